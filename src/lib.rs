@@ -1,0 +1,19 @@
+//! stampede replays viral signup surges, time-compressed, against a platform.
+//!
+//! The modules follow the data flow:
+//!
+//! ```text
+//! scenario file ─► scenario (typed model, load, validate)
+//!                    └─► arrival (pure curve math) ─► plan (pure, seeded schedule + expectations)
+//!                                                      └─► executor (the only module that uses goose)
+//!                                                            │ samples
+//!                                                            ▼
+//!                                          metrics (HDR recorders, intervals) ─► report ─► gate
+//! target (the reference platform, `stampede serve`) stands alone.
+//! ```
+//!
+//! - [`units`]: durations and rates as scenario files write them.
+//! - [`scenario`]: the scenario file model, loading with `file:line:column` problems.
+
+pub mod scenario;
+pub mod units;

@@ -1,0 +1,2 @@
+pub mod problem;
+pub mod source;
