@@ -15,5 +15,7 @@
 //! - [`units`]: durations and rates as scenario files write them.
 //! - [`scenario`]: the scenario file model, loading with `file:line:column` problems.
 
+pub mod cli;
 pub mod scenario;
+pub mod target;
 pub mod units;

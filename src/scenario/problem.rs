@@ -81,11 +81,21 @@ impl Findings {
     }
 
     pub fn add(&mut self, path: &DocPath, message: impl Into<String>, expected: impl Into<String>) {
-        self.0.push(Finding { path: path.clone(), message: message.into(), expected: expected.into() });
+        self.0.push(Finding {
+            path: path.clone(),
+            message: message.into(),
+            expected: expected.into(),
+        });
     }
 
     /// Adds a finding when `ok` is false; returns `ok` so callers can skip dependent checks.
-    pub fn check(&mut self, ok: bool, path: &DocPath, message: impl FnOnce() -> String, expected: &str) -> bool {
+    pub fn check(
+        &mut self,
+        ok: bool,
+        path: &DocPath,
+        message: impl FnOnce() -> String,
+        expected: &str,
+    ) -> bool {
         if !ok {
             self.add(path, message(), expected);
         }
@@ -122,8 +132,18 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn whole_file(file: &Path, message: impl Into<String>, expected: impl Into<String>) -> Self {
-        Self { file: file.to_path_buf(), line: 0, column: 0, message: message.into(), expected: expected.into() }
+    pub fn whole_file(
+        file: &Path,
+        message: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Self {
+        Self {
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            expected: expected.into(),
+        }
     }
 }
 
@@ -163,9 +183,17 @@ mod tests {
 
     #[test]
     fn paths_print_like_the_document() {
-        let path = DocPath::root().key("journeys").index(0).key("steps").index(2).key("probability");
+        let path = DocPath::root()
+            .key("journeys")
+            .index(0)
+            .key("steps")
+            .index(2)
+            .key("probability");
         assert_eq!(path.to_string(), "journeys[0].steps[2].probability");
-        assert_eq!(path.parent().map(|p| p.to_string()).as_deref(), Some("journeys[0].steps[2]"));
+        assert_eq!(
+            path.parent().map(|p| p.to_string()).as_deref(),
+            Some("journeys[0].steps[2]")
+        );
     }
 
     #[test]
@@ -177,6 +205,9 @@ mod tests {
             message: "probability 1.5 is above 1".into(),
             expected: "a number between 0 and 1".into(),
         };
-        assert_eq!(problem.to_string(), "s.yaml:3:7: probability 1.5 is above 1 (expected a number between 0 and 1)");
+        assert_eq!(
+            problem.to_string(),
+            "s.yaml:3:7: probability 1.5 is above 1 (expected a number between 0 and 1)"
+        );
     }
 }

@@ -1,1 +1,3 @@
-fn main() {}
+//! End-to-end tests: one binary (as in ripgrep) running the real `stampede` executable.
+
+mod util;
