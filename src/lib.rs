@@ -15,7 +15,10 @@
 //! - [`units`]: durations and rates as scenario files write them.
 //! - [`scenario`]: the scenario file model, loading with `file:line:column` problems.
 
+pub mod arrival;
 pub mod cli;
+pub mod gate;
+pub mod plan;
 pub mod scenario;
 pub mod target;
 pub mod units;

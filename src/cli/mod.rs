@@ -4,9 +4,12 @@
 //! command resolves them against the scenario into a validated configuration before anything
 //! runs. Exit codes: 0 success, 1 a failed verdict (gate), 2 an error (bad input, I/O).
 
+mod plan;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 /// Replays viral signup surges, time-compressed, against a platform.
 #[derive(Debug, Parser)]
@@ -18,8 +21,46 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check scenario files; print every problem as file:line:column.
+    Validate {
+        /// Scenario files (YAML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Show the schedule a replay will follow, without sending traffic.
+    Plan(plan::PlanArgs),
+    /// Print the JSON Schema of scenario files.
+    Schema,
     /// Run the reference platform (an embedded social network on SQLite).
     Serve(crate::target::ServeArgs),
+}
+
+/// Replay settings shared by `plan` and `run`; they override the scenario file.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReplayArgs {
+    /// Real time ÷ replay time (overrides the file's compress/replay_in).
+    #[arg(long, value_name = "K")]
+    pub compress: Option<f64>,
+    /// Replay the whole span in this long, e.g. `60s` (overrides compress).
+    #[arg(long, value_name = "D")]
+    pub replay_in: Option<crate::units::Span>,
+    /// Fraction of newcomers replayed, 0 < F <= 1.
+    #[arg(long, value_name = "F")]
+    pub sample: Option<f64>,
+    /// Seed for every random choice (overrides the file's).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+impl ReplayArgs {
+    pub fn overrides(&self) -> crate::scenario::Overrides {
+        crate::scenario::Overrides {
+            compress: self.compress,
+            replay_in_s: self.replay_in.map(|d| d.secs()),
+            sample: self.sample,
+            seed: self.seed,
+        }
+    }
 }
 
 /// Process exit codes, documented in the README.
@@ -29,9 +70,15 @@ pub mod exit {
     pub const ERROR: u8 = 2;
 }
 
-/// Parses nothing: runs an already-parsed command and maps its outcome to an exit code.
+/// Runs an already-parsed command and maps its outcome to an exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
+        Command::Validate { files } => Ok(validate(&files)),
+        Command::Plan(args) => plan::run(&args),
+        Command::Schema => {
+            print!("{}", crate::scenario::schema::render());
+            Ok(exit::OK)
+        }
         Command::Serve(args) => serve(args),
     };
     match outcome {
@@ -41,6 +88,33 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(exit::ERROR)
         }
     }
+}
+
+/// Prints every problem of every file (stderr) or one summary line per valid file (stdout).
+fn validate(files: &[PathBuf]) -> u8 {
+    let mut failed = false;
+    for file in files {
+        match crate::scenario::load(file, &crate::scenario::Overrides::default()) {
+            Ok(scenario) => {
+                let plan = crate::plan::Plan::new(scenario);
+                let s = &plan.scenario;
+                println!(
+                    "{}: valid: {} ({} newcomers over {}, {} journeys, {} thresholds)",
+                    file.display(),
+                    s.spec.name,
+                    crate::plan::render::count(s.curve.total()),
+                    crate::plan::render::human_duration(s.replay.real_span_s),
+                    s.spec.journeys.len(),
+                    s.thresholds.len()
+                );
+            }
+            Err(problems) => {
+                failed = true;
+                eprintln!("{problems}");
+            }
+        }
+    }
+    if failed { exit::ERROR } else { exit::OK }
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

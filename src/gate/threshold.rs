@@ -1,0 +1,292 @@
+//! Service-level thresholds: the text form (`create_post.response.p99 < 800ms during peak`)
+//! and its parsed model. Evaluating them against a report is the gate's job; parsing lives
+//! here so that scenario validation and `--threshold` share one grammar.
+//!
+//! Grammar: `SUBJECT.METRIC OP VALUE [during PHASE]`
+//! - SUBJECT: an action name (`create_post`), `all` (every action pooled), or `arrivals`.
+//! - METRIC for actions: `response.P` or `service.P` with P one of p50, p90, p95, p99,
+//!   p99.9, max, mean; or `error_rate`. For `arrivals`: `dropped_rate`, `achieved_rate`
+//!   (started ÷ planned), `lateness.P`.
+//! - OP: `<`, `<=`, `>`, `>=`.
+//! - VALUE: a duration (`800ms`) for latencies, a percentage (`1%`) or fraction (`0.01`)
+//!   for rates.
+
+use std::fmt;
+
+use crate::scenario::Action;
+use crate::units::Span;
+
+/// What part of the run a threshold looks at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subject {
+    Action(Action),
+    All,
+    Arrivals,
+}
+
+/// Which latency statistic.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stat {
+    Percentile(f64),
+    Max,
+    Mean,
+}
+
+/// Which measurement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Metric {
+    /// From the intended start (schedule + think times): free of coordinated omission.
+    Response(Stat),
+    /// From send to the last body byte.
+    Service(Stat),
+    ErrorRate,
+    Lateness(Stat),
+    DroppedRate,
+    AchievedRate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Op {
+    pub fn holds(self, measured: f64, limit: f64) -> bool {
+        match self {
+            Self::Lt => measured < limit,
+            Self::Le => measured <= limit,
+            Self::Gt => measured > limit,
+            Self::Ge => measured >= limit,
+        }
+    }
+
+    fn symbol(self) -> &'static str {
+        match self {
+            Self::Lt => "<",
+            Self::Le => "<=",
+            Self::Gt => ">",
+            Self::Ge => ">=",
+        }
+    }
+}
+
+/// A parsed threshold. Latency limits are in microseconds, rates as fractions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    pub subject: Subject,
+    pub metric: Metric,
+    pub op: Op,
+    pub limit: f64,
+    pub phase: Option<String>,
+    /// The text as written, for reports.
+    pub text: String,
+}
+
+/// Why a threshold did not parse; the message says what was expected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct ThresholdError {
+    pub message: String,
+    pub expected: String,
+}
+
+fn error(message: impl Into<String>, expected: impl Into<String>) -> ThresholdError {
+    ThresholdError {
+        message: message.into(),
+        expected: expected.into(),
+    }
+}
+
+const SHAPE: &str =
+    "`SUBJECT.METRIC OP VALUE [during PHASE]`, e.g. `create_post.response.p99 < 800ms`";
+
+fn parse_stat(text: &str) -> Option<Stat> {
+    match text {
+        "max" => Some(Stat::Max),
+        "mean" => Some(Stat::Mean),
+        "p999" => Some(Stat::Percentile(99.9)),
+        _ => {
+            let p: f64 = text.strip_prefix('p')?.parse().ok()?;
+            (p > 0.0 && p < 100.0).then_some(Stat::Percentile(p))
+        }
+    }
+}
+
+fn parse_metric(subject: &Subject, text: &str) -> Result<Metric, ThresholdError> {
+    let stat = |rest: &str| {
+        parse_stat(rest).ok_or_else(|| {
+            error(
+                format!("unknown statistic `{rest}`"),
+                "p50, p90, p95, p99, p99.9, max or mean",
+            )
+        })
+    };
+    match (subject, text.split_once('.')) {
+        (Subject::Arrivals, None) if text == "dropped_rate" => Ok(Metric::DroppedRate),
+        (Subject::Arrivals, None) if text == "achieved_rate" => Ok(Metric::AchievedRate),
+        (Subject::Arrivals, Some(("lateness", rest))) => Ok(Metric::Lateness(stat(rest)?)),
+        (Subject::Arrivals, _) => Err(error(
+            format!("unknown arrivals metric `{text}`"),
+            "dropped_rate, achieved_rate or lateness.P",
+        )),
+        (_, None) if text == "error_rate" => Ok(Metric::ErrorRate),
+        (_, Some(("response", rest))) => Ok(Metric::Response(stat(rest)?)),
+        (_, Some(("service", rest))) => Ok(Metric::Service(stat(rest)?)),
+        _ => Err(error(
+            format!("unknown metric `{text}`"),
+            "response.P, service.P or error_rate",
+        )),
+    }
+}
+
+/// A fraction written as `1%`, `0.5%` or `0.01`.
+fn parse_fraction(text: &str) -> Option<f64> {
+    let value = match text.strip_suffix('%') {
+        Some(percent) => percent.trim().parse::<f64>().ok()? / 100.0,
+        None => text.parse::<f64>().ok()?,
+    };
+    (value.is_finite() && value >= 0.0).then_some(value)
+}
+
+/// Parses one threshold.
+pub fn parse(text: &str) -> Result<Threshold, ThresholdError> {
+    let trimmed = text.trim();
+    if trimmed.ends_with(" during") {
+        return Err(error(
+            "`during` without a phase",
+            "a phase name after `during`",
+        ));
+    }
+    let (body, phase) = match trimmed.split_once(" during ") {
+        Some((body, phase)) if !phase.trim().is_empty() => {
+            (body.trim(), Some(phase.trim().to_string()))
+        }
+        Some(_) => {
+            return Err(error(
+                "`during` without a phase name",
+                "a phase name after `during`",
+            ));
+        }
+        None => (trimmed, None),
+    };
+    let op_at = body
+        .find(['<', '>'])
+        .ok_or_else(|| error(format!("no comparison in `{body}`"), SHAPE))?;
+    let (left, right) = body.split_at(op_at);
+    let (op, value) = if let Some(v) = right.strip_prefix("<=") {
+        (Op::Le, v)
+    } else if let Some(v) = right.strip_prefix(">=") {
+        (Op::Ge, v)
+    } else if let Some(v) = right.strip_prefix('<') {
+        (Op::Lt, v)
+    } else {
+        (Op::Gt, &right[1..])
+    };
+    let (subject_text, metric_text) = left
+        .trim()
+        .split_once('.')
+        .ok_or_else(|| error(format!("`{}` names no metric", left.trim()), SHAPE))?;
+    let subject = match subject_text {
+        "all" => Subject::All,
+        "arrivals" => Subject::Arrivals,
+        name => Subject::Action(Action::from_name(name).ok_or_else(|| {
+            error(
+                format!("unknown subject `{name}`"),
+                "an action name (signup, create_post, ...), `all` or `arrivals`",
+            )
+        })?),
+    };
+    let metric = parse_metric(&subject, metric_text)?;
+    let value = value.trim();
+    let limit = match metric {
+        Metric::Response(_) | Metric::Service(_) | Metric::Lateness(_) => value
+            .parse::<Span>()
+            .map(|span| span.secs() * 1e6)
+            .map_err(|_| {
+                error(
+                    format!("`{value}` is not a latency"),
+                    "a duration such as `800ms` or `1.5s`",
+                )
+            })?,
+        Metric::ErrorRate | Metric::DroppedRate | Metric::AchievedRate => parse_fraction(value)
+            .ok_or_else(|| {
+                error(
+                    format!("`{value}` is not a rate"),
+                    "a percentage such as `1%` or a fraction such as `0.01`",
+                )
+            })?,
+    };
+    Ok(Threshold {
+        subject,
+        metric,
+        op,
+        limit,
+        phase,
+        text: trimmed.to_string(),
+    })
+}
+
+impl fmt::Display for Threshold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Threshold {
+    /// The comparison symbol, for messages such as "measured 912 ms, limit < 800 ms".
+    pub fn op_symbol(&self) -> &'static str {
+        self.op.symbol()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_latency_thresholds_with_phases() {
+        let t = parse("create_post.response.p99 < 800ms during peak").expect("valid");
+        assert_eq!(t.subject, Subject::Action(Action::CreatePost));
+        assert_eq!(t.metric, Metric::Response(Stat::Percentile(99.0)));
+        assert_eq!(t.op, Op::Lt);
+        assert!((t.limit - 800_000.0).abs() < 1e-6);
+        assert_eq!(t.phase.as_deref(), Some("peak"));
+        let t = parse("all.service.p99.9 <= 1.5s").expect("valid");
+        assert_eq!(t.metric, Metric::Service(Stat::Percentile(99.9)));
+        assert_eq!(t.op, Op::Le);
+    }
+
+    #[test]
+    fn parses_rate_thresholds() {
+        let t = parse("all.error_rate < 1%").expect("valid");
+        assert_eq!((t.metric.clone(), t.limit), (Metric::ErrorRate, 0.01));
+        let t = parse("arrivals.achieved_rate >= 0.99").expect("valid");
+        assert_eq!((t.metric.clone(), t.op), (Metric::AchievedRate, Op::Ge));
+        let t = parse("arrivals.lateness.p99 < 10ms").expect("valid");
+        assert_eq!(t.metric, Metric::Lateness(Stat::Percentile(99.0)));
+    }
+
+    #[test]
+    fn errors_say_what_was_expected() {
+        let cases = [
+            ("create_post.response.p99 800ms", "no comparison"),
+            ("dance.response.p99 < 1s", "unknown subject `dance`"),
+            ("signup.response.p101 < 1s", "unknown statistic `p101`"),
+            ("signup.response.p99 < 1 second", "is not a latency"),
+            ("signup.error_rate < lots", "is not a rate"),
+            ("arrivals.error_rate < 1%", "unknown arrivals metric"),
+            (
+                "signup.response.p99 < 1s during ",
+                "`during` without a phase",
+            ),
+        ];
+        for (text, want) in cases {
+            let err = parse(text).expect_err(text);
+            assert!(err.message.contains(want), "{text}: {}", err.message);
+            assert!(!err.expected.is_empty());
+        }
+    }
+}

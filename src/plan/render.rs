@@ -1,0 +1,296 @@
+//! `stampede plan` output: a text summary for people, JSON and CSV for tools.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::expect::ActionExpectation;
+use super::{Interval, Peaks, Plan};
+use crate::scenario::ThinkTime;
+
+/// The JSON form of a plan (also the data behind the text and CSV forms).
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanReport {
+    pub scenario: String,
+    pub description: String,
+    pub seed: u64,
+    pub compress: f64,
+    pub sample: f64,
+    pub think: ThinkTime,
+    pub real_duration_s: f64,
+    pub replay_duration_s: f64,
+    /// Newcomers at real scale (the curve's integral).
+    pub real_total_arrivals: f64,
+    /// Newcomers the replay is expected to start (`sample ×` real).
+    pub expected_arrivals: f64,
+    /// Newcomers the seeded schedule actually starts.
+    pub total_arrivals: u64,
+    /// Natives created before the replay (sampled).
+    pub natives: u64,
+    /// Peak arrival rate on the replay clock, per second.
+    pub peak_arrivals_per_s: f64,
+    /// Peak arrival rates at real scale.
+    pub real_peak: Peaks,
+    /// Expected requests per action in the replay.
+    pub actions: BTreeMap<String, f64>,
+    /// Per action: per newcomer, real and replayed totals and peak rates.
+    pub action_detail: BTreeMap<String, ActionExpectation>,
+    pub journeys: Vec<super::expect::JourneyExpectation>,
+    /// Mean journey duration on the replay clock, seconds.
+    pub mean_journey_s: f64,
+    pub real_peak_concurrency: f64,
+    pub peak_concurrency: f64,
+    pub interval_s: f64,
+    pub series: Vec<Interval>,
+}
+
+impl PlanReport {
+    pub fn new(plan: &Plan) -> Self {
+        let scenario = &plan.scenario;
+        let replay = scenario.replay;
+        let series = plan.series();
+        let e = &plan.expectations;
+        Self {
+            scenario: scenario.spec.name.clone(),
+            description: scenario.spec.description.clone(),
+            seed: scenario.seed,
+            compress: replay.compress,
+            sample: replay.sample,
+            think: replay.think,
+            real_duration_s: replay.real_span_s,
+            replay_duration_s: replay.replay_span_s(),
+            real_total_arrivals: scenario.curve.total(),
+            expected_arrivals: plan.schedule.expected_total(),
+            total_arrivals: series.iter().map(|i| i.arrivals).sum(),
+            natives: (scenario.spec.population.natives as f64 * replay.sample).round() as u64,
+            peak_arrivals_per_s: plan.peaks.per_s * replay.compress * replay.sample,
+            real_peak: plan.peaks.clone(),
+            actions: e
+                .actions
+                .iter()
+                .map(|(name, a)| (name.clone(), a.requests))
+                .collect(),
+            action_detail: e.actions.clone(),
+            journeys: e.journeys.clone(),
+            mean_journey_s: e.mean_journey_s,
+            real_peak_concurrency: e.real_peak_concurrency,
+            peak_concurrency: e.peak_concurrency,
+            interval_s: plan.interval_s(),
+            series,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The series with one column per action (expected requests in the interval).
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("t_s,real_t_s,arrivals,expected_arrivals");
+        for name in self.actions.keys() {
+            let _ = write!(out, ",{name}");
+        }
+        out.push('\n');
+        for interval in &self.series {
+            let _ = write!(
+                out,
+                "{},{},{},{:.3}",
+                interval.t_s, interval.real_t_s, interval.arrivals, interval.expected
+            );
+            for detail in self.action_detail.values() {
+                let _ = write!(out, ",{:.3}", interval.expected * detail.per_newcomer);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "{} (seed {})", self.scenario, self.seed);
+        if !self.description.is_empty() {
+            let _ = writeln!(out, "  {}", self.description.trim());
+        }
+        let _ = writeln!(
+            out,
+            "timeline     {} real → {} replay (compress {}×, sample {}, think times {})",
+            human_duration(self.real_duration_s),
+            human_duration(self.replay_duration_s),
+            count(self.compress),
+            percent(self.sample),
+            match self.think {
+                ThinkTime::Human => "human",
+                ThinkTime::Compressed => "compressed",
+            },
+        );
+        let _ = writeln!(
+            out,
+            "arrivals     {} real · {} replayed ({} expected) · {} natives set up first",
+            count(self.real_total_arrivals),
+            count(self.total_arrivals as f64),
+            count(self.expected_arrivals),
+            count(self.natives as f64),
+        );
+        let peak = &self.real_peak;
+        let _ = writeln!(
+            out,
+            "peak (real)  {}/s · {}/min · {}/h, at {} into the curve",
+            rate(peak.per_s),
+            count(peak.per_min),
+            count(peak.per_hour),
+            human_duration(peak.at_real_s),
+        );
+        let _ = writeln!(out, "peak (replay) {}/s", rate(self.peak_arrivals_per_s));
+        let _ = writeln!(
+            out,
+            "concurrency  {} newcomers mid-journey at the real peak; {} at the replay peak (mean journey {})",
+            count(self.real_peak_concurrency),
+            count(self.peak_concurrency),
+            human_duration(self.mean_journey_s),
+        );
+        for journey in &self.journeys {
+            let _ = writeln!(
+                out,
+                "journey      {:<20} {:>6} of newcomers, {:>6} requests, ~{}",
+                journey.name,
+                percent(journey.share),
+                rate(journey.requests),
+                human_duration(journey.duration_s)
+            );
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{:<14} {:>12} {:>14} {:>12} {:>14} {:>14}",
+            "action", "per newcomer", "real requests", "replayed", "real peak/s", "replay peak/s"
+        );
+        for (name, a) in &self.action_detail {
+            let _ = writeln!(
+                out,
+                "{:<14} {:>12} {:>14} {:>12} {:>14} {:>14}",
+                name,
+                rate(a.per_newcomer),
+                count(a.real_requests),
+                count(a.requests),
+                rate(a.real_peak_per_s),
+                rate(a.peak_per_s)
+            );
+        }
+        let _ = writeln!(out);
+        let arrivals: Vec<f64> = self.series.iter().map(|i| i.arrivals as f64).collect();
+        let _ = writeln!(
+            out,
+            "arrivals over the replay (0 → {}):",
+            human_duration(self.replay_duration_s)
+        );
+        let _ = writeln!(out, "  {}", sparkline(&arrivals, 72));
+        out
+    }
+}
+
+/// Renders `values` as a line of block characters, averaging down to `width` columns.
+pub fn sparkline(values: &[f64], width: usize) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    if values.is_empty() || width == 0 {
+        return String::new();
+    }
+    let columns = width.min(values.len());
+    let buckets: Vec<f64> = (0..columns)
+        .map(|c| {
+            let (from, to) = (
+                c * values.len() / columns,
+                ((c + 1) * values.len() / columns).max(c * values.len() / columns + 1),
+            );
+            values[from..to].iter().sum::<f64>() / (to - from) as f64
+        })
+        .collect();
+    let max = buckets.iter().copied().fold(0.0, f64::max);
+    buckets
+        .iter()
+        .map(|&v| {
+            if max <= 0.0 {
+                BLOCKS[0]
+            } else {
+                BLOCKS[((v / max) * 7.0).round() as usize]
+            }
+        })
+        .collect()
+}
+
+/// A count with thousands separators (rounded).
+pub fn count(value: f64) -> String {
+    let rounded = value.round() as i128;
+    let digits = rounded.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if rounded < 0 { format!("-{out}") } else { out }
+}
+
+/// A rate or small quantity with three significant figures.
+pub fn rate(value: f64) -> String {
+    if value >= 1000.0 {
+        count(value)
+    } else if value >= 100.0 {
+        format!("{value:.0}")
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+fn percent(fraction: f64) -> String {
+    let p = fraction * 100.0;
+    if p >= 10.0 || p == p.round() {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.2}%")
+    }
+}
+
+/// A duration as `1h 30m`, `48h`, `59.5s`, `250ms`.
+pub fn human_duration(secs: f64) -> String {
+    if secs < 1.0 {
+        return format!("{:.0}ms", secs * 1000.0);
+    }
+    if secs < 120.0 {
+        return format!("{}s", (secs * 10.0).round() / 10.0);
+    }
+    let minutes = (secs / 60.0).round() as u64;
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, m) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h {m}m"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(count(700_000.4), "700,000");
+        assert_eq!(count(999.0), "999");
+        assert_eq!(rate(4.051), "4.05");
+        assert_eq!(human_duration(172_800.0), "48h");
+        assert_eq!(human_duration(5400.0), "1h 30m");
+        assert_eq!(human_duration(59.54), "59.5s");
+        assert_eq!(percent(0.02), "2%");
+        assert_eq!(percent(0.005), "0.50%");
+    }
+
+    #[test]
+    fn sparkline_scales_to_the_maximum() {
+        assert_eq!(sparkline(&[0.0, 1.0, 2.0, 4.0], 4), "▁▃▅█");
+        assert_eq!(sparkline(&[1.0; 10], 5).chars().count(), 5);
+        assert_eq!(sparkline(&[], 5), "");
+    }
+}

@@ -1,0 +1,292 @@
+//! Reading a scenario file into its typed model, collecting *every* structural problem.
+//!
+//! serde stops at the first error, so the document is deserialized section by section
+//! (each top-level key, each journey, each step) and every failure is recorded with its
+//! path; only when all sections pass is the whole model assembled.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::model::{JourneySpec, ScenarioSpec, StepSpec};
+use super::problem::{DocPath, Findings, Problem};
+use super::source::{self, Positions};
+
+/// Top-level keys a scenario may have, in the order the README documents them.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "seed",
+    "sources",
+    "timeline",
+    "arrivals",
+    "population",
+    "journeys",
+    "slo",
+    "target",
+];
+
+/// The parsed document, kept so findings can be placed after validation.
+#[derive(Debug)]
+pub struct Document {
+    pub positions: Positions,
+}
+
+impl Document {
+    /// Places path-based findings in the file.
+    pub fn place(&self, file: &Path, findings: Findings) -> Vec<Problem> {
+        findings
+            .into_vec()
+            .into_iter()
+            .map(|finding| {
+                let (line, column) = self.positions.locate(&finding.path);
+                Problem {
+                    file: file.to_path_buf(),
+                    line,
+                    column,
+                    message: finding.message,
+                    expected: finding.expected,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Reads and deserializes `file`. On failure returns every problem found.
+pub fn read(file: &Path) -> Result<(ScenarioSpec, Document), Vec<Problem>> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        vec![Problem::whole_file(
+            file,
+            format!("cannot read the file: {e}"),
+            "a readable UTF-8 YAML file",
+        )]
+    })?;
+    parse(file, &text)
+}
+
+/// Deserializes scenario `text` (named `file` in problems).
+pub fn parse(file: &Path, text: &str) -> Result<(ScenarioSpec, Document), Vec<Problem>> {
+    let (value, positions) = source::parse(text).map_err(|e| {
+        vec![Problem {
+            file: file.to_path_buf(),
+            line: e.line,
+            column: e.column,
+            message: e.message,
+            expected: String::new(),
+        }]
+    })?;
+    let document = Document { positions };
+    let mut findings = Findings::new();
+    let Value::Object(map) = &value else {
+        let what = if value.is_null() {
+            "the file is empty"
+        } else {
+            "the document is not a mapping"
+        };
+        findings.add(
+            &DocPath::root(),
+            what,
+            "a YAML mapping with name, seed, timeline, arrivals and journeys",
+        );
+        return Err(document.place(file, findings));
+    };
+
+    for (key, section) in map {
+        let path = DocPath::root().key(key.clone());
+        match key.as_str() {
+            "journeys" => check_journeys(section, &path, &mut findings),
+            known if TOP_LEVEL_KEYS.contains(&known) => {
+                // Checked whole below; here only to collect this section's error.
+                if let Err(finding) = check_section(known, section, &path) {
+                    findings.add(&finding.0, finding.1, finding.2);
+                }
+            }
+            unknown => findings.add(
+                &path,
+                format!("unknown key `{unknown}`"),
+                format!("one of {}", TOP_LEVEL_KEYS.join(", ")),
+            ),
+        }
+    }
+    if !findings.is_empty() {
+        return Err(place_keys(&document, file, findings));
+    }
+    match deserialize::<ScenarioSpec>(&value, &DocPath::root()) {
+        Ok(spec) => Ok((spec, document)),
+        Err((path, message, expected)) => {
+            findings.add(&path, message, expected);
+            Err(place_keys(&document, file, findings))
+        }
+    }
+}
+
+/// Serde findings about keys (unknown or missing) read best at the key; others at the value.
+fn place_keys(document: &Document, file: &Path, findings: Findings) -> Vec<Problem> {
+    let mut problems: Vec<Problem> = findings
+        .into_vec()
+        .into_iter()
+        .map(|finding| {
+            let about_key = finding.message.starts_with("unknown field")
+                || finding.message.starts_with("unknown key");
+            let (line, column) = if about_key {
+                document.positions.locate_key(&finding.path)
+            } else {
+                document.positions.locate(&finding.path)
+            };
+            Problem {
+                file: file.to_path_buf(),
+                line,
+                column,
+                message: finding.message,
+                expected: finding.expected,
+            }
+        })
+        .collect();
+    // serde_json maps iterate in key order; report in file order.
+    problems.sort_by_key(|p| (p.line, p.column));
+    problems
+}
+
+type SerdeFinding = (DocPath, String, String);
+
+/// Deserializes one top-level section into the type of its field.
+fn check_section(key: &str, section: &Value, path: &DocPath) -> Result<(), SerdeFinding> {
+    use super::model::{PopulationSpec, SourceSpec, TimelineSpec};
+    use crate::arrival::ArrivalsSpec;
+    match key {
+        "name" | "description" | "target" => deserialize::<String>(section, path).map(drop),
+        "seed" => deserialize::<u64>(section, path).map(drop),
+        "sources" => deserialize::<Vec<SourceSpec>>(section, path).map(drop),
+        "timeline" => deserialize::<TimelineSpec>(section, path).map(drop),
+        "arrivals" => deserialize::<ArrivalsSpec>(section, path).map(drop),
+        "population" => deserialize::<PopulationSpec>(section, path).map(drop),
+        "slo" => deserialize::<Vec<String>>(section, path).map(drop),
+        _ => Ok(()),
+    }
+}
+
+/// Journeys are checked one by one, and a failing journey step by step, so that a
+/// mistake in one step does not hide a mistake in the next.
+fn check_journeys(section: &Value, path: &DocPath, findings: &mut Findings) {
+    let Value::Array(journeys) = section else {
+        if let Err((at, message, expected)) = deserialize::<Vec<JourneySpec>>(section, path) {
+            findings.add(&at, message, expected);
+        }
+        return;
+    };
+    for (i, journey) in journeys.iter().enumerate() {
+        let journey_path = path.index(i);
+        let Err(first) = deserialize::<JourneySpec>(journey, &journey_path) else {
+            continue;
+        };
+        let steps = journey.get("steps").and_then(Value::as_array);
+        let mut step_findings = 0;
+        for (j, step) in steps.into_iter().flatten().enumerate() {
+            if let Err((at, message, expected)) =
+                deserialize::<StepSpec>(step, &journey_path.key("steps").index(j))
+            {
+                findings.add(&at, message, expected);
+                step_findings += 1;
+            }
+        }
+        if step_findings == 0 {
+            findings.add(&first.0, first.1, first.2);
+        }
+    }
+}
+
+/// Deserializes `value` and turns a serde error into (path, what is wrong, what was expected).
+pub(crate) fn deserialize<T: DeserializeOwned>(
+    value: &Value,
+    base: &DocPath,
+) -> Result<T, SerdeFinding> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = source::doc_path_of(error.path(), base);
+        let (message, expected) = split_expected(&error.inner().to_string());
+        (path, message, expected)
+    })
+}
+
+/// serde messages read "what, expected X"; our problems print "what (expected X)".
+fn split_expected(message: &str) -> (String, String) {
+    if let Some((what, expected)) = message.rsplit_once(" (expected ") {
+        return (what.to_string(), expected.trim_end_matches(')').to_string());
+    }
+    match message.split_once(", expected ") {
+        Some((what, expected)) => (what.to_string(), expected.to_string()),
+        None => (message.to_string(), String::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<String> {
+        match parse(Path::new("s.yaml"), text) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn every_section_error_is_reported_at_once() {
+        let text = "\
+name: x
+seed: 1
+colour: red
+timeline:
+  span: 48 hours
+arrivals:
+  curve: { constant: { rate: 10/s } }
+journeys:
+  - name: a
+    weight: 1
+    steps:
+      - action: signup
+      - action: dance
+      - action: follow
+        repaet: { fixed: 2 }
+";
+        let found = problems(text);
+        assert_eq!(found.len(), 4, "{found:#?}");
+        assert!(
+            found[0].starts_with("s.yaml:3:1: unknown key `colour`"),
+            "{}",
+            found[0]
+        );
+        assert!(
+            found[1].starts_with("s.yaml:5:9: invalid duration `48 hours`"),
+            "{}",
+            found[1]
+        );
+        assert!(
+            found[2].starts_with("s.yaml:13:17: unknown variant `dance`"),
+            "{}",
+            found[2]
+        );
+        assert!(
+            found[3].starts_with("s.yaml:15:9: unknown field `repaet`"),
+            "{}",
+            found[3]
+        );
+    }
+
+    #[test]
+    fn missing_required_keys_are_named() {
+        let found = problems("name: x\nseed: 1\n");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].contains("missing field `timeline`"),
+            "{}",
+            found[0]
+        );
+    }
+
+    #[test]
+    fn empty_and_non_mapping_documents_are_problems() {
+        assert!(problems("")[0].contains("the file is empty"));
+        assert!(problems("- a\n")[0].contains("not a mapping"));
+    }
+}

@@ -1,0 +1,278 @@
+//! The scenario file's typed model: exactly what a YAML file may say, nothing more.
+//!
+//! Every struct rejects unknown keys, and every field is documented because these docs
+//! become the JSON Schema (`scenarios/scenario.schema.json`) that editors show while a
+//! scenario is written.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::distribution::{CountDist, DelayDist};
+use crate::arrival::ArrivalsSpec;
+use crate::units::Span;
+
+/// A surge to replay: who arrives when, what they do, and what "good enough" means.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSpec {
+    /// Short identifier, used in report directory names (letters, digits, `-`, `_`, `.`).
+    pub name: String,
+    /// What the scenario models, in a sentence or two.
+    #[serde(default)]
+    pub description: String,
+    /// Seed of every random choice: same file and seed → identical schedule and journeys.
+    pub seed: u64,
+    /// Where the figures come from; assumptions are listed as such.
+    #[serde(default)]
+    pub sources: Vec<SourceSpec>,
+    /// The real-world span of the curve and how it is replayed.
+    pub timeline: TimelineSpec,
+    /// The signup curve of newcomers over the real-world span.
+    pub arrivals: ArrivalsSpec,
+    /// Users already on the platform before the surge, and how they react to newcomers.
+    #[serde(default)]
+    pub population: PopulationSpec,
+    /// What newcomers do, as weighted journeys.
+    pub journeys: Vec<JourneySpec>,
+    /// Service-level thresholds, e.g. `create_post.response.p99 < 800ms during peak`.
+    #[serde(default)]
+    pub slo: Vec<String>,
+    /// Target profile: how actions map to HTTP requests (default `reference`).
+    #[serde(default = "default_target")]
+    pub target: String,
+}
+
+fn default_target() -> String {
+    "reference".to_string()
+}
+
+/// One source of a figure used in the scenario.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    /// The figure as the source states it, e.g. ">700,000 new users in two days".
+    pub figure: String,
+    /// Who says so (publication, vendor) or `assumption`.
+    pub source: String,
+    /// Address of the source, when there is one.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// H (first party), M (vendor estimate or reputable rewrite), L (unclear), A (assumption).
+    #[serde(default)]
+    pub confidence: Option<String>,
+}
+
+/// The real-world span and the replay's compression and sampling.
+///
+/// Compression divides the span and multiplies rates (`compress: 3600` replays an hour in a
+/// second); sampling thins arrivals (`sample: 0.01` replays 1 % of newcomers). Think times
+/// stay in human seconds unless `think: compressed` says otherwise.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineSpec {
+    /// Wall-clock start of the curve (RFC 3339, e.g. `2025-01-13T00:00:00-05:00`); needed
+    /// for diurnal cycles and timestamped CSV series, shown in reports.
+    #[serde(default)]
+    pub start: Option<String>,
+    /// Real-world span of the curve, e.g. `48h`.
+    pub span: Span,
+    /// Real time ÷ replay time (≥ 1). Exclusive with `replay_in`.
+    #[serde(default)]
+    pub compress: Option<f64>,
+    /// Replay the whole span in this long (sets `compress = span / replay_in`).
+    #[serde(default)]
+    pub replay_in: Option<Span>,
+    /// Fraction of newcomers replayed, 0 < f ≤ 1 (default 1).
+    #[serde(default)]
+    pub sample: Option<f64>,
+    /// Whether think times are `human` (default: real seconds) or `compressed` like the curve.
+    #[serde(default)]
+    pub think: ThinkTime,
+    /// Named windows of the real-world timeline (e.g. the peak hour), for phase-scoped
+    /// thresholds and reports. The curve's named event windows are phases too.
+    #[serde(default)]
+    pub phases: Vec<PhaseSpec>,
+}
+
+/// How think times relate to the compressed clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ThinkTime {
+    /// Think times are human seconds, whatever the compression.
+    #[default]
+    Human,
+    /// Think times are divided by the compression factor, like the curve.
+    Compressed,
+}
+
+/// A named window of the real-world timeline.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseSpec {
+    /// Name used in thresholds (`... during peak`).
+    pub name: String,
+    /// Start, from the timeline start.
+    pub start: Span,
+    /// End, from the timeline start.
+    pub end: Span,
+}
+
+/// The natives: users present before the surge.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationSpec {
+    /// How many natives exist at real scale (sampled like arrivals when replayed); they are
+    /// created before the replay starts and are the accounts newcomers follow first.
+    #[serde(default)]
+    pub natives: u64,
+    /// Posts each native has before the surge (targets for likes and comments).
+    #[serde(default)]
+    pub posts_per_native: Option<CountDist>,
+    /// How natives react to what newcomers do.
+    #[serde(default)]
+    pub reactions: Vec<ReactionSpec>,
+}
+
+/// Natives reacting to newcomers' actions, e.g. commenting on their first posts.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReactionSpec {
+    /// The newcomer action that triggers reactions (e.g. `create_post`).
+    pub on: Action,
+    /// What natives do in response (e.g. `comment`, `like`).
+    pub action: Action,
+    /// Reactions per trigger; heavy-tailed in reality (a few posts got thousands).
+    pub count: CountDist,
+    /// Delay of each reaction after its trigger, in real-world (curve) time: it is
+    /// compressed like the arrival curve because it is a population-level dynamic.
+    pub delay: DelayDist,
+}
+
+/// A named, weighted sequence of steps one newcomer follows.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JourneySpec {
+    /// Name shown in reports.
+    pub name: String,
+    /// Relative weight among journeys (> 0); weights need not sum to 1.
+    pub weight: f64,
+    /// Steps in order. A failed step ends the journey; a step skipped by its probability
+    /// does not.
+    pub steps: Vec<StepSpec>,
+}
+
+/// One step: an action, how often, after how long, on what.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpec {
+    /// What the newcomer does.
+    pub action: Action,
+    /// Probability that the step happens at all (default 1).
+    #[serde(default)]
+    pub probability: Option<f64>,
+    /// How many times it repeats (default once).
+    #[serde(default)]
+    pub repeat: Option<CountDist>,
+    /// Think time before each repetition (default none).
+    #[serde(default)]
+    pub think: Option<DelayDist>,
+    /// How the target (account or post) is chosen, for actions that have one.
+    #[serde(default)]
+    pub pick: Option<Pick>,
+    /// Sizes of what is sent.
+    #[serde(default)]
+    pub payload: Option<PayloadSpec>,
+}
+
+/// The actions a journey can take. New platforms add variants here and in profiles.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Signup,
+    Login,
+    UploadMedia,
+    CreatePost,
+    Follow,
+    Comment,
+    Like,
+    ViewFeed,
+    ViewPost,
+    ViewUser,
+}
+
+impl Action {
+    pub const ALL: [Action; 10] = [
+        Action::Signup,
+        Action::Login,
+        Action::UploadMedia,
+        Action::CreatePost,
+        Action::Follow,
+        Action::Comment,
+        Action::Like,
+        Action::ViewFeed,
+        Action::ViewPost,
+        Action::ViewUser,
+    ];
+
+    /// The snake_case name used in files, thresholds and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Signup => "signup",
+            Self::Login => "login",
+            Self::UploadMedia => "upload_media",
+            Self::CreatePost => "create_post",
+            Self::Follow => "follow",
+            Self::Comment => "comment",
+            Self::Like => "like",
+            Self::ViewFeed => "view_feed",
+            Self::ViewPost => "view_post",
+            Self::ViewUser => "view_user",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// Whether the action needs a target picked from the population.
+    pub fn has_target(self) -> bool {
+        matches!(
+            self,
+            Self::Follow | Self::Comment | Self::Like | Self::ViewPost | Self::ViewUser
+        )
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How a target is picked from the population.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Pick {
+    /// Accounts in proportion to their followers + 1 (preferential attachment).
+    Preferential,
+    /// Posts by popularity rank with Zipf exponent `exponent` (0.7–1.0 for web objects).
+    Popular { exponent: f64 },
+    /// The most recent accounts or posts.
+    Recent,
+    /// Uniformly at random.
+    Uniform,
+}
+
+/// Sizes of what a step sends.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayloadSpec {
+    /// Bytes of an uploaded image.
+    #[serde(default)]
+    pub image_bytes: Option<CountDist>,
+    /// Characters of text (posts, comments).
+    #[serde(default)]
+    pub text_len: Option<CountDist>,
+}
