@@ -12,19 +12,11 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Units accepted after a number, with their length in seconds.
-const DURATION_UNITS: &[(&str, f64)] = &[
-    ("us", 1e-6),
-    ("ms", 1e-3),
-    ("s", 1.0),
-    ("m", 60.0),
-    ("min", 60.0),
-    ("h", 3_600.0),
-    ("d", 86_400.0),
-];
+const DURATION_UNITS: &[(&str, f64)] =
+    &[("us", 1e-6), ("ms", 1e-3), ("s", 1.0), ("m", 60.0), ("min", 60.0), ("h", 3_600.0), ("d", 86_400.0)];
 
 /// What a duration must look like; quoted in every error so the fix is obvious.
-pub const DURATION_EXPECTED: &str =
-    "a number with a unit: us, ms, s, m, h or d, e.g. `48h`, `7.5s`";
+pub const DURATION_EXPECTED: &str = "a number with a unit: us, ms, s, m, h or d, e.g. `48h`, `7.5s`";
 /// What a rate must look like.
 pub const RATE_EXPECTED: &str = "a number per unit of time, e.g. `14600/h`, `4.05/s`, `250/min`";
 
@@ -68,10 +60,7 @@ fn split_number(text: &str) -> Option<(f64, &str)> {
     let end = text
         .char_indices()
         .find(|&(i, c)| {
-            !(c.is_ascii_digit()
-                || c == '.'
-                || ((c == '-' || c == '+') && i == 0)
-                || c == 'e' && i > 0)
+            !(c.is_ascii_digit() || c == '.' || ((c == '-' || c == '+') && i == 0) || c == 'e' && i > 0)
         })
         .map_or(text.len(), |(i, _)| i);
     // `e` is only part of the number when followed by digits (1e3s); otherwise it is a unit letter.
@@ -83,32 +72,19 @@ impl FromStr for Span {
     type Err = UnitError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let err = || UnitError::Duration {
-            text: text.to_string(),
-        };
+        let err = || UnitError::Duration { text: text.to_string() };
         let (number, unit) = split_number(text.trim()).ok_or_else(err)?;
-        let &(unit, scale) = DURATION_UNITS
-            .iter()
-            .find(|(name, _)| *name == unit)
-            .ok_or_else(err)?;
+        let &(unit, scale) = DURATION_UNITS.iter().find(|(name, _)| *name == unit).ok_or_else(err)?;
         if !number.is_finite() || number < 0.0 {
-            return Err(UnitError::Negative {
-                text: text.to_string(),
-            });
+            return Err(UnitError::Negative { text: text.to_string() });
         }
-        Ok(Self {
-            secs: number * scale,
-            unit,
-        })
+        Ok(Self { secs: number * scale, unit })
     }
 }
 
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let scale = DURATION_UNITS
-            .iter()
-            .find(|(name, _)| *name == self.unit)
-            .map_or(1.0, |u| u.1);
+        let scale = DURATION_UNITS.iter().find(|(name, _)| *name == self.unit).map_or(1.0, |u| u.1);
         write!(f, "{}{}", self.secs / scale, self.unit)
     }
 }
@@ -135,35 +111,22 @@ impl FromStr for Rate {
     type Err = UnitError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let err = || UnitError::Rate {
-            text: text.to_string(),
-        };
+        let err = || UnitError::Rate { text: text.to_string() };
         let (count, unit) = text.trim().split_once('/').ok_or_else(err)?;
         let count: f64 = count.trim().parse().map_err(|_| err())?;
         let unit = unit.trim();
         // `/h` means per one hour; `/2h` is not accepted, to keep rates unambiguous.
-        let &(unit, scale) = DURATION_UNITS
-            .iter()
-            .find(|(name, _)| *name == unit)
-            .ok_or_else(err)?;
+        let &(unit, scale) = DURATION_UNITS.iter().find(|(name, _)| *name == unit).ok_or_else(err)?;
         if !count.is_finite() || count < 0.0 {
-            return Err(UnitError::Negative {
-                text: text.to_string(),
-            });
+            return Err(UnitError::Negative { text: text.to_string() });
         }
-        Ok(Self {
-            per_s: count / scale,
-            unit,
-        })
+        Ok(Self { per_s: count / scale, unit })
     }
 }
 
 impl fmt::Display for Rate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let scale = DURATION_UNITS
-            .iter()
-            .find(|(name, _)| *name == self.unit)
-            .map_or(1.0, |u| u.1);
+        let scale = DURATION_UNITS.iter().find(|(name, _)| *name == self.unit).map_or(1.0, |u| u.1);
         write!(f, "{}/{}", self.per_s * scale, self.unit)
     }
 }
@@ -201,18 +164,8 @@ macro_rules! string_quantity {
     };
 }
 
-string_quantity!(
-    Span,
-    "Duration",
-    r"^[0-9.eE+]+(us|ms|s|m|min|h|d)$",
-    DURATION_EXPECTED
-);
-string_quantity!(
-    Rate,
-    "Rate",
-    r"^ *[0-9.eE+]+ */ *(us|ms|s|m|min|h|d) *$",
-    RATE_EXPECTED
-);
+string_quantity!(Span, "Duration", r"^[0-9.eE+]+(us|ms|s|m|min|h|d)$", DURATION_EXPECTED);
+string_quantity!(Rate, "Rate", r"^ *[0-9.eE+]+ */ *(us|ms|s|m|min|h|d) *$", RATE_EXPECTED);
 
 #[cfg(test)]
 mod tests {
@@ -239,15 +192,9 @@ mod tests {
     #[test]
     fn spans_reject_missing_or_spelled_out_units() {
         for text in ["48 hours", "48", "h", "", "48hours", "4 8h", "1.2.3s"] {
-            assert!(
-                matches!(text.parse::<Span>(), Err(UnitError::Duration { .. })),
-                "{text}"
-            );
+            assert!(matches!(text.parse::<Span>(), Err(UnitError::Duration { .. })), "{text}");
         }
-        assert!(matches!(
-            "-3s".parse::<Span>(),
-            Err(UnitError::Negative { .. })
-        ));
+        assert!(matches!("-3s".parse::<Span>(), Err(UnitError::Negative { .. })));
     }
 
     #[test]
@@ -268,14 +215,8 @@ mod tests {
     #[test]
     fn rates_reject_bad_forms() {
         for text in ["14600", "14600 per hour", "x/h", "3/hours"] {
-            assert!(
-                matches!(text.parse::<Rate>(), Err(UnitError::Rate { .. })),
-                "{text}"
-            );
+            assert!(matches!(text.parse::<Rate>(), Err(UnitError::Rate { .. })), "{text}");
         }
-        assert!(matches!(
-            "-1/s".parse::<Rate>(),
-            Err(UnitError::Negative { .. })
-        ));
+        assert!(matches!("-1/s".parse::<Rate>(), Err(UnitError::Negative { .. })));
     }
 }

@@ -62,10 +62,7 @@ pub fn compile(
         findings.add(&path.key("curve"), "empty curve", "a curve with arrivals");
         return None;
     }
-    Some(Curve {
-        rate: r,
-        span: ctx.span_s,
-    })
+    Some(Curve { rate: r, span: ctx.span_s })
 }
 impl Curve {
     pub fn span_s(&self) -> f64 {

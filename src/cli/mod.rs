@@ -118,9 +118,7 @@ fn validate(files: &[PathBuf]) -> u8 {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
 fn serve(args: crate::target::ServeArgs) -> anyhow::Result<u8> {

@@ -94,14 +94,10 @@ pub struct ThresholdError {
 }
 
 fn error(message: impl Into<String>, expected: impl Into<String>) -> ThresholdError {
-    ThresholdError {
-        message: message.into(),
-        expected: expected.into(),
-    }
+    ThresholdError { message: message.into(), expected: expected.into() }
 }
 
-const SHAPE: &str =
-    "`SUBJECT.METRIC OP VALUE [during PHASE]`, e.g. `create_post.response.p99 < 800ms`";
+const SHAPE: &str = "`SUBJECT.METRIC OP VALUE [during PHASE]`, e.g. `create_post.response.p99 < 800ms`";
 
 fn parse_stat(text: &str) -> Option<Stat> {
     match text {
@@ -118,10 +114,7 @@ fn parse_stat(text: &str) -> Option<Stat> {
 fn parse_metric(subject: &Subject, text: &str) -> Result<Metric, ThresholdError> {
     let stat = |rest: &str| {
         parse_stat(rest).ok_or_else(|| {
-            error(
-                format!("unknown statistic `{rest}`"),
-                "p50, p90, p95, p99, p99.9, max or mean",
-            )
+            error(format!("unknown statistic `{rest}`"), "p50, p90, p95, p99, p99.9, max or mean")
         })
     };
     match (subject, text.split_once('.')) {
@@ -135,10 +128,7 @@ fn parse_metric(subject: &Subject, text: &str) -> Result<Metric, ThresholdError>
         (_, None) if text == "error_rate" => Ok(Metric::ErrorRate),
         (_, Some(("response", rest))) => Ok(Metric::Response(stat(rest)?)),
         (_, Some(("service", rest))) => Ok(Metric::Service(stat(rest)?)),
-        _ => Err(error(
-            format!("unknown metric `{text}`"),
-            "response.P, service.P or error_rate",
-        )),
+        _ => Err(error(format!("unknown metric `{text}`"), "response.P, service.P or error_rate")),
     }
 }
 
@@ -155,26 +145,16 @@ fn parse_fraction(text: &str) -> Option<f64> {
 pub fn parse(text: &str) -> Result<Threshold, ThresholdError> {
     let trimmed = text.trim();
     if trimmed.ends_with(" during") {
-        return Err(error(
-            "`during` without a phase",
-            "a phase name after `during`",
-        ));
+        return Err(error("`during` without a phase", "a phase name after `during`"));
     }
     let (body, phase) = match trimmed.split_once(" during ") {
-        Some((body, phase)) if !phase.trim().is_empty() => {
-            (body.trim(), Some(phase.trim().to_string()))
-        }
+        Some((body, phase)) if !phase.trim().is_empty() => (body.trim(), Some(phase.trim().to_string())),
         Some(_) => {
-            return Err(error(
-                "`during` without a phase name",
-                "a phase name after `during`",
-            ));
+            return Err(error("`during` without a phase name", "a phase name after `during`"));
         }
         None => (trimmed, None),
     };
-    let op_at = body
-        .find(['<', '>'])
-        .ok_or_else(|| error(format!("no comparison in `{body}`"), SHAPE))?;
+    let op_at = body.find(['<', '>']).ok_or_else(|| error(format!("no comparison in `{body}`"), SHAPE))?;
     let (left, right) = body.split_at(op_at);
     let (op, value) = if let Some(v) = right.strip_prefix("<=") {
         (Op::Le, v)
@@ -202,31 +182,21 @@ pub fn parse(text: &str) -> Result<Threshold, ThresholdError> {
     let metric = parse_metric(&subject, metric_text)?;
     let value = value.trim();
     let limit = match metric {
-        Metric::Response(_) | Metric::Service(_) | Metric::Lateness(_) => value
-            .parse::<Span>()
-            .map(|span| span.secs() * 1e6)
-            .map_err(|_| {
-                error(
-                    format!("`{value}` is not a latency"),
-                    "a duration such as `800ms` or `1.5s`",
-                )
-            })?,
-        Metric::ErrorRate | Metric::DroppedRate | Metric::AchievedRate => parse_fraction(value)
-            .ok_or_else(|| {
+        Metric::Response(_) | Metric::Service(_) | Metric::Lateness(_) => {
+            value.parse::<Span>().map(|span| span.secs() * 1e6).map_err(|_| {
+                error(format!("`{value}` is not a latency"), "a duration such as `800ms` or `1.5s`")
+            })?
+        }
+        Metric::ErrorRate | Metric::DroppedRate | Metric::AchievedRate => {
+            parse_fraction(value).ok_or_else(|| {
                 error(
                     format!("`{value}` is not a rate"),
                     "a percentage such as `1%` or a fraction such as `0.01`",
                 )
-            })?,
+            })?
+        }
     };
-    Ok(Threshold {
-        subject,
-        metric,
-        op,
-        limit,
-        phase,
-        text: trimmed.to_string(),
-    })
+    Ok(Threshold { subject, metric, op, limit, phase, text: trimmed.to_string() })
 }
 
 impl fmt::Display for Threshold {
@@ -278,10 +248,7 @@ mod tests {
             ("signup.response.p99 < 1 second", "is not a latency"),
             ("signup.error_rate < lots", "is not a rate"),
             ("arrivals.error_rate < 1%", "unknown arrivals metric"),
-            (
-                "signup.response.p99 < 1s during ",
-                "`during` without a phase",
-            ),
+            ("signup.response.p99 < 1s during ", "`during` without a phase"),
         ];
         for (text, want) in cases {
             let err = parse(text).expect_err(text);

@@ -61,8 +61,7 @@ pub struct Expectations {
 fn journey_requests(journey: &JourneySpec) -> BTreeMap<Action, f64> {
     let mut requests = BTreeMap::new();
     for step in &journey.steps {
-        let times =
-            step.probability.unwrap_or(1.0) * step.repeat.as_ref().map_or(1.0, |r| r.mean());
+        let times = step.probability.unwrap_or(1.0) * step.repeat.as_ref().map_or(1.0, |r| r.mean());
         *requests.entry(step.action).or_insert(0.0) += times;
     }
     requests
@@ -74,8 +73,7 @@ fn journey_duration_s(journey: &JourneySpec, think_scale: f64) -> f64 {
         .steps
         .iter()
         .map(|step| {
-            let times =
-                step.probability.unwrap_or(1.0) * step.repeat.as_ref().map_or(1.0, |r| r.mean());
+            let times = step.probability.unwrap_or(1.0) * step.repeat.as_ref().map_or(1.0, |r| r.mean());
             let think = step.think.as_ref().map_or(0.0, |t| t.mean_s()) * think_scale;
             times * (think + NOMINAL_SERVICE_S)
         })

@@ -82,24 +82,15 @@ impl Plan {
             scenario.seed,
             scenario.spec.arrivals.spacing,
         );
-        Self {
-            scenario,
-            schedule,
-            peaks,
-            expectations,
-        }
+        Self { scenario, schedule, peaks, expectations }
     }
 
     /// Replay-clock width of a series interval: about 300 intervals, rounded to a readable
     /// size, never below one second.
     pub fn interval_s(&self) -> f64 {
         let raw = self.scenario.replay.replay_span_s() / 300.0;
-        const NICE: [f64; 12] = [
-            1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0,
-        ];
-        NICE.into_iter()
-            .find(|&n| n >= raw)
-            .unwrap_or((raw / 3600.0).ceil() * 3600.0)
+        const NICE: [f64; 12] = [1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0];
+        NICE.into_iter().find(|&n| n >= raw).unwrap_or((raw / 3600.0).ceil() * 3600.0)
     }
 
     /// Draws the schedule once and bins it: the series `plan` prints and `run` compares to.
@@ -110,17 +101,10 @@ impl Plan {
         let mut series: Vec<Interval> = (0..count)
             .map(|i| {
                 let t_s = i as f64 * interval_s;
-                let (real_from, real_to) =
-                    (t_s * replay.compress, (t_s + interval_s) * replay.compress);
+                let (real_from, real_to) = (t_s * replay.compress, (t_s + interval_s) * replay.compress);
                 let expected = replay.sample
-                    * (self.scenario.curve.cumulative(real_to)
-                        - self.scenario.curve.cumulative(real_from));
-                Interval {
-                    t_s,
-                    real_t_s: real_from,
-                    arrivals: 0,
-                    expected,
-                }
+                    * (self.scenario.curve.cumulative(real_to) - self.scenario.curve.cumulative(real_from));
+                Interval { t_s, real_t_s: real_from, arrivals: 0, expected }
             })
             .collect();
         for arrival in self.schedule.iter() {

@@ -51,11 +51,7 @@ pub struct PlannedStep {
 
 /// The concrete steps of newcomer `index`: probability and repeats resolved, think times
 /// drawn and scaled to the replay clock. The executor runs exactly this list.
-pub fn concrete_steps(
-    journey: &JourneySpec,
-    replay: &Replay,
-    rng: &mut ChaCha8Rng,
-) -> Vec<PlannedStep> {
+pub fn concrete_steps(journey: &JourneySpec, replay: &Replay, rng: &mut ChaCha8Rng) -> Vec<PlannedStep> {
     let mut steps = Vec::new();
     for (i, step) in journey.steps.iter().enumerate() {
         if rng.random::<f64>() >= step.probability.unwrap_or(1.0) {
@@ -63,8 +59,7 @@ pub fn concrete_steps(
         }
         let repeats = step.repeat.as_ref().map_or(1, |r| r.sample(rng));
         for _ in 0..repeats {
-            let think_s =
-                step.think.as_ref().map_or(0.0, |t| t.sample_s(rng)) * replay.think_scale();
+            let think_s = step.think.as_ref().map_or(0.0, |t| t.sample_s(rng)) * replay.think_scale();
             steps.push(PlannedStep { step: i, think_s });
         }
     }

@@ -66,11 +66,7 @@ impl PlanReport {
             natives: (scenario.spec.population.natives as f64 * replay.sample).round() as u64,
             peak_arrivals_per_s: plan.peaks.per_s * replay.compress * replay.sample,
             real_peak: plan.peaks.clone(),
-            actions: e
-                .actions
-                .iter()
-                .map(|(name, a)| (name.clone(), a.requests))
-                .collect(),
+            actions: e.actions.iter().map(|(name, a)| (name.clone(), a.requests)).collect(),
             action_detail: e.actions.clone(),
             journeys: e.journeys.clone(),
             mean_journey_s: e.mean_journey_s,
@@ -179,11 +175,7 @@ impl PlanReport {
         }
         let _ = writeln!(out);
         let arrivals: Vec<f64> = self.series.iter().map(|i| i.arrivals as f64).collect();
-        let _ = writeln!(
-            out,
-            "arrivals over the replay (0 → {}):",
-            human_duration(self.replay_duration_s)
-        );
+        let _ = writeln!(out, "arrivals over the replay (0 → {}):", human_duration(self.replay_duration_s));
         let _ = writeln!(out, "  {}", sparkline(&arrivals, 72));
         out
     }
@@ -208,13 +200,7 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
     let max = buckets.iter().copied().fold(0.0, f64::max);
     buckets
         .iter()
-        .map(|&v| {
-            if max <= 0.0 {
-                BLOCKS[0]
-            } else {
-                BLOCKS[((v / max) * 7.0).round() as usize]
-            }
-        })
+        .map(|&v| if max <= 0.0 { BLOCKS[0] } else { BLOCKS[((v / max) * 7.0).round() as usize] })
         .collect()
 }
 
@@ -247,11 +233,7 @@ pub fn rate(value: f64) -> String {
 
 fn percent(fraction: f64) -> String {
     let p = fraction * 100.0;
-    if p >= 10.0 || p == p.round() {
-        format!("{p:.0}%")
-    } else {
-        format!("{p:.2}%")
-    }
+    if p >= 10.0 || p == p.round() { format!("{p:.0}%") } else { format!("{p:.2}%") }
 }
 
 /// A duration as `1h 30m`, `48h`, `59.5s`, `250ms`.

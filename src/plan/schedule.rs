@@ -42,12 +42,7 @@ pub struct Schedule {
 
 impl Schedule {
     pub fn new(curve: Curve, replay: Replay, seed: u64, spacing: Spacing) -> Self {
-        Self {
-            curve,
-            replay,
-            seed,
-            spacing,
-        }
+        Self { curve, replay, seed, spacing }
     }
 
     /// Expected number of arrivals replayed (`sample · Λ(span)`).
@@ -68,13 +63,7 @@ impl Schedule {
         // A dedicated stream for the schedule, so that per-newcomer draws (keyed by index)
         // never shift arrival times.
         let rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0x5CED_u64.rotate_left(48));
-        Arrivals {
-            schedule: self,
-            rng,
-            count_axis: 0.0,
-            index: 0,
-            limit: self.expected_total(),
-        }
+        Arrivals { schedule: self, rng, count_axis: 0.0, index: 0, limit: self.expected_total() }
     }
 }
 
@@ -108,11 +97,7 @@ impl Iterator for Arrivals<'_> {
         let curve = &self.schedule.curve;
         let real_t_s = curve.inverse(point / self.schedule.replay.sample);
         let replay_offset_ns = (real_t_s / self.schedule.replay.compress * 1e9).round() as u64;
-        let arrival = Arrival {
-            index: self.index,
-            real_t_s,
-            replay_offset_ns,
-        };
+        let arrival = Arrival { index: self.index, real_t_s, replay_offset_ns };
         self.index += 1;
         Some(arrival)
     }
@@ -126,12 +111,7 @@ mod tests {
     use crate::scenario::ThinkTime;
 
     fn replay(span_s: f64, compress: f64, sample: f64) -> Replay {
-        Replay {
-            real_span_s: span_s,
-            compress,
-            sample,
-            think: ThinkTime::Human,
-        }
+        Replay { real_span_s: span_s, compress, sample, think: ThinkTime::Human }
     }
 
     fn constant_curve(rate_per_s: f64, span_s: f64) -> Curve {
@@ -140,12 +120,8 @@ mod tests {
 
     #[test]
     fn even_spacing_matches_the_worked_example() {
-        let schedule = Schedule::new(
-            constant_curve(1.0, 3600.0),
-            replay(3600.0, 60.0, 0.5),
-            1,
-            Spacing::Even,
-        );
+        let schedule =
+            Schedule::new(constant_curve(1.0, 3600.0), replay(3600.0, 60.0, 0.5), 1, Spacing::Even);
         let arrivals: Vec<Arrival> = schedule.iter().collect();
         assert_eq!(arrivals.len(), 1800);
         // First at count 0.5 / 0.5 = 1 → t = 1 s real → 1/60 s replay.
@@ -157,22 +133,14 @@ mod tests {
     #[test]
     fn same_seed_same_schedule_other_seed_other_schedule() {
         let make = |seed| {
-            Schedule::new(
-                constant_curve(2.0, 600.0),
-                replay(600.0, 10.0, 1.0),
-                seed,
-                Spacing::Poisson,
-            )
+            Schedule::new(constant_curve(2.0, 600.0), replay(600.0, 10.0, 1.0), seed, Spacing::Poisson)
         };
         let a: Vec<u64> = make(42).iter().map(|a| a.replay_offset_ns).collect();
         let b: Vec<u64> = make(42).iter().map(|a| a.replay_offset_ns).collect();
         let c: Vec<u64> = make(43).iter().map(|a| a.replay_offset_ns).collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
-        assert!(
-            a.windows(2).all(|w| w[0] <= w[1]),
-            "arrivals are in time order"
-        );
+        assert!(a.windows(2).all(|w| w[0] <= w[1]), "arrivals are in time order");
     }
 
     #[test]
@@ -180,12 +148,8 @@ mod tests {
         // 100 windows of 10 s at 5/s: each count ~ Poisson(50). With a fixed seed the test is
         // deterministic; the bounds are the Poisson quantiles at 1e-6 and 1 − 1e-6, so a
         // generator bug that shifts rates by even 30 % fails it.
-        let schedule = Schedule::new(
-            constant_curve(5.0, 1000.0),
-            replay(1000.0, 1.0, 1.0),
-            7,
-            Spacing::Poisson,
-        );
+        let schedule =
+            Schedule::new(constant_curve(5.0, 1000.0), replay(1000.0, 1.0, 1.0), 7, Spacing::Poisson);
         let mut counts = [0u64; 100];
         for arrival in schedule.iter() {
             counts[((arrival.real_t_s / 10.0) as usize).min(99)] += 1;
@@ -193,10 +157,7 @@ mod tests {
         let poisson = Poisson::new(50.0).expect("valid mean");
         let (low, high) = (poisson.inverse_cdf(1e-6), poisson.inverse_cdf(1.0 - 1e-6));
         for (window, &count) in counts.iter().enumerate() {
-            assert!(
-                (low..=high).contains(&count),
-                "window {window}: {count} outside [{low}, {high}]"
-            );
+            assert!((low..=high).contains(&count), "window {window}: {count} outside [{low}, {high}]");
         }
         let total: u64 = counts.iter().sum();
         let whole = Poisson::new(5000.0).expect("valid mean");
@@ -205,24 +166,11 @@ mod tests {
 
     #[test]
     fn sampling_thins_and_compression_only_changes_the_clock() {
-        let full = Schedule::new(
-            constant_curve(10.0, 1000.0),
-            replay(1000.0, 1.0, 1.0),
-            3,
-            Spacing::Even,
-        );
-        let thin = Schedule::new(
-            constant_curve(10.0, 1000.0),
-            replay(1000.0, 100.0, 0.1),
-            3,
-            Spacing::Even,
-        );
+        let full = Schedule::new(constant_curve(10.0, 1000.0), replay(1000.0, 1.0, 1.0), 3, Spacing::Even);
+        let thin = Schedule::new(constant_curve(10.0, 1000.0), replay(1000.0, 100.0, 0.1), 3, Spacing::Even);
         assert_eq!(full.iter().count(), 10_000);
         assert_eq!(thin.iter().count(), 1_000);
         let last = thin.iter().last().expect("arrivals");
-        assert!(
-            last.replay_offset_ns <= 10_000_000_000,
-            "replay lasts span / compress = 10 s"
-        );
+        assert!(last.replay_offset_ns <= 10_000_000_000, "replay lasts span / compress = 10 s");
     }
 }

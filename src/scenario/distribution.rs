@@ -59,11 +59,7 @@ impl CountDist {
         match self {
             Self::Fixed(_) => {}
             Self::Poisson { mean } | Self::Geometric { mean } => {
-                let key = if matches!(self, Self::Poisson { .. }) {
-                    "poisson"
-                } else {
-                    "geometric"
-                };
+                let key = if matches!(self, Self::Poisson { .. }) { "poisson" } else { "geometric" };
                 findings.check(
                     finite_nonneg(*mean),
                     &path.key(key).key("mean"),
@@ -73,12 +69,7 @@ impl CountDist {
             }
             Self::Zipf { n, s } => {
                 let at = path.key("zipf");
-                findings.check(
-                    *n >= 1,
-                    &at.key("n"),
-                    || format!("n {n} is below 1"),
-                    "a whole number >= 1",
-                );
+                findings.check(*n >= 1, &at.key("n"), || format!("n {n} is below 1"), "a whole number >= 1");
                 findings.check(
                     s.is_finite() && *s > 0.0,
                     &at.key("s"),
@@ -141,18 +132,15 @@ impl CountDist {
         match self {
             Self::Fixed(n) => *n,
             Self::Poisson { mean } if *mean == 0.0 => 0,
-            Self::Poisson { mean } => {
-                Poisson::new(*mean).map_or(fallback, |d| d.sample(rng) as u64)
-            }
+            Self::Poisson { mean } => Poisson::new(*mean).map_or(fallback, |d| d.sample(rng) as u64),
             Self::Geometric { mean } => {
                 // Failures before the first success with success probability p: mean = (1-p)/p.
                 Geometric::new(1.0 / (1.0 + mean)).map_or(fallback, |d| d.sample(rng))
             }
-            Self::Zipf { n, s } => {
-                Zipf::new(*n as f64, *s).map_or(fallback, |d| d.sample(rng) as u64)
+            Self::Zipf { n, s } => Zipf::new(*n as f64, *s).map_or(fallback, |d| d.sample(rng) as u64),
+            Self::Lognormal { median, sigma } => {
+                LogNormal::new(median.ln(), *sigma).map_or(fallback, |d| d.sample(rng).round() as u64)
             }
-            Self::Lognormal { median, sigma } => LogNormal::new(median.ln(), *sigma)
-                .map_or(fallback, |d| d.sample(rng).round() as u64),
             Self::Uniform { low, high } => {
                 Uniform::new_inclusive(*low, *high).map_or(fallback, |d| d.sample(rng))
             }
@@ -223,9 +211,7 @@ impl DelayDist {
         match self {
             Self::Fixed(span) => span.secs(),
             Self::Exponential { mean } if mean.secs() == 0.0 => 0.0,
-            Self::Exponential { mean } => {
-                Exp::new(1.0 / mean.secs()).map_or(fallback, |d| d.sample(rng))
-            }
+            Self::Exponential { mean } => Exp::new(1.0 / mean.secs()).map_or(fallback, |d| d.sample(rng)),
             Self::Lognormal { median, sigma } => {
                 LogNormal::new(median.secs().ln(), *sigma).map_or(fallback, |d| d.sample(rng))
             }
@@ -256,22 +242,10 @@ mod tests {
         assert_eq!(CountDist::Uniform { low: 2, high: 6 }.mean(), 4.0);
         // Zipf n=2, s=1: (1·1 + 2·½) / (1 + ½) = 4/3.
         assert!((CountDist::Zipf { n: 2, s: 1.0 }.mean() - 4.0 / 3.0).abs() < 1e-12);
-        let lognormal = DelayDist::Lognormal {
-            median: span("10s"),
-            sigma: 1.0,
-        };
+        let lognormal = DelayDist::Lognormal { median: span("10s"), sigma: 1.0 };
         assert!((lognormal.mean_s() - 10.0 * 0.5f64.exp()).abs() < 1e-9);
         // Pareto xm=2s, α=3: α·xm/(α−1) = 3 s.
-        assert!(
-            (DelayDist::Pareto {
-                scale: span("2s"),
-                shape: 3.0
-            }
-            .mean_s()
-                - 3.0)
-                .abs()
-                < 1e-12
-        );
+        assert!((DelayDist::Pareto { scale: span("2s"), shape: 3.0 }.mean_s() - 3.0).abs() < 1e-12);
     }
 
     #[test]
@@ -281,19 +255,13 @@ mod tests {
         let cases = [
             CountDist::Poisson { mean: 4.0 },
             CountDist::Geometric { mean: 2.5 },
-            CountDist::Lognormal {
-                median: 3.0,
-                sigma: 0.5,
-            },
+            CountDist::Lognormal { median: 3.0, sigma: 0.5 },
         ];
         for dist in cases {
             let total: u64 = (0..n).map(|_| dist.sample(&mut rng)).sum();
             let mean = total as f64 / n as f64;
             // Rounding shifts the log-normal mean slightly; 2 % covers it and the sampling error.
-            assert!(
-                (mean - dist.mean()).abs() / dist.mean() < 0.02,
-                "{dist:?}: {mean}"
-            );
+            assert!((mean - dist.mean()).abs() / dist.mean() < 0.02, "{dist:?}: {mean}");
         }
         let exp = DelayDist::Exponential { mean: span("7s") };
         let total: f64 = (0..n).map(|_| exp.sample_s(&mut rng)).sum();
@@ -307,21 +275,9 @@ mod tests {
         let root = DocPath::root().key("repeat");
         CountDist::Poisson { mean: -1.0 }.validate(&root, &mut findings);
         CountDist::Zipf { n: 0, s: 0.0 }.validate(&root, &mut findings);
-        DelayDist::Pareto {
-            scale: span("1s"),
-            shape: 0.5,
-        }
-        .validate(&root, &mut findings);
+        DelayDist::Pareto { scale: span("1s"), shape: 0.5 }.validate(&root, &mut findings);
         let paths: Vec<String> = findings.iter().map(|f| f.path.to_string()).collect();
-        assert_eq!(
-            paths,
-            [
-                "repeat.poisson.mean",
-                "repeat.zipf.n",
-                "repeat.zipf.s",
-                "repeat.pareto.shape"
-            ]
-        );
+        assert_eq!(paths, ["repeat.poisson.mean", "repeat.zipf.n", "repeat.zipf.s", "repeat.pareto.shape"]);
         // Sampling an invalid spec falls back instead of panicking.
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let _ = CountDist::Poisson { mean: -1.0 }.sample(&mut rng);

@@ -30,17 +30,22 @@ const TOP_LEVEL_KEYS: &[&str] = &[
 /// The parsed document, kept so findings can be placed after validation.
 #[derive(Debug)]
 pub struct Document {
+    /// Where each node of the document starts.
     pub positions: Positions,
 }
 
 impl Document {
-    /// Places path-based findings in the file.
+    /// Places path-based findings in the file, in file order.
     pub fn place(&self, file: &Path, findings: Findings) -> Vec<Problem> {
-        findings
+        let mut problems: Vec<Problem> = findings
             .into_vec()
             .into_iter()
             .map(|finding| {
-                let (line, column) = self.positions.locate(&finding.path);
+                let (line, column) = if finding.at_key {
+                    self.positions.locate_key(&finding.path)
+                } else {
+                    self.positions.locate(&finding.path)
+                };
                 Problem {
                     file: file.to_path_buf(),
                     line,
@@ -49,18 +54,17 @@ impl Document {
                     expected: finding.expected,
                 }
             })
-            .collect()
+            .collect();
+        // serde_json maps iterate in key order; report in file order.
+        problems.sort_by_key(|p| (p.line, p.column));
+        problems
     }
 }
 
 /// Reads and deserializes `file`. On failure returns every problem found.
 pub fn read(file: &Path) -> Result<(ScenarioSpec, Document), Vec<Problem>> {
     let text = std::fs::read_to_string(file).map_err(|e| {
-        vec![Problem::whole_file(
-            file,
-            format!("cannot read the file: {e}"),
-            "a readable UTF-8 YAML file",
-        )]
+        vec![Problem::whole_file(file, format!("cannot read the file: {e}"), "a readable UTF-8 YAML file")]
     })?;
     parse(file, &text)
 }
@@ -79,11 +83,7 @@ pub fn parse(file: &Path, text: &str) -> Result<(ScenarioSpec, Document), Vec<Pr
     let document = Document { positions };
     let mut findings = Findings::new();
     let Value::Object(map) = &value else {
-        let what = if value.is_null() {
-            "the file is empty"
-        } else {
-            "the document is not a mapping"
-        };
+        let what = if value.is_null() { "the file is empty" } else { "the document is not a mapping" };
         findings.add(
             &DocPath::root(),
             what,
@@ -99,10 +99,10 @@ pub fn parse(file: &Path, text: &str) -> Result<(ScenarioSpec, Document), Vec<Pr
             known if TOP_LEVEL_KEYS.contains(&known) => {
                 // Checked whole below; here only to collect this section's error.
                 if let Err(finding) = check_section(known, section, &path) {
-                    findings.add(&finding.0, finding.1, finding.2);
+                    add_serde(&mut findings, finding);
                 }
             }
-            unknown => findings.add(
+            unknown => findings.add_at_key(
                 &path,
                 format!("unknown key `{unknown}`"),
                 format!("one of {}", TOP_LEVEL_KEYS.join(", ")),
@@ -110,45 +110,28 @@ pub fn parse(file: &Path, text: &str) -> Result<(ScenarioSpec, Document), Vec<Pr
         }
     }
     if !findings.is_empty() {
-        return Err(place_keys(&document, file, findings));
+        return Err(document.place(file, findings));
     }
     match deserialize::<ScenarioSpec>(&value, &DocPath::root()) {
         Ok(spec) => Ok((spec, document)),
-        Err((path, message, expected)) => {
-            findings.add(&path, message, expected);
-            Err(place_keys(&document, file, findings))
+        Err(finding) => {
+            add_serde(&mut findings, finding);
+            Err(document.place(file, findings))
         }
     }
 }
 
-/// Serde findings about keys (unknown or missing) read best at the key; others at the value.
-fn place_keys(document: &Document, file: &Path, findings: Findings) -> Vec<Problem> {
-    let mut problems: Vec<Problem> = findings
-        .into_vec()
-        .into_iter()
-        .map(|finding| {
-            let about_key = finding.message.starts_with("unknown field")
-                || finding.message.starts_with("unknown key");
-            let (line, column) = if about_key {
-                document.positions.locate_key(&finding.path)
-            } else {
-                document.positions.locate(&finding.path)
-            };
-            Problem {
-                file: file.to_path_buf(),
-                line,
-                column,
-                message: finding.message,
-                expected: finding.expected,
-            }
-        })
-        .collect();
-    // serde_json maps iterate in key order; report in file order.
-    problems.sort_by_key(|p| (p.line, p.column));
-    problems
-}
-
 type SerdeFinding = (DocPath, String, String);
+
+/// Records a serde finding; unknown fields are placed at their key, everything else at
+/// the offending value.
+pub(crate) fn add_serde(findings: &mut Findings, (path, message, expected): SerdeFinding) {
+    if message.starts_with("unknown field") {
+        findings.add_at_key(&path, message, expected);
+    } else {
+        findings.add(&path, message, expected);
+    }
+}
 
 /// Deserializes one top-level section into the type of its field.
 fn check_section(key: &str, section: &Value, path: &DocPath) -> Result<(), SerdeFinding> {
@@ -170,8 +153,8 @@ fn check_section(key: &str, section: &Value, path: &DocPath) -> Result<(), Serde
 /// mistake in one step does not hide a mistake in the next.
 fn check_journeys(section: &Value, path: &DocPath, findings: &mut Findings) {
     let Value::Array(journeys) = section else {
-        if let Err((at, message, expected)) = deserialize::<Vec<JourneySpec>>(section, path) {
-            findings.add(&at, message, expected);
+        if let Err(finding) = deserialize::<Vec<JourneySpec>>(section, path) {
+            add_serde(findings, finding);
         }
         return;
     };
@@ -191,16 +174,13 @@ fn check_journeys(section: &Value, path: &DocPath, findings: &mut Findings) {
             }
         }
         if step_findings == 0 {
-            findings.add(&first.0, first.1, first.2);
+            add_serde(findings, first);
         }
     }
 }
 
 /// Deserializes `value` and turns a serde error into (path, what is wrong, what was expected).
-pub(crate) fn deserialize<T: DeserializeOwned>(
-    value: &Value,
-    base: &DocPath,
-) -> Result<T, SerdeFinding> {
+pub(crate) fn deserialize<T: DeserializeOwned>(value: &Value, base: &DocPath) -> Result<T, SerdeFinding> {
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = source::doc_path_of(error.path(), base);
         let (message, expected) = split_expected(&error.inner().to_string());
@@ -251,37 +231,17 @@ journeys:
 ";
         let found = problems(text);
         assert_eq!(found.len(), 4, "{found:#?}");
-        assert!(
-            found[0].starts_with("s.yaml:3:1: unknown key `colour`"),
-            "{}",
-            found[0]
-        );
-        assert!(
-            found[1].starts_with("s.yaml:5:9: invalid duration `48 hours`"),
-            "{}",
-            found[1]
-        );
-        assert!(
-            found[2].starts_with("s.yaml:13:17: unknown variant `dance`"),
-            "{}",
-            found[2]
-        );
-        assert!(
-            found[3].starts_with("s.yaml:15:9: unknown field `repaet`"),
-            "{}",
-            found[3]
-        );
+        assert!(found[0].starts_with("s.yaml:3:1: unknown key `colour`"), "{}", found[0]);
+        assert!(found[1].starts_with("s.yaml:5:9: invalid duration `48 hours`"), "{}", found[1]);
+        assert!(found[2].starts_with("s.yaml:13:17: unknown variant `dance`"), "{}", found[2]);
+        assert!(found[3].starts_with("s.yaml:15:9: unknown field `repaet`"), "{}", found[3]);
     }
 
     #[test]
     fn missing_required_keys_are_named() {
         let found = problems("name: x\nseed: 1\n");
         assert_eq!(found.len(), 1);
-        assert!(
-            found[0].contains("missing field `timeline`"),
-            "{}",
-            found[0]
-        );
+        assert!(found[0].contains("missing field `timeline`"), "{}", found[0]);
     }
 
     #[test]

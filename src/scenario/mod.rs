@@ -86,11 +86,7 @@ pub fn load(file: &Path, overrides: &Overrides) -> Result<Scenario, Problems> {
     let start_unix_s = validate::timeline(&spec.timeline, &mut findings);
     validate::body(&spec, &mut findings);
     let base_dir = file.parent().unwrap_or(Path::new("."));
-    let ctx = arrival::CompileContext {
-        span_s: spec.timeline.span.secs(),
-        start_unix_s,
-        base_dir,
-    };
+    let ctx = arrival::CompileContext { span_s: spec.timeline.span.secs(), start_unix_s, base_dir };
     let curve = arrival::compile(
         &spec.arrivals,
         &ctx,
@@ -103,11 +99,7 @@ pub fn load(file: &Path, overrides: &Overrides) -> Result<Scenario, Problems> {
         .timeline
         .phases
         .iter()
-        .map(|p| Phase {
-            name: p.name.clone(),
-            start_s: p.start.secs(),
-            end_s: p.end.secs(),
-        })
+        .map(|p| Phase { name: p.name.clone(), start_s: p.start.secs(), end_s: p.end.secs() })
         .collect();
     if let Some(curve) = &curve {
         phases.extend(curve.windows().into_iter().map(|w| Phase {
@@ -125,8 +117,8 @@ pub fn load(file: &Path, overrides: &Overrides) -> Result<Scenario, Problems> {
     let (Some(curve), true) = (curve, problems.is_empty()) else {
         return Err(Problems(problems));
     };
-    let replay = resolve_replay(&spec, overrides)
-        .map_err(|p| Problems(vec![Problem::whole_file(file, p.0, p.1)]))?;
+    let replay =
+        resolve_replay(&spec, overrides).map_err(|p| Problems(vec![Problem::whole_file(file, p.0, p.1)]))?;
     Ok(Scenario {
         file: file.to_path_buf(),
         seed: overrides.seed.unwrap_or(spec.seed),
@@ -145,10 +137,7 @@ fn resolve_replay(spec: &ScenarioSpec, overrides: &Overrides) -> Result<Replay, 
     let span_s = spec.timeline.span.secs();
     let compress = match (overrides.compress, overrides.replay_in_s) {
         (Some(_), Some(_)) => {
-            return Err((
-                "--compress and --replay-in were both given".into(),
-                "one of them".into(),
-            ));
+            return Err(("--compress and --replay-in were both given".into(), "one of them".into()));
         }
         (Some(c), None) => c,
         (None, Some(d)) => span_s / d,
@@ -166,17 +155,9 @@ fn resolve_replay(spec: &ScenarioSpec, overrides: &Overrides) -> Result<Replay, 
     }
     let sample = overrides.sample.or(spec.timeline.sample).unwrap_or(1.0);
     if !(sample > 0.0 && sample <= 1.0) {
-        return Err((
-            format!("--sample {sample} is outside (0, 1]"),
-            "a fraction 0 < f <= 1".into(),
-        ));
+        return Err((format!("--sample {sample} is outside (0, 1]"), "a fraction 0 < f <= 1".into()));
     }
-    Ok(Replay {
-        real_span_s: span_s,
-        compress,
-        sample,
-        think: spec.timeline.think,
-    })
+    Ok(Replay { real_span_s: span_s, compress, sample, think: spec.timeline.think })
 }
 
 /// Loads several files, returning the loaded ones and all problems of the others.

@@ -185,9 +185,7 @@ pub struct StepSpec {
 }
 
 /// The actions a journey can take. New platforms add variants here and in profiles.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Signup,
@@ -238,10 +236,7 @@ impl Action {
 
     /// Whether the action needs a target picked from the population.
     pub fn has_target(self) -> bool {
-        matches!(
-            self,
-            Self::Follow | Self::Comment | Self::Like | Self::ViewPost | Self::ViewUser
-        )
+        matches!(self, Self::Follow | Self::Comment | Self::Like | Self::ViewPost | Self::ViewUser)
     }
 }
 

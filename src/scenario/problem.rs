@@ -69,6 +69,8 @@ pub struct Finding {
     pub message: String,
     /// What was expected instead, e.g. "a number between 0 and 1".
     pub expected: String,
+    /// Whether the problem is the key itself (an unknown name) rather than its value.
+    pub at_key: bool,
 }
 
 /// Collects findings while walking a model, so that every problem is reported at once.
@@ -85,6 +87,17 @@ impl Findings {
             path: path.clone(),
             message: message.into(),
             expected: expected.into(),
+            at_key: false,
+        });
+    }
+
+    /// Adds a finding about the key that ends `path` (e.g. an unknown name), placed at the key.
+    pub fn add_at_key(&mut self, path: &DocPath, message: impl Into<String>, expected: impl Into<String>) {
+        self.0.push(Finding {
+            path: path.clone(),
+            message: message.into(),
+            expected: expected.into(),
+            at_key: true,
         });
     }
 
@@ -132,11 +145,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn whole_file(
-        file: &Path,
-        message: impl Into<String>,
-        expected: impl Into<String>,
-    ) -> Self {
+    pub fn whole_file(file: &Path, message: impl Into<String>, expected: impl Into<String>) -> Self {
         Self {
             file: file.to_path_buf(),
             line: 0,
@@ -183,17 +192,9 @@ mod tests {
 
     #[test]
     fn paths_print_like_the_document() {
-        let path = DocPath::root()
-            .key("journeys")
-            .index(0)
-            .key("steps")
-            .index(2)
-            .key("probability");
+        let path = DocPath::root().key("journeys").index(0).key("steps").index(2).key("probability");
         assert_eq!(path.to_string(), "journeys[0].steps[2].probability");
-        assert_eq!(
-            path.parent().map(|p| p.to_string()).as_deref(),
-            Some("journeys[0].steps[2]")
-        );
+        assert_eq!(path.parent().map(|p| p.to_string()).as_deref(), Some("journeys[0].steps[2]"));
     }
 
     #[test]

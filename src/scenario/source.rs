@@ -36,10 +36,7 @@ impl Positions {
 
     /// The position of the key that names `path` (falls back to the node itself).
     pub fn locate_key(&self, path: &DocPath) -> (usize, usize) {
-        self.keys
-            .get(path)
-            .copied()
-            .unwrap_or_else(|| self.locate(path))
+        self.keys.get(path).copied().unwrap_or_else(|| self.locate(path))
     }
 }
 
@@ -80,11 +77,7 @@ fn start_of(node: &MarkedYaml<'_>) -> (usize, usize) {
     (node.span.start.line(), node.span.start.col() + 1)
 }
 
-fn convert(
-    node: &MarkedYaml<'_>,
-    path: &DocPath,
-    positions: &mut Positions,
-) -> Result<Value, SyntaxError> {
+fn convert(node: &MarkedYaml<'_>, path: &DocPath, positions: &mut Positions) -> Result<Value, SyntaxError> {
     positions.nodes.insert(path.clone(), start_of(node));
     Ok(match &node.data {
         YamlData::Value(scalar) => scalar_value(scalar),
@@ -116,11 +109,7 @@ fn convert(
                 let child = path.key(name.clone());
                 if map.contains_key(&name) {
                     let (line, column) = start_of(key);
-                    return Err(SyntaxError {
-                        line,
-                        column,
-                        message: format!("duplicate key `{name}`"),
-                    });
+                    return Err(SyntaxError { line, column, message: format!("duplicate key `{name}`") });
                 }
                 positions.keys.insert(child.clone(), start_of(key));
                 map.insert(name, convert(value, &child, positions)?);
@@ -144,9 +133,7 @@ fn scalar_value(scalar: &Scalar<'_>) -> Value {
         Scalar::Null => Value::Null,
         Scalar::Boolean(b) => Value::Bool(*b),
         Scalar::Integer(i) => Value::Number((*i).into()),
-        Scalar::FloatingPoint(f) => {
-            Number::from_f64(f.into_inner()).map_or(Value::Null, Value::Number)
-        }
+        Scalar::FloatingPoint(f) => Number::from_f64(f.into_inner()).map_or(Value::Null, Value::Number),
         Scalar::String(s) => Value::String(s.to_string()),
     }
 }
@@ -188,19 +175,13 @@ mod tests {
         let b = DocPath::root().key("list").index(1).key("b");
         assert_eq!(positions.locate(&b), (7, 8));
         // An unknown child falls back to its nearest known ancestor.
-        assert_eq!(
-            positions.locate(&DocPath::root().key("timeline").key("nope")),
-            (3, 3)
-        );
+        assert_eq!(positions.locate(&DocPath::root().key("timeline").key("nope")), (3, 3));
     }
 
     #[test]
     fn syntax_errors_and_duplicates_have_positions() {
         let err = parse("a: [1, 2\nb: 3\n").expect_err("unclosed flow sequence");
-        assert!(
-            err.line >= 1 && err.message.starts_with("invalid YAML"),
-            "{err}"
-        );
+        assert!(err.line >= 1 && err.message.starts_with("invalid YAML"), "{err}");
         let err = parse("a: 1\na: 2\n").expect_err("duplicate key");
         assert_eq!((err.line, err.column), (2, 1));
     }

@@ -89,11 +89,8 @@ fn phases(phases: &[PhaseSpec], span_s: f64, at: &DocPath, findings: &mut Findin
 /// Checks name, journeys, population and target.
 pub fn body(spec: &ScenarioSpec, findings: &mut Findings) {
     let root = DocPath::root();
-    let name_ok = !spec.name.is_empty()
-        && spec
-            .name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    let name_ok =
+        !spec.name.is_empty() && spec.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     findings.check(
         name_ok,
         &root.key("name"),
@@ -106,17 +103,12 @@ pub fn body(spec: &ScenarioSpec, findings: &mut Findings) {
         || "the target is empty".into(),
         "a profile name such as `reference`, or a profile file",
     );
-    journeys(&spec.journeys, &root.key("journeys"), findings);
+    journeys(&spec.journeys, spec.population.natives, &root.key("journeys"), findings);
     population(&spec.population, &spec.journeys, findings);
 }
 
-fn journeys(journeys: &[JourneySpec], at: &DocPath, findings: &mut Findings) {
-    findings.check(
-        !journeys.is_empty(),
-        at,
-        || "there are no journeys".into(),
-        "at least one journey",
-    );
+fn journeys(journeys: &[JourneySpec], natives: u64, at: &DocPath, findings: &mut Findings) {
+    findings.check(!journeys.is_empty(), at, || "there are no journeys".into(), "at least one journey");
     let mut names = HashSet::new();
     for (i, journey) in journeys.iter().enumerate() {
         let at = at.index(i);
@@ -140,17 +132,18 @@ fn journeys(journeys: &[JourneySpec], at: &DocPath, findings: &mut Findings) {
         ) {
             continue;
         }
-        // Every later action needs the account (and its token) that signup creates.
+        // Later actions need an account: a journey that does not sign up acts as a native.
+        let signs_up = matches!(journey.steps[0].action, Action::Signup | Action::Login);
         findings.check(
-            journey.steps[0].action == Action::Signup,
+            signs_up || natives > 0,
             &at.key("steps").index(0).key("action"),
             || {
                 format!(
-                    "a newcomer's journey starts with `{}`",
+                    "the journey starts with `{}` but there are no natives to act as",
                     journey.steps[0].action
                 )
             },
-            "`signup` as the first step",
+            "`signup` as the first step, or population.natives > 0",
         );
         for (j, step) in journey.steps.iter().enumerate() {
             let at = at.key("steps").index(j);
@@ -201,21 +194,13 @@ fn population(population: &PopulationSpec, journeys: &[JourneySpec], findings: &
     if let Some(posts) = &population.posts_per_native {
         posts.validate(&at.key("posts_per_native"), findings);
     }
-    let performed: HashSet<Action> = journeys
-        .iter()
-        .flat_map(|j| j.steps.iter().map(|s| s.action))
-        .collect();
+    let performed: HashSet<Action> = journeys.iter().flat_map(|j| j.steps.iter().map(|s| s.action)).collect();
     for (i, reaction) in population.reactions.iter().enumerate() {
         let at = at.key("reactions").index(i);
         findings.check(
             performed.contains(&reaction.on),
             &at.key("on"),
-            || {
-                format!(
-                    "no journey performs `{}`, so nothing triggers this reaction",
-                    reaction.on
-                )
-            },
+            || format!("no journey performs `{}`, so nothing triggers this reaction", reaction.on),
             "an action some journey performs",
         );
         findings.check(
@@ -225,10 +210,7 @@ fn population(population: &PopulationSpec, journeys: &[JourneySpec], findings: &
             "population.natives > 0",
         );
         findings.check(
-            matches!(
-                reaction.action,
-                Action::Comment | Action::Like | Action::Follow | Action::ViewPost
-            ),
+            matches!(reaction.action, Action::Comment | Action::Like | Action::Follow | Action::ViewPost),
             &at.key("action"),
             || format!("natives cannot react with `{}`", reaction.action),
             "comment, like, follow or view_post",
@@ -239,11 +221,7 @@ fn population(population: &PopulationSpec, journeys: &[JourneySpec], findings: &
 }
 
 /// Parses the `slo:` thresholds and checks their phases exist.
-pub fn slo(
-    texts: &[String],
-    phase_names: &HashSet<String>,
-    findings: &mut Findings,
-) -> Vec<Threshold> {
+pub fn slo(texts: &[String], phase_names: &HashSet<String>, findings: &mut Findings) -> Vec<Threshold> {
     let at = DocPath::root().key("slo");
     let mut thresholds = Vec::new();
     for (i, text) in texts.iter().enumerate() {

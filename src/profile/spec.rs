@@ -1,0 +1,76 @@
+//! The target profile file: how each scenario action becomes an HTTP request on one
+//! platform, and what to keep from the responses.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A target profile.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSpec {
+    /// Profile name, shown in reports.
+    pub name: String,
+    /// What the profile targets.
+    #[serde(default)]
+    pub description: String,
+    /// A request that answers when the platform is up; checked before the replay starts.
+    #[serde(default)]
+    pub health: Option<RequestSpec>,
+    /// Headers sent with every action that is not `anonymous`, e.g. the bearer token.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Extracted fields stored per user, usable as `{{target_user.NAME}}` (e.g. `user_id`).
+    #[serde(default)]
+    pub user_fields: Vec<String>,
+    /// Extracted fields stored per post, usable as `{{target_post.NAME}}` (e.g. `post_id`).
+    #[serde(default)]
+    pub post_fields: Vec<String>,
+    /// One entry per supported action; an action left out is unsupported and its steps are
+    /// skipped (and listed as such in reports), never faked.
+    pub actions: BTreeMap<String, RequestSpec>,
+    /// Actions the platform cannot serve, with the reason shown in reports.
+    #[serde(default)]
+    pub unsupported: BTreeMap<String, String>,
+}
+
+/// One HTTP request.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// HTTP method (GET, POST, PUT, PATCH, DELETE).
+    pub method: String,
+    /// Path and query, with placeholders, e.g. `/api/posts/{{target_post.post_id}}/comments`.
+    pub path: String,
+    /// Do not send the profile's default headers (for signup and login).
+    #[serde(default)]
+    pub anonymous: bool,
+    /// Extra headers for this request (placeholders allowed).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// A JSON body; strings may hold placeholders.
+    #[serde(default)]
+    pub json: Option<serde_json::Value>,
+    /// A generated body instead of JSON: `image` (PNG-signed bytes of the step's
+    /// `image_bytes`) or `text` (the step's `text_len` characters).
+    #[serde(default)]
+    pub body: Option<GeneratedBody>,
+    /// Content type of a generated body (default `image/png` or `text/plain`).
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Statuses that count as success (default: any 2xx).
+    #[serde(default)]
+    pub success: Vec<u16>,
+    /// Values to keep from a JSON response: name → JSON pointer (e.g. `token: /token`).
+    #[serde(default)]
+    pub extract: BTreeMap<String, String>,
+}
+
+/// Kinds of generated request bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GeneratedBody {
+    Image,
+    Text,
+}

@@ -1,0 +1,192 @@
+//! Request templates: strings with `{{placeholders}}` and JSON bodies built from them.
+//!
+//! Templates are compiled once when a profile loads, so a request costs a walk over
+//! pre-split segments, never a parse. Values are kept as raw JSON text (`42`, `"abc"`):
+//! a JSON string that is *only* a placeholder takes the value's own JSON type (so an id
+//! stays a number), while a placeholder inside text takes its plain form.
+
+use serde_json::Value;
+
+/// A compiled string template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template(Vec<Segment>);
+
+#[derive(Debug, Clone, PartialEq)]
+enum Segment {
+    Literal(String),
+    Var(String),
+}
+
+/// Why a template failed to compile.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct TemplateError(pub String);
+
+impl Template {
+    /// Compiles `text`, splitting it at `{{name}}` placeholders.
+    pub fn compile(text: &str) -> Result<Self, TemplateError> {
+        let mut segments = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find("{{") {
+            if open > 0 {
+                segments.push(Segment::Literal(rest[..open].to_string()));
+            }
+            let after = &rest[open + 2..];
+            let close =
+                after.find("}}").ok_or_else(|| TemplateError(format!("unclosed `{{{{` in `{text}`")))?;
+            let name = after[..close].trim();
+            let valid =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+            if !valid {
+                return Err(TemplateError(format!("`{{{{{name}}}}}` is not a placeholder name")));
+            }
+            segments.push(Segment::Var(name.to_string()));
+            rest = &after[close + 2..];
+        }
+        if !rest.is_empty() {
+            segments.push(Segment::Literal(rest.to_string()));
+        }
+        Ok(Self(segments))
+    }
+
+    /// Placeholder names used, in order.
+    pub fn vars(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().filter_map(|s| match s {
+            Segment::Var(name) => Some(name.as_str()),
+            Segment::Literal(_) => None,
+        })
+    }
+
+    /// The single placeholder when the template is exactly one, e.g. `"{{post_id}}"`.
+    fn lone_var(&self) -> Option<&str> {
+        match self.0.as_slice() {
+            [Segment::Var(name)] => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Renders with `lookup` giving raw JSON text per name; unknown names render empty.
+    pub fn render(&self, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+        let mut out = String::new();
+        for segment in &self.0 {
+            match segment {
+                Segment::Literal(text) => out.push_str(text),
+                Segment::Var(name) => {
+                    if let Some(raw) = lookup(name) {
+                        out.push_str(&plain(&raw));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The plain text of a raw JSON value: strings unquoted, anything else as written.
+pub fn plain(raw: &str) -> String {
+    match serde_json::from_str::<Value>(raw) {
+        Ok(Value::String(s)) => s,
+        _ => raw.to_string(),
+    }
+}
+
+/// A compiled JSON body template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonTemplate {
+    Literal(Value),
+    Text(Template),
+    Array(Vec<JsonTemplate>),
+    Object(Vec<(String, JsonTemplate)>),
+}
+
+impl JsonTemplate {
+    /// Compiles a JSON value whose strings may hold placeholders.
+    pub fn compile(value: &Value) -> Result<Self, TemplateError> {
+        Ok(match value {
+            Value::String(text) => {
+                let template = Template::compile(text)?;
+                if template.vars().next().is_none() {
+                    Self::Literal(value.clone())
+                } else {
+                    Self::Text(template)
+                }
+            }
+            Value::Array(items) => Self::Array(items.iter().map(Self::compile).collect::<Result<_, _>>()?),
+            Value::Object(map) => {
+                Self::Object(map.iter().map(|(k, v)| Ok((k.clone(), Self::compile(v)?))).collect::<Result<
+                    _,
+                    TemplateError,
+                >>(
+                )?)
+            }
+            other => Self::Literal(other.clone()),
+        })
+    }
+
+    /// Every placeholder name used anywhere in the body.
+    pub fn vars(&self) -> Vec<&str> {
+        match self {
+            Self::Literal(_) => Vec::new(),
+            Self::Text(t) => t.vars().collect(),
+            Self::Array(items) => items.iter().flat_map(Self::vars).collect(),
+            Self::Object(fields) => fields.iter().flat_map(|(_, v)| v.vars()).collect(),
+        }
+    }
+
+    /// Renders the body. A lone placeholder with no value is left out of its array or
+    /// object, so that optional ids (a post without media) simply disappear.
+    pub fn render(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Option<Value> {
+        match self {
+            Self::Literal(value) => Some(value.clone()),
+            Self::Text(template) => match template.lone_var() {
+                Some(name) => {
+                    lookup(name).map(|raw| serde_json::from_str(&raw).unwrap_or(Value::String(raw)))
+                }
+                None => Some(Value::String(template.render(lookup))),
+            },
+            Self::Array(items) => Some(Value::Array(items.iter().filter_map(|i| i.render(lookup)).collect())),
+            Self::Object(fields) => Some(Value::Object(
+                fields.iter().filter_map(|(k, v)| v.render(lookup).map(|v| (k.clone(), v))).collect(),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn lookup(name: &str) -> Option<String> {
+        match name {
+            "post_id" => Some("42".into()),
+            "handle" => Some("\"ana\"".into()),
+            "token" => Some("\"t0k\"".into()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn strings_interpolate_plain_values() {
+        let t = Template::compile("/api/posts/{{post_id}}/by/{{ handle }}").expect("valid");
+        assert_eq!(t.vars().collect::<Vec<_>>(), ["post_id", "handle"]);
+        assert_eq!(t.render(&lookup), "/api/posts/42/by/ana");
+        assert_eq!(Template::compile("Bearer {{token}}").expect("valid").render(&lookup), "Bearer t0k");
+    }
+
+    #[test]
+    fn lone_placeholders_keep_their_json_type_and_vanish_when_unset() {
+        let body = json!({"text": "hi {{handle}}", "media_ids": ["{{media_id}}"], "reply_to": "{{post_id}}", "n": 3});
+        let t = JsonTemplate::compile(&body).expect("valid");
+        let rendered = t.render(&lookup).expect("object");
+        assert_eq!(rendered, json!({"text": "hi ana", "media_ids": [], "reply_to": 42, "n": 3}));
+    }
+
+    #[test]
+    fn malformed_placeholders_are_errors() {
+        assert!(Template::compile("{{unclosed").is_err());
+        assert!(Template::compile("{{bad name}}").is_err());
+        assert!(Template::compile("{{}}").is_err());
+    }
+}
