@@ -166,10 +166,8 @@ fn check_journeys(section: &Value, path: &DocPath, findings: &mut Findings) {
         let steps = journey.get("steps").and_then(Value::as_array);
         let mut step_findings = 0;
         for (j, step) in steps.into_iter().flatten().enumerate() {
-            if let Err((at, message, expected)) =
-                deserialize::<StepSpec>(step, &journey_path.key("steps").index(j))
-            {
-                findings.add(&at, message, expected);
+            if let Err(finding) = deserialize::<StepSpec>(step, &journey_path.key("steps").index(j)) {
+                add_serde(findings, finding);
                 step_findings += 1;
             }
         }
