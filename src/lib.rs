@@ -19,6 +19,7 @@ pub mod arrival;
 pub mod cli;
 pub mod gate;
 pub mod plan;
+pub mod population;
 pub mod profile;
 pub mod scenario;
 pub mod target;
