@@ -58,19 +58,20 @@ impl Schedule {
         &self.curve
     }
 
-    /// Iterates the arrivals in time order.
-    pub fn iter(&self) -> Arrivals<'_> {
+    /// Iterates the arrivals in time order. The iterator owns a copy of the schedule, so
+    /// it can be shared by worker slots.
+    pub fn iter(&self) -> Arrivals {
         // A dedicated stream for the schedule, so that per-newcomer draws (keyed by index)
         // never shift arrival times.
         let rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0x5CED_u64.rotate_left(48));
-        Arrivals { schedule: self, rng, count_axis: 0.0, index: 0, limit: self.expected_total() }
+        Arrivals { schedule: self.clone(), rng, count_axis: 0.0, index: 0, limit: self.expected_total() }
     }
 }
 
 /// Iterator over a [`Schedule`]'s arrivals.
 #[derive(Debug)]
-pub struct Arrivals<'a> {
-    schedule: &'a Schedule,
+pub struct Arrivals {
+    schedule: Schedule,
     rng: ChaCha8Rng,
     /// Position of the last point on the sampled count axis.
     count_axis: f64,
@@ -79,7 +80,7 @@ pub struct Arrivals<'a> {
     limit: f64,
 }
 
-impl Iterator for Arrivals<'_> {
+impl Iterator for Arrivals {
     type Item = Arrival;
 
     fn next(&mut self) -> Option<Arrival> {

@@ -1,0 +1,152 @@
+//! State shared by every worker slot of one run.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use tokio::sync::watch;
+
+use super::dispatch::Dispatch;
+use super::http::Payloads;
+use crate::metrics::Recorder;
+use crate::population::{Population, UserRef};
+use crate::profile::Profile;
+use crate::scenario::Scenario;
+
+/// Why a run stopped before its schedule completed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopReason {
+    /// SIGINT or SIGTERM.
+    Signal(String),
+    /// Journeys still running when the drain limit after the last arrival passed.
+    DrainTimeout,
+}
+
+impl std::fmt::Display for StopReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Signal(name) => write!(f, "interrupted by {name}"),
+            Self::DrainTimeout => f.write_str("journeys still running at the drain limit"),
+        }
+    }
+}
+
+/// Everything a slot needs to run jobs.
+#[derive(Debug)]
+pub struct Context {
+    pub scenario: Scenario,
+    pub profile: Profile,
+    pub population: Population,
+    /// Natives are the first `natives` accounts of the population.
+    pub natives: u32,
+    pub recorder: Recorder,
+    pub dispatch: Mutex<Dispatch>,
+    pub payloads: Payloads,
+    /// Target base URL without a trailing slash.
+    pub base_url: String,
+    /// Start of the replay clock: arrival offsets count from here.
+    pub t0: Instant,
+    /// Arrivals starting later than this are dropped, not run.
+    pub lateness_budget: Duration,
+    pub request_timeout: Duration,
+    /// Prefix that makes this run's handles unique on a platform that keeps data.
+    pub nonce: String,
+    pub seed: u64,
+    pub in_flight: AtomicU64,
+    /// Soft stop: no new jobs, sleeping slots wake up.
+    stop: AtomicBool,
+    stop_reason: Mutex<Option<StopReason>>,
+    /// Hard stop: in-flight requests are abandoned (after the grace period).
+    abort: watch::Sender<bool>,
+}
+
+/// The parts of a [`Context`] decided before the run starts.
+#[derive(Debug)]
+pub struct ContextParts {
+    pub scenario: Scenario,
+    pub profile: Profile,
+    pub population: Population,
+    pub natives: u32,
+    pub recorder: Recorder,
+    pub dispatch: Dispatch,
+    pub base_url: String,
+    pub t0: Instant,
+    pub lateness_budget: Duration,
+    pub request_timeout: Duration,
+    pub nonce: String,
+}
+
+impl Context {
+    pub fn new(parts: ContextParts) -> Self {
+        let seed = parts.scenario.seed;
+        Self {
+            payloads: Payloads::new(seed),
+            seed,
+            scenario: parts.scenario,
+            profile: parts.profile,
+            population: parts.population,
+            natives: parts.natives,
+            recorder: parts.recorder,
+            dispatch: Mutex::new(parts.dispatch),
+            base_url: parts.base_url,
+            t0: parts.t0,
+            lateness_budget: parts.lateness_budget,
+            request_timeout: parts.request_timeout,
+            nonce: parts.nonce,
+            in_flight: AtomicU64::new(0),
+            stop: AtomicBool::new(false),
+            stop_reason: Mutex::new(None),
+            abort: watch::Sender::new(false),
+        }
+    }
+
+    pub fn dispatch(&self) -> MutexGuard<'_, Dispatch> {
+        self.dispatch.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Offset of `instant` on the replay clock (zero before the start).
+    pub fn replay_clock(&self, instant: Instant) -> Duration {
+        instant.saturating_duration_since(self.t0)
+    }
+
+    /// Whether slots should stop taking and waiting for work: our own stop, or goose's
+    /// killswitch (its Ctrl-C handler fires it without telling us).
+    pub fn stopping(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) || goose::is_killswitch_triggered()
+    }
+
+    /// Stops the run: no new jobs; the first reason given is kept.
+    pub fn request_stop(&self, reason: StopReason) {
+        let mut slot = self.stop_reason.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.get_or_insert(reason);
+        self.stop.store(true, Ordering::Relaxed);
+        let (arrivals, reactions) = self.dispatch().close();
+        let at = self.replay_clock(Instant::now());
+        for _ in 0..reactions {
+            self.recorder.record_reaction_dropped(at);
+        }
+        tracing::debug!(arrivals, reactions, "stopped: jobs never started");
+    }
+
+    pub fn stop_reason(&self) -> Option<StopReason> {
+        self.stop_reason.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Abandons in-flight requests.
+    pub fn abort(&self) {
+        self.abort.send_replace(true);
+    }
+
+    /// Resolves once the run is aborted.
+    pub async fn aborted(&self) {
+        let mut receiver = self.abort.subscribe();
+        // An error means the sender is gone, which only happens at the very end.
+        let _ = receiver.wait_for(|aborted| *aborted).await;
+    }
+
+    /// A random native, for journeys without signup and for reactions.
+    pub fn pick_native<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<UserRef> {
+        (self.natives > 0).then(|| UserRef(rng.random_range(0..self.natives)))
+    }
+}

@@ -1,0 +1,180 @@
+//! The job queue worker slots pull from: newcomer arrivals from the plan's schedule and
+//! natives' reactions scheduled while the replay runs, always earliest intended time first.
+//!
+//! Nothing waits here: a slot claims a job and then sleeps until the job's intended time
+//! itself. Pending reactions are capped so that a stalled target cannot grow memory
+//! without bound; reactions beyond the cap are counted as dropped.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::iter::Peekable;
+
+use crate::plan::Arrival;
+use crate::plan::schedule::Arrivals;
+use crate::population::{PostRef, UserRef};
+
+/// A native's reaction to something a newcomer did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ReactionJob {
+    /// Intended start on the replay clock, nanoseconds (first: orders the heap).
+    pub intended_ns: u64,
+    /// Unique number, for the reaction's random stream.
+    pub seq: u64,
+    /// Index of the reaction in `population.reactions`.
+    pub reaction: u16,
+    /// The post the newcomer created, if the trigger made one.
+    pub post: Option<u32>,
+    /// The newcomer who triggered it.
+    pub user: Option<u32>,
+}
+
+impl ReactionJob {
+    pub fn post(&self) -> Option<PostRef> {
+        self.post.map(PostRef)
+    }
+
+    pub fn user(&self) -> Option<UserRef> {
+        self.user.map(UserRef)
+    }
+}
+
+/// Work for one slot.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Job {
+    Newcomer(Arrival),
+    Reaction(ReactionJob),
+}
+
+impl Job {
+    pub fn intended_ns(&self) -> u64 {
+        match self {
+            Self::Newcomer(arrival) => arrival.replay_offset_ns,
+            Self::Reaction(reaction) => reaction.intended_ns,
+        }
+    }
+}
+
+/// What a slot gets when it asks for work.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Claim {
+    Job(Job),
+    /// Nothing to do now, but running journeys may still schedule reactions.
+    Wait,
+    /// The schedule is exhausted, no reactions are pending and no job is running.
+    Done,
+}
+
+/// The queue state, kept behind one mutex by the executor.
+#[derive(Debug)]
+pub struct Dispatch {
+    arrivals: Peekable<Arrivals>,
+    reactions: BinaryHeap<Reverse<ReactionJob>>,
+    reaction_cap: usize,
+    next_seq: u64,
+    /// Jobs claimed and not yet finished.
+    running: u64,
+    /// Set when the run stops early: no more jobs are handed out.
+    closed: bool,
+}
+
+impl Dispatch {
+    pub fn new(arrivals: Arrivals, reaction_cap: usize) -> Self {
+        Self { arrivals: arrivals.peekable(), reactions: BinaryHeap::new(), reaction_cap, next_seq: 0, running: 0, closed: false }
+    }
+
+    /// Hands out the job with the earliest intended time.
+    pub fn claim(&mut self) -> Claim {
+        if self.closed {
+            return if self.running == 0 { Claim::Done } else { Claim::Wait };
+        }
+        let next_arrival = self.arrivals.peek().map(|a| a.replay_offset_ns);
+        let next_reaction = self.reactions.peek().map(|r| r.0.intended_ns);
+        let job = match (next_arrival, next_reaction) {
+            (Some(a), Some(r)) if r < a => self.reactions.pop().map(|r| Job::Reaction(r.0)),
+            (Some(_), _) => self.arrivals.next().map(Job::Newcomer),
+            (None, Some(_)) => self.reactions.pop().map(|r| Job::Reaction(r.0)),
+            (None, None) => None,
+        };
+        match job {
+            Some(job) => {
+                self.running += 1;
+                Claim::Job(job)
+            }
+            None if self.running == 0 => Claim::Done,
+            None => Claim::Wait,
+        }
+    }
+
+    /// Marks a claimed job finished.
+    pub fn finish(&mut self) {
+        self.running = self.running.saturating_sub(1);
+    }
+
+    /// Queues a reaction; returns false (dropped) when the queue is full or closed.
+    pub fn schedule(&mut self, intended_ns: u64, reaction: u16, post: Option<PostRef>, user: Option<UserRef>) -> bool {
+        if self.closed || self.reactions.len() >= self.reaction_cap {
+            return false;
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.reactions.push(Reverse(ReactionJob { intended_ns, seq, reaction, post: post.map(|p| p.0), user: user.map(|u| u.0) }));
+        true
+    }
+
+    /// Stops handing out jobs (interrupt or drain timeout); returns how many arrivals and
+    /// reactions were never started.
+    pub fn close(&mut self) -> (u64, u64) {
+        self.closed = true;
+        let arrivals = self.arrivals.by_ref().count() as u64;
+        let reactions = self.reactions.len() as u64;
+        self.reactions.clear();
+        (arrivals, reactions)
+    }
+
+    pub fn running(&self) -> u64 {
+        self.running
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arrival::Spacing;
+    use crate::plan::Schedule;
+    use crate::scenario::{Replay, ThinkTime};
+
+    fn arrivals(count: u64) -> Arrivals {
+        // `count` evenly spaced arrivals, one per second.
+        let curve = crate::arrival::testing::constant(1.0, count as f64);
+        let replay = Replay { real_span_s: count as f64, compress: 1.0, sample: 1.0, think: ThinkTime::Human };
+        Schedule::new(curve, replay, 1, Spacing::Even).iter()
+    }
+
+    #[test]
+    fn jobs_come_out_in_intended_order_and_the_end_waits_for_running_jobs() {
+        let mut dispatch = Dispatch::new(arrivals(2), 10);
+        // Arrivals at 0.5 s and 1.5 s; a reaction at 1 s slots in between.
+        assert!(dispatch.schedule(1_000_000_000, 0, None, None));
+        let order: Vec<u64> = (0..3)
+            .map(|_| match dispatch.claim() {
+                Claim::Job(job) => job.intended_ns(),
+                other => panic!("expected a job, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(order, [500_000_000, 1_000_000_000, 1_500_000_000]);
+        assert_eq!(dispatch.claim(), Claim::Wait, "three jobs still running");
+        for _ in 0..3 {
+            dispatch.finish();
+        }
+        assert_eq!(dispatch.claim(), Claim::Done);
+    }
+
+    #[test]
+    fn reactions_beyond_the_cap_are_refused_and_close_counts_the_rest() {
+        let mut dispatch = Dispatch::new(arrivals(5), 1);
+        assert!(dispatch.schedule(10, 0, None, None));
+        assert!(!dispatch.schedule(20, 0, None, None), "cap of one pending reaction");
+        assert_eq!(dispatch.close(), (5, 1));
+        assert_eq!(dispatch.claim(), Claim::Done);
+    }
+}

@@ -1,0 +1,175 @@
+//! One HTTP exchange: render a profile request with the journey's values, send it, read
+//! the whole body, time it, classify failures and extract the values the profile keeps.
+//!
+//! Service time runs from just before the request is handed to the client until the last
+//! body byte has arrived: goose's own timing stops at the headers, which hides slow bodies.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::Client;
+
+use crate::metrics::ErrorClass;
+use crate::profile::{Body, GeneratedBody, Request};
+
+/// Shared payload material: generated bodies are zero-copy slices of these buffers.
+#[derive(Debug, Clone)]
+pub struct Payloads {
+    /// Pseudo-random bytes starting with a PNG signature.
+    image: Bytes,
+    /// Printable text.
+    text: Bytes,
+}
+
+/// Largest generated body; bigger requested sizes are capped.
+const MAX_BODY_BYTES: usize = 8 << 20;
+
+impl Payloads {
+    pub fn new(seed: u64) -> Self {
+        use rand::{RngCore, SeedableRng};
+        let mut image = vec![0u8; MAX_BODY_BYTES];
+        rand_chacha::ChaCha8Rng::seed_from_u64(seed).fill_bytes(&mut image);
+        image[..8].copy_from_slice(b"\x89PNG\r\n\x1a\n");
+        const WORDS: &str = "cat tax hello from the other side of the app refugee new here meow ";
+        let text: String = WORDS.chars().cycle().take(64 << 10).collect();
+        Self { image: Bytes::from(image), text: Bytes::from(text) }
+    }
+
+    pub fn image(&self, bytes: usize) -> Bytes {
+        self.image.slice(..bytes.clamp(8, MAX_BODY_BYTES))
+    }
+
+    pub fn text(&self, chars: usize) -> String {
+        String::from_utf8_lossy(&self.text[..chars.min(self.text.len())]).into_owned()
+    }
+}
+
+/// What a request produced.
+#[derive(Debug)]
+pub struct Exchange {
+    pub service: Duration,
+    pub outcome: Result<(), ErrorClass>,
+    /// Extracted (name, raw JSON text) pairs, when the request succeeded.
+    pub extracted: Vec<(String, String)>,
+    pub status: Option<u16>,
+}
+
+/// Where a request goes and with what.
+#[derive(Debug)]
+pub struct Call<'a> {
+    pub client: &'a Client,
+    pub base_url: &'a str,
+    pub request: &'a Request,
+    pub lookup: &'a dyn Fn(&str) -> Option<String>,
+    pub payloads: &'a Payloads,
+    pub body_size: usize,
+    pub timeout: Duration,
+}
+
+/// Sends `call` and waits at most its timeout for the whole response.
+pub async fn send(call: Call<'_>) -> Exchange {
+    let request = call.request;
+    let path = request.path.render(call.lookup);
+    let mut builder = call.client.request(request.method.clone(), format!("{}{}", call.base_url, path)).timeout(call.timeout);
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value.render(call.lookup));
+    }
+    builder = match &request.body {
+        Body::None => builder,
+        Body::Json(template) => {
+            let json = template.render(call.lookup).unwrap_or(serde_json::Value::Null);
+            builder.header("content-type", "application/json").body(serde_json::to_vec(&json).unwrap_or_default())
+        }
+        Body::Generated { kind: GeneratedBody::Image, content_type } => {
+            builder.header("content-type", content_type).body(call.payloads.image(call.body_size))
+        }
+        Body::Generated { kind: GeneratedBody::Text, content_type } => {
+            builder.header("content-type", content_type).body(call.payloads.text(call.body_size))
+        }
+    };
+    let started = Instant::now();
+    let result = async {
+        let response = builder.send().await?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await?;
+        Ok::<_, reqwest::Error>((status, body))
+    }
+    .await;
+    let service = started.elapsed();
+    match result {
+        Err(error) => Exchange { service, outcome: Err(classify(&error)), extracted: Vec::new(), status: None },
+        Ok((status, body)) => {
+            if !request.is_success(status) {
+                let class = match status {
+                    400..=499 => ErrorClass::Status4xx,
+                    500..=599 => ErrorClass::Status5xx,
+                    _ => ErrorClass::Other,
+                };
+                return Exchange { service, outcome: Err(class), extracted: Vec::new(), status: Some(status) };
+            }
+            match extract(&request.extract, &body) {
+                Some(extracted) => Exchange { service, outcome: Ok(()), extracted, status: Some(status) },
+                None => Exchange { service, outcome: Err(ErrorClass::BadBody), extracted: Vec::new(), status: Some(status) },
+            }
+        }
+    }
+}
+
+/// Pulls each pointer's value out of a JSON body; `None` when the body is not JSON or a
+/// pointer finds nothing (the platform broke its contract: a `bad_body` error).
+fn extract(pointers: &[(String, String)], body: &[u8]) -> Option<Vec<(String, String)>> {
+    if pointers.is_empty() {
+        return Some(Vec::new());
+    }
+    let json: serde_json::Value = serde_json::from_slice(body).ok()?;
+    pointers.iter().map(|(name, pointer)| json.pointer(pointer).map(|v| (name.clone(), v.to_string()))).collect()
+}
+
+/// Maps a client error to its class: the cause chain tells resets from other I/O errors.
+pub fn classify(error: &reqwest::Error) -> ErrorClass {
+    if error.is_timeout() {
+        return ErrorClass::Timeout;
+    }
+    if error.is_connect() {
+        return ErrorClass::Connect;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
+            if matches!(io.kind(), ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof) {
+                return ErrorClass::Reset;
+            }
+        }
+        let text = cause.to_string();
+        if text.contains("connection closed") || text.contains("reset") {
+            return ErrorClass::Reset;
+        }
+        source = cause.source();
+    }
+    ErrorClass::Other
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extraction_keeps_raw_json_and_fails_on_missing_pointers() {
+        let pointers = vec![("user_id".to_string(), "/id".to_string()), ("token".to_string(), "/token".to_string())];
+        let found = extract(&pointers, br#"{"id": 7, "token": "abc"}"#).expect("both present");
+        assert_eq!(found, [("user_id".to_string(), "7".to_string()), ("token".to_string(), "\"abc\"".to_string())]);
+        assert!(extract(&pointers, br#"{"id": 7}"#).is_none());
+        assert!(extract(&pointers, b"not json").is_none());
+        assert_eq!(extract(&[], b"anything"), Some(Vec::new()));
+    }
+
+    #[test]
+    fn generated_images_start_with_a_png_signature() {
+        let payloads = Payloads::new(1);
+        let image = payloads.image(1000);
+        assert_eq!(image.len(), 1000);
+        assert_eq!(&image[..8], b"\x89PNG\r\n\x1a\n");
+        assert_eq!(payloads.text(12).len(), 12);
+    }
+}

@@ -1,0 +1,312 @@
+//! The executor replays a plan against a target: the only module that uses goose.
+//!
+//! Open model on goose: goose users are *worker slots*. Each call of the single goose
+//! transaction claims the next job (an arrival or a native's reaction, earliest intended
+//! time first), sleeps until its intended time and runs it, recording into our HDR
+//! recorders. goose's own test plan, iterations and coordinated-omission mitigation model a
+//! closed system and are not used (see ../shared/research/goose-feasibility.md).
+//!
+//! Slots are sized by Little's law with headroom and capped by `--max-in-flight`. When all
+//! are busy, arrivals wait in the queue and their lateness is measured; an arrival later
+//! than the lateness budget is dropped and counted. Memory is bounded: the schedule is a
+//! lazy iterator, pending reactions are capped, and at most `slots` jobs are in flight.
+//!
+//! Stopping: the slot that finds nothing left fires goose's killswitch. SIGINT/SIGTERM or
+//! the drain limit stop new jobs at once, give in-flight requests a grace period, then
+//! abandon them; the run still returns everything measured.
+
+mod context;
+mod dispatch;
+mod http;
+mod journey;
+mod progress;
+mod setup;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use goose::goose::{GooseUser, Scenario as GooseScenario, Transaction, TransactionFunction};
+use goose::prelude::{GooseAttack, GooseConfiguration};
+
+pub use context::StopReason;
+pub use setup::SetupSummary;
+
+use context::{Context, ContextParts};
+use dispatch::{Claim, Dispatch, Job};
+use crate::metrics::{MetricsConfig, Recorder, RunMetrics};
+use crate::plan::Plan;
+use crate::population::Population;
+use crate::profile::Profile;
+use crate::scenario::Action;
+
+/// Pending reactions kept at most; more are dropped (and counted) so memory stays bounded.
+const REACTION_QUEUE_CAP: usize = 200_000;
+/// Idle nap of a slot that found no work due.
+const IDLE: Duration = Duration::from_millis(20);
+
+/// How to run a replay.
+#[derive(Debug)]
+pub struct RunConfig {
+    pub plan: Plan,
+    pub profile: Profile,
+    /// Target base URL (loopback only).
+    pub base_url: String,
+    /// Upper bound on worker slots (concurrent jobs).
+    pub max_in_flight: usize,
+    /// Arrivals later than this are dropped.
+    pub lateness_budget: Duration,
+    pub request_timeout: Duration,
+    /// How long journeys may run after the last arrival's intended time.
+    pub drain: Duration,
+    /// How long in-flight requests may finish after a stop.
+    pub grace: Duration,
+    /// Prefix of this run's handles.
+    pub nonce: String,
+    pub progress: bool,
+}
+
+/// What a replay measured and how it ended.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub metrics: RunMetrics,
+    pub stop: Option<StopReason>,
+    /// From the replay clock's start to the end of the run.
+    pub elapsed: Duration,
+    pub slots: usize,
+    pub setup: SetupSummary,
+    pub population_users: usize,
+    pub population_posts: usize,
+    pub population_bytes: usize,
+    /// Actions the scenario uses that the profile cannot serve, with the reason.
+    pub unsupported: Vec<(Action, String)>,
+}
+
+/// Why a replay could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecutorError {
+    #[error(transparent)]
+    Setup(#[from] setup::SetupError),
+    #[error("refusing to send load to {0}: only loopback targets (127.0.0.0/8, ::1, localhost) are allowed")]
+    NotLoopback(String),
+    #[error("goose failed: {0}")]
+    Goose(String),
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+}
+
+/// Whether `url`'s host is a loopback address.
+pub fn is_loopback(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else { return false };
+    match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    }
+}
+
+/// Worker slots: Little's law (`λ·W`) at the replay's peak for journeys and single-request
+/// reactions, doubled for headroom, plus a floor; capped by `max_in_flight`.
+fn size_slots(plan: &Plan, max_in_flight: usize) -> usize {
+    let e = &plan.expectations;
+    let reaction_rate: f64 = e.actions.values().map(|a| a.peak_per_s).sum();
+    let needed = 2.0 * (e.peak_concurrency + reaction_rate * crate::plan::expect::NOMINAL_SERVICE_S) + 32.0;
+    (needed.ceil() as usize).clamp(1, max_in_flight.max(1))
+}
+
+/// Actions used by the scenario that `profile` does not support.
+fn unsupported(plan: &Plan, profile: &Profile) -> Vec<(Action, String)> {
+    let spec = &plan.scenario.spec;
+    let mut used: Vec<Action> = spec.journeys.iter().flat_map(|j| j.steps.iter().map(|s| s.action)).collect();
+    used.extend(spec.population.reactions.iter().map(|r| r.action));
+    used.sort();
+    used.dedup();
+    used.into_iter().filter_map(|a| profile.unsupported_reason(a).map(|why| (a, why))).collect()
+}
+
+/// Replays `config.plan` against the target.
+pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
+    if !is_loopback(&config.base_url) {
+        return Err(ExecutorError::NotLoopback(config.base_url));
+    }
+    let base_url = config.base_url.trim_end_matches('/').to_string();
+    let client = reqwest::Client::builder().build().map_err(|e| ExecutorError::Client(e.to_string()))?;
+    let payloads = http::Payloads::new(0);
+    setup::preflight(&client, &base_url, &config.profile, &payloads).await?;
+
+    let plan = config.plan;
+    let scenario = &plan.scenario;
+    let population = Population::new();
+    let natives = (scenario.spec.population.natives as f64 * scenario.replay.sample).round() as u32;
+    let posts_spec = scenario.spec.population.posts_per_native.clone();
+    let seed = scenario.seed;
+    let posts_each = move |i: u32| {
+        let mut rng = crate::plan::newcomer::rng_for(seed, crate::plan::newcomer::stream::NATIVE, u64::from(i));
+        posts_spec.as_ref().map_or(0, |d| d.sample(&mut rng) as u32)
+    };
+    let setup = setup::natives(&client, &base_url, &config.profile, &population, &config.nonce, natives, posts_each).await?;
+
+    let slots = size_slots(&plan, config.max_in_flight);
+    let interval = Duration::from_secs_f64(plan.interval_s());
+    let series = plan.series();
+    let recorder = Recorder::new(MetricsConfig {
+        interval,
+        journeys: scenario.spec.journeys.iter().map(|j| (j.name.clone(), j.steps.iter().map(|s| s.action).collect())).collect(),
+        planned_per_interval: series.iter().map(|i| i.arrivals).collect(),
+    });
+    let unsupported = unsupported(&plan, &config.profile);
+    // Slots must all be running before the first arrival: goose starts 10,000 per second.
+    let lead = Duration::from_millis(500) + Duration::from_secs_f64(slots as f64 / 10_000.0);
+    let t0 = Instant::now() + lead;
+    let replay_span = Duration::from_secs_f64(scenario.replay.replay_span_s());
+    let ctx = Arc::new(Context::new(ContextParts {
+        scenario: plan.scenario.clone(),
+        profile: config.profile,
+        population,
+        natives: setup.natives,
+        recorder,
+        dispatch: Dispatch::new(plan.schedule.iter(), REACTION_QUEUE_CAP),
+        base_url: base_url.clone(),
+        t0,
+        lateness_budget: config.lateness_budget,
+        request_timeout: config.request_timeout,
+        nonce: config.nonce,
+    }));
+
+    let completed = Arc::new(AtomicBool::new(false));
+    let watchers = [
+        tokio::spawn(watch_signals(ctx.clone(), config.grace)),
+        tokio::spawn(watch_drain(ctx.clone(), t0 + replay_span + config.drain, config.grace)),
+        tokio::spawn(progress::show(ctx.clone(), plan.schedule.expected_total(), replay_span, config.progress)),
+    ];
+    let result = attack(ctx.clone(), completed.clone(), slots, &base_url, config.request_timeout).await;
+    for watcher in watchers {
+        watcher.abort();
+    }
+    result?;
+    let elapsed = Instant::now().saturating_duration_since(t0);
+    let mut stop = ctx.stop_reason();
+    if stop.is_none() && !completed.load(Ordering::Relaxed) {
+        // goose's own Ctrl-C handler fired the killswitch before our listener saw it.
+        stop = Some(StopReason::Signal("SIGINT".to_string()));
+    }
+    Ok(RunOutcome {
+        metrics: ctx.recorder.finish(),
+        stop,
+        elapsed,
+        slots,
+        setup,
+        population_users: ctx.population.user_count(),
+        population_posts: ctx.population.post_count(),
+        population_bytes: ctx.population.heap_bytes(),
+        unsupported,
+    })
+}
+
+/// Runs goose with `slots` users, each looping over [`slot`].
+async fn attack(ctx: Arc<Context>, completed: Arc<AtomicBool>, slots: usize, base_url: &str, timeout: Duration) -> Result<(), ExecutorError> {
+    let goose_error = |e: goose::GooseError| ExecutorError::Goose(e.to_string());
+    let mut cfg = GooseConfiguration::default();
+    cfg.host = Some(base_url.to_string());
+    cfg.users = Some(slots);
+    cfg.increase_rate = Some("10000".to_string());
+    cfg.quiet = 1;
+    cfg.no_print_metrics = true;
+    cfg.no_error_summary = true;
+    cfg.no_telnet = true;
+    cfg.no_websocket = true;
+    cfg.no_metrics = true;
+    let transaction: TransactionFunction = Arc::new(move |user: &mut GooseUser| {
+        let (ctx, completed) = (ctx.clone(), completed.clone());
+        Box::pin(async move {
+            slot(&ctx, &completed, user).await;
+            Ok(())
+        })
+    });
+    let builder = goose::client::GooseClientBuilder::new().without_cookies().timeout(timeout + Duration::from_secs(1));
+    GooseAttack::initialize_with_config(cfg)
+        .map_err(goose_error)?
+        .set_client_builder_without_cookies(builder)
+        .map_err(goose_error)?
+        .register_scenario(GooseScenario::new("replay").register_transaction(Transaction::new(transaction).set_name("slot")))
+        .execute()
+        .await
+        .map_err(goose_error)?;
+    Ok(())
+}
+
+/// One goose transaction: claim one job and run it.
+async fn slot(ctx: &Context, completed: &AtomicBool, user: &mut GooseUser) {
+    if goose::is_killswitch_triggered() && !completed.load(Ordering::Relaxed) && ctx.stop_reason().is_none() {
+        ctx.request_stop(StopReason::Signal("SIGINT".to_string()));
+    }
+    let claim = ctx.dispatch().claim();
+    match claim {
+        Claim::Job(job) => {
+            match job {
+                Job::Newcomer(arrival) => journey::newcomer(ctx, &user.client, arrival).await,
+                Job::Reaction(reaction) => journey::reaction(ctx, &user.client, reaction).await,
+            }
+            ctx.dispatch().finish();
+        }
+        Claim::Wait => tokio::time::sleep(IDLE).await,
+        Claim::Done => {
+            if ctx.stop_reason().is_none() {
+                completed.store(true, Ordering::Relaxed);
+            }
+            goose::trigger_killswitch("replay finished");
+            // goose checks its exit command between transactions: nap so it gets to it.
+            tokio::time::sleep(IDLE).await;
+        }
+    }
+}
+
+/// Stops the run on SIGINT or SIGTERM, then abandons in-flight requests after `grace`.
+async fn watch_signals(ctx: Arc<Context>, grace: Duration) {
+    let name = wait_for_signal().await;
+    ctx.request_stop(StopReason::Signal(name.to_string()));
+    tokio::time::sleep(grace).await;
+    ctx.abort();
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = interrupt.recv() => "SIGINT",
+        _ = terminate.recv() => "SIGTERM",
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() -> &'static str {
+    let _ = tokio::signal::ctrl_c().await;
+    "Ctrl-C"
+}
+
+/// Stops journeys still running at `deadline` (after the last arrival plus the drain time).
+async fn watch_drain(ctx: Arc<Context>, deadline: Instant, grace: Duration) {
+    tokio::time::sleep_until(deadline.into()).await;
+    ctx.request_stop(StopReason::DrainTimeout);
+    tokio::time::sleep(grace).await;
+    ctx.abort();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_targets_are_accepted() {
+        for url in ["http://127.0.0.1:8080", "http://127.1.2.3/", "http://[::1]:80", "http://localhost:3000"] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in ["http://10.0.0.1", "http://192.168.1.1:80", "http://example.com", "not a url"] {
+            assert!(!is_loopback(url), "{url}");
+        }
+    }
+}
