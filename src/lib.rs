@@ -14,7 +14,9 @@
 //!
 //! - [`units`]: durations and rates as scenario files write them.
 //! - [`scenario`]: the scenario file model, loading with `file:line:column` problems.
+//! - [`arrival`]: the newcomers' signup curve: rate, cumulative intensity and its inverse.
 
+pub mod arrival;
 pub mod cli;
 pub mod scenario;
 pub mod target;

@@ -1,0 +1,13 @@
+//! Arrival curves (doc to come).
+
+mod curve;
+mod shape;
+mod shapes;
+pub mod spec;
+mod table;
+
+pub use curve::{Curve, NamedWindow};
+pub use spec::{
+    ArrivalsSpec, CsvSpec, CsvValues, CurveSpec, Interpolation, Spacing, StageSpec, TimeFormat,
+    WindowBounds,
+};
