@@ -7,6 +7,7 @@ mod shape;
 mod shapes;
 pub mod spec;
 mod table;
+mod walk;
 
 pub use compile::{CompileContext, compile};
 pub use curve::{Curve, NamedWindow};
@@ -14,3 +15,10 @@ pub use spec::{
     ArrivalsSpec, CsvSpec, CsvValues, CurveSpec, Interpolation, Spacing, StageSpec, TimeFormat,
     WindowBounds,
 };
+
+#[cfg(test)]
+mod findings_tests;
+#[cfg(test)]
+mod oracle_tests;
+#[cfg(test)]
+mod testkit;
