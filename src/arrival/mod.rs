@@ -17,6 +17,8 @@ pub use spec::{
 };
 
 #[cfg(test)]
+mod csv_tests;
+#[cfg(test)]
 mod findings_tests;
 #[cfg(test)]
 mod oracle_tests;

@@ -203,3 +203,23 @@ fn even_a_narrow_pulse_on_a_long_span_is_resolved() {
         1e-7,
     );
 }
+
+/// Timing, not a check: `cargo test --release --lib rednote_inverse_speed -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing; run in release"]
+fn rednote_inverse_speed() {
+    let c = curve(REDNOTE, 192.0 * H, Some(REDNOTE_START));
+    let n = 10_000_000;
+    let step = c.total() / n as f64;
+    let started = std::time::Instant::now();
+    let mut checksum = 0.0;
+    for k in 0..n {
+        checksum += c.inverse((k as f64 + 0.5) * step);
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "{n} inverse calls on {} cells: {elapsed:?} ({:.1} ns/call, checksum {checksum:e})",
+        c.cells(),
+        elapsed.as_nanos() as f64 / n as f64
+    );
+}
