@@ -223,3 +223,15 @@ fn rednote_inverse_speed() {
         elapsed.as_nanos() as f64 / n as f64
     );
 }
+
+#[test]
+fn the_module_doc_example() {
+    let yaml = "curve:\n  product:\n    - stages: [{at: 0h, rate: 3600/h}, {at: 2h, rate: 7200/h}]\n    - window: {name: outage, start: 1h, duration: 30m, factor: 0}\n";
+    let c = curve(yaml, 2.0 * H, None);
+    close(c.cumulative(H), 4500.0, 1e-8);
+    close(c.cumulative(1.25 * H), 4500.0, 1e-8);
+    close(c.total(), 7875.0, 1e-8);
+    close(c.inverse(4500.0), H, 1e-6);
+    close(c.inverse(4501.0), 5400.571_415_614_452, 1e-6);
+    check_against_oracle(&c, 1.0, 8, &[H, 1.5 * H], 1e-10);
+}

@@ -211,3 +211,76 @@ pub enum Interpolation {
     /// A continuous piecewise-linear rate that still keeps each interval's total.
     Linear,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::source;
+
+    fn parse(yaml: &str) -> Result<ArrivalsSpec, serde_json::Error> {
+        let (value, _) = source::parse(yaml).unwrap_or_else(|e| panic!("{e:?}"));
+        serde_json::from_value(value)
+    }
+
+    #[test]
+    fn every_shape_reads_from_yaml() {
+        let shapes = [
+            "constant: {rate: 14600/h}",
+            "ramp: {from: 0/h, to: 36500/h, start: 0h, end: 6h}",
+            "stages: [{at: 0h, rate: 14600/h}, {at: 48h, rate: 7300/h}]",
+            "logistic: {peak_rate: 36500/h, midpoint: 20h, width: 2h}",
+            "bass: {p: 0.0107, q: 0.136, m: 87000000, time_unit: 1h}",
+            "decay: {initial: 7300/h, half_life: 24h, start: 155.5h}",
+            "diurnal: {peak_hour: 20.5, amplitude: 0.6, utc_offset: '-05:00'}",
+            "window: {name: tiktok-dark, start: 141.5h, duration: 14h, factor: 2}",
+            "sum: [{constant: {rate: 1/s}}]",
+            "product: [{constant: {rate: 1/s}}, {diurnal: {peak_hour: 20, amplitude: 0.5}}]",
+            "csv: {file: s.csv, value_column: signups, values: rate, rate_unit: 1h, interpolation: linear}",
+        ];
+        for shape in shapes {
+            let spec = parse(&format!("curve: {{{shape}}}\ntotal: 700000\nspacing: even"))
+                .unwrap_or_else(|e| panic!("{shape}: {e}"));
+            assert_eq!(spec.spacing, Spacing::Even);
+        }
+        let spec = parse("curve: {csv: {file: s.csv, value_column: v, values: count}}")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let CurveSpec::Csv(csv) = spec.curve else {
+            panic!("not csv")
+        };
+        assert_eq!(
+            (csv.time_column.as_str(), csv.time_format),
+            ("t", TimeFormat::Offset)
+        );
+        assert_eq!(
+            (spec.spacing, csv.interpolation),
+            (Spacing::Poisson, Interpolation::Step)
+        );
+    }
+
+    #[test]
+    fn unknown_fields_shapes_and_unitless_numbers_are_refused() {
+        for bad in [
+            "curve: {constant: {rate: 1/s, typo: 1}}",
+            "curve: {wave: {rate: 1/s}}",
+            "curve: {constant: {rate: 14600}}",
+            "curve: {constant: {rate: 1/s}, ramp: {from: 0/s, to: 1/s}}",
+            "curve: {constant: {rate: 1/s}}\nspacing: uniform",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_json_schema_carries_the_field_docs() {
+        let schema = schemars::schema_for!(ArrivalsSpec);
+        let text = serde_json::to_string(&schema).unwrap_or_default();
+        for needle in [
+            "Rescale the curve",
+            "Innovation coefficient",
+            "local_hour",
+            "tiktok-dark",
+        ] {
+            assert!(text.contains(needle), "{needle}");
+        }
+    }
+}
