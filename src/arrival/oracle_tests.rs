@@ -232,6 +232,6 @@ fn the_module_doc_example() {
     close(c.cumulative(1.25 * H), 4500.0, 1e-8);
     close(c.total(), 7875.0, 1e-8);
     close(c.inverse(4500.0), H, 1e-6);
-    close(c.inverse(4501.0), 5400.571_415_614_452, 1e-6);
+    close(c.inverse(4501.0), 5400.571415614452, 1e-6);
     check_against_oracle(&c, 1.0, 8, &[H, 1.5 * H], 1e-10);
 }
