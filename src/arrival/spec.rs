@@ -47,7 +47,7 @@ pub enum Spacing {
     /// A non-homogeneous Poisson process: realistic bursts and gaps.
     #[default]
     Poisson,
-    /// The k-th arrival exactly where the expected count reaches k − 0.5: no randomness.
+    /// Deterministic: arrivals evenly spaced in expected count (equal steps of Λ).
     Even,
 }
 

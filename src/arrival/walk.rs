@@ -8,7 +8,7 @@ use super::csv_series;
 use super::curve::NamedWindow;
 use super::shape::{Kind, ShapeBox};
 use super::shapes::combine::{Product, Sum};
-use super::shapes::factor::{Diurnal, Window};
+use super::shapes::factor::{Diurnal, Window, parse_utc_offset};
 use super::shapes::piecewise::Piecewise;
 use super::shapes::pulse::{Bass, Decay, Logistic};
 use super::spec::{CurveSpec, StageSpec};
@@ -381,40 +381,5 @@ fn kind_of(spec: &CurveSpec) -> Kind {
             }
         }
         _ => Kind::Rate,
-    }
-}
-
-/// `±HH:MM` (or `Z`) → seconds east of UTC.
-fn parse_utc_offset(text: &str) -> Option<i64> {
-    let text = text.trim();
-    if text == "Z" {
-        return Some(0);
-    }
-    let (sign, rest) = match text.split_at_checked(1)? {
-        ("+", rest) => (1, rest),
-        ("-", rest) => (-1, rest),
-        _ => return None,
-    };
-    let (hours, minutes) = rest.split_once(':')?;
-    let all_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
-    if !all_digits(hours) || !all_digits(minutes) {
-        return None;
-    }
-    let (hours, minutes): (i64, i64) = (hours.parse().ok()?, minutes.parse().ok()?);
-    (hours <= 18 && minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn utc_offsets_parse_strictly() {
-        assert_eq!(parse_utc_offset("-05:00"), Some(-18_000));
-        assert_eq!(parse_utc_offset("+05:30"), Some(19_800));
-        assert_eq!(parse_utc_offset("Z"), Some(0));
-        for bad in ["5", "-5:00", "+05", "EST", "", "+25:00", "+05:60"] {
-            assert_eq!(parse_utc_offset(bad), None, "{bad}");
-        }
     }
 }
