@@ -14,6 +14,7 @@
 //!
 //! - [`units`]: durations and rates as scenario files write them.
 //! - [`scenario`]: the scenario file model, loading with `file:line:column` problems.
+//! - [`arrival`]: the newcomers' signup curve: rate, cumulative intensity and its inverse.
 
 pub mod arrival;
 pub mod cli;

@@ -145,7 +145,7 @@ mod tests {
 
     fn arrivals(count: u64) -> Arrivals {
         // `count` evenly spaced arrivals, one per second.
-        let curve = crate::arrival::testing::constant(1.0, count as f64);
+        let curve = crate::arrival::testkit::constant(1.0, count as f64);
         let replay = Replay { real_span_s: count as f64, compress: 1.0, sample: 1.0, think: ThinkTime::Human };
         Schedule::new(curve, replay, 1, Spacing::Even).iter()
     }

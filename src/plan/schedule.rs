@@ -116,7 +116,7 @@ mod tests {
     }
 
     fn constant_curve(rate_per_s: f64, span_s: f64) -> Curve {
-        crate::arrival::testing::constant(rate_per_s, span_s)
+        crate::arrival::testkit::constant(rate_per_s, span_s)
     }
 
     #[test]

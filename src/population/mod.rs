@@ -169,11 +169,20 @@ impl Population {
         inner.arena.capacity()
             + inner.users.capacity() * std::mem::size_of::<Record>()
             + inner.posts.capacity() * std::mem::size_of::<Record>()
-            + (inner.tickets.capacity() + inner.authors.capacity() + inner.ranked.capacity() + inner.rank_of.capacity()) * 4
+            + (inner.tickets.capacity()
+                + inner.authors.capacity()
+                + inner.ranked.capacity()
+                + inner.rank_of.capacity())
+                * 4
     }
 
     /// Picks an account other than `exclude`, or `None` if there is none.
-    pub fn pick_user<R: Rng + ?Sized>(&self, pick: &Pick, exclude: Option<UserRef>, rng: &mut R) -> Option<UserRef> {
+    pub fn pick_user<R: Rng + ?Sized>(
+        &self,
+        pick: &Pick,
+        exclude: Option<UserRef>,
+        rng: &mut R,
+    ) -> Option<UserRef> {
         let inner = self.lock();
         let n = inner.users.len();
         // A few redraws avoid the excluded account without biasing large populations.
@@ -248,7 +257,9 @@ mod tests {
         // users[0] has 90 followers: weight 91 of 100 (10 users + 90 tickets).
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let draws = 20_000;
-        let hits = (0..draws).filter(|_| population.pick_user(&Pick::Preferential, None, &mut rng) == Some(users[0])).count();
+        let hits = (0..draws)
+            .filter(|_| population.pick_user(&Pick::Preferential, None, &mut rng) == Some(users[0]))
+            .count();
         let share = hits as f64 / draws as f64;
         // Binomial standard error at p = 0.91 with 20,000 draws is 0.002; allow 5 of them.
         assert!((share - 0.91).abs() < 0.01, "{share}");
