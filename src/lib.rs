@@ -14,11 +14,16 @@
 //!
 //! - [`units`]: durations and rates as scenario files write them.
 //! - [`scenario`]: the scenario file model, loading with `file:line:column` problems.
+//! - [`metrics`]: HdrHistogram recorders (service time and response time from the intended
+//!   start), arrivals, journeys and the per-interval series; never per-request samples.
+//! - [`report`]: `report.json` (versioned, with a committed JSON Schema) and the console summary.
 
 pub mod arrival;
 pub mod cli;
 pub mod gate;
+pub mod metrics;
 pub mod plan;
+pub mod report;
 pub mod scenario;
 pub mod target;
 pub mod units;
