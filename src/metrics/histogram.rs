@@ -139,6 +139,11 @@ pub fn bytes_to_base64(bytes: &[u8]) -> String {
     BASE64.encode(bytes)
 }
 
+/// Inverse of [`bytes_to_base64`].
+pub fn base64_to_bytes(text: &str) -> Result<Vec<u8>, HistogramError> {
+    Ok(BASE64.decode(text)?)
+}
+
 /// Inverse of [`encode_base64`].
 pub fn decode_base64(text: &str) -> Result<Histogram<u64>, HistogramError> {
     decode(&BASE64.decode(text)?)

@@ -4,6 +4,7 @@
 //! - [`model`]: the serde types of `report.json`; their docs are the schema's.
 //! - [`build`]: [`Report::new`] from a run's [`RunMetrics`](crate::metrics::RunMetrics).
 //! - [`summary`]: [`Report::console_summary`], the table printed when a run ends.
+//! - [`hlog`]: `.hlog` interval logs re-rendered from a report alone.
 //! - [`schema`]: the JSON Schema, generated from [`model`] and committed as
 //!   `reports/schema.json`.
 //!
@@ -12,6 +13,7 @@
 //! pre-computed percentiles.
 
 pub mod build;
+pub mod hlog;
 pub mod model;
 pub mod schema;
 pub mod summary;
