@@ -4,7 +4,9 @@
 //! command resolves them against the scenario into a validated configuration before anything
 //! runs. Exit codes: 0 success, 1 a failed verdict (gate), 2 an error (bad input, I/O).
 
+mod embedded;
 mod plan;
+mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +31,8 @@ pub enum Command {
     },
     /// Show the schedule a replay will follow, without sending traffic.
     Plan(plan::PlanArgs),
+    /// Replay a scenario against a platform and write its report.
+    Run(run::RunArgs),
     /// Print the JSON Schema of scenario files.
     Schema,
     /// Run the reference platform (an embedded social network on SQLite).
@@ -75,6 +79,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::Validate { files } => Ok(validate(&files)),
         Command::Plan(args) => plan::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::Schema => {
             print!("{}", crate::scenario::schema::render());
             Ok(exit::OK)
@@ -115,6 +120,14 @@ fn validate(files: &[PathBuf]) -> u8 {
         }
     }
     if failed { exit::ERROR } else { exit::OK }
+}
+
+/// Logs (ours, and goose's `log` records) go to stderr, warnings and up unless `RUST_LOG`
+/// says otherwise. Installing it before goose starts keeps goose from writing to stdout.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

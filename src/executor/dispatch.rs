@@ -46,6 +46,7 @@ pub enum Job {
 }
 
 impl Job {
+    #[cfg(test)]
     pub fn intended_ns(&self) -> u64 {
         match self {
             Self::Newcomer(arrival) => arrival.replay_offset_ns,
@@ -129,10 +130,6 @@ impl Dispatch {
         let reactions = self.reactions.len() as u64;
         self.reactions.clear();
         (arrivals, reactions)
-    }
-
-    pub fn running(&self) -> u64 {
-        self.running
     }
 }
 

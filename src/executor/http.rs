@@ -55,12 +55,11 @@ pub struct Exchange {
 }
 
 /// Where a request goes and with what.
-#[derive(Debug)]
 pub struct Call<'a> {
     pub client: &'a Client,
     pub base_url: &'a str,
     pub request: &'a Request,
-    pub lookup: &'a dyn Fn(&str) -> Option<String>,
+    pub lookup: &'a (dyn Fn(&str) -> Option<String> + Sync),
     pub payloads: &'a Payloads,
     pub body_size: usize,
     pub timeout: Duration,

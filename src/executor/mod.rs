@@ -27,7 +27,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use goose::goose::{GooseUser, Scenario as GooseScenario, Transaction, TransactionFunction};
-use goose::prelude::{GooseAttack, GooseConfiguration};
+use goose::config::GooseConfiguration;
+use goose::prelude::GooseAttack;
 
 pub use context::StopReason;
 pub use setup::SetupSummary;

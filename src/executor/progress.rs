@@ -36,7 +36,7 @@ pub async fn show(ctx: Arc<Context>, planned: f64, replay_span: Duration, enable
             ctx.in_flight.load(std::sync::atomic::Ordering::Relaxed),
             live.requests,
             live.errors,
-            live.p99_response_us.map_or_else(|| "-".to_string(), |us| human_duration(us as f64 / 1e6)),
+            crate::report::summary::human_us(live.response_p99_us),
         ));
         tokio::time::sleep(TICK).await;
     }

@@ -1,0 +1,172 @@
+//! `stampede run`: replay a scenario against a target and write its report.
+//!
+//! Without `--target`, the reference platform is started in-process on 127.0.0.1 (port 0)
+//! with a temporary database, so the main job needs nothing else installed.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use super::{ReplayArgs, exit};
+use crate::executor::{self, RunConfig, RunOutcome};
+use crate::plan::Plan;
+use crate::report::{Report, RunInfo};
+use crate::units::Span;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (YAML).
+    pub file: PathBuf,
+    /// Base URL of the platform under test (loopback only). Default: start the reference
+    /// platform in-process.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// Target profile: a built-in name (`reference`) or a profile file. Default: the
+    /// scenario's `target`.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    #[command(flatten)]
+    pub replay: ReplayArgs,
+    /// Run directory. Default: `reports/<scenario>-<UTC time>/`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Most jobs in flight at once (worker slots are sized from the plan up to this).
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    pub max_in_flight: usize,
+    /// Arrivals starting later than this behind schedule are dropped and counted.
+    #[arg(long, value_name = "D", default_value = "5s")]
+    pub lateness_budget: Span,
+    /// A request not answered within this counts as a timeout error.
+    #[arg(long, value_name = "D", default_value = "30s")]
+    pub request_timeout: Span,
+    /// How long journeys may continue after the last arrival (default: from the plan).
+    #[arg(long, value_name = "D")]
+    pub drain: Option<Span>,
+    /// After Ctrl-C or the drain limit, how long in-flight requests may finish.
+    #[arg(long, value_name = "D", default_value = "2s")]
+    pub grace: Span,
+    /// Password hashing cost of the embedded reference platform.
+    #[arg(long, value_enum, default_value = "low")]
+    pub hash_cost: crate::target::HashCost,
+    /// No progress bar (it is also hidden when stderr is not a terminal).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// UTC time as `20250113T053000Z`, for run directory names.
+fn utc_stamp() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    now.format(&format).unwrap_or_else(|_| now.unix_timestamp().to_string())
+}
+
+/// A short run-unique prefix for handles, so a platform that keeps data across runs never
+/// sees the same handle twice.
+fn nonce() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("s{:x}", (nanos as u64) & 0xff_ffff_ffff)
+}
+
+/// Drain time when none is given: long enough for typical journeys to finish.
+fn default_drain(plan: &Plan) -> Duration {
+    Duration::from_secs_f64((plan.expectations.mean_journey_s * 4.0).clamp(10.0, 120.0))
+}
+
+pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
+    let scenario = match crate::scenario::load(&args.file, &args.replay.overrides()) {
+        Ok(scenario) => scenario,
+        Err(problems) => {
+            eprintln!("{problems}");
+            return Ok(exit::ERROR);
+        }
+    };
+    let scenario_dir = args.file.parent().map(PathBuf::from).unwrap_or_default();
+    let profile_name = args.profile.clone().unwrap_or_else(|| scenario.spec.target.clone());
+    let profile = match crate::profile::load(&profile_name, &scenario_dir) {
+        Ok(profile) => profile,
+        Err(problems) => {
+            eprintln!("{problems}");
+            return Ok(exit::ERROR);
+        }
+    };
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(format!("{}-{}", scenario.spec.name, utc_stamp())));
+    let plan = Plan::new(scenario);
+    super::init_logging();
+    super::runtime()?.block_on(replay(args, plan, profile, profile_name, out))
+}
+
+async fn replay(args: &RunArgs, plan: Plan, profile: crate::profile::Profile, profile_name: String, out: PathBuf) -> anyhow::Result<u8> {
+    let started_at = time::OffsetDateTime::now_utc();
+    let mut embedded = None;
+    let target = match &args.target {
+        Some(url) => url.clone(),
+        None => {
+            let server = super::embedded::Embedded::start(args.hash_cost).await?;
+            let url = server.url();
+            embedded = Some(server);
+            url
+        }
+    };
+    let drain = args.drain.map_or_else(|| default_drain(&plan), Span::as_duration);
+    let scenario = plan.scenario.clone();
+    let plan_series: Vec<(f64, u64)> = plan.series().iter().map(|i| (i.t_s, i.arrivals)).collect();
+    let config = RunConfig {
+        plan,
+        profile,
+        base_url: target.clone(),
+        max_in_flight: args.max_in_flight,
+        lateness_budget: args.lateness_budget.as_duration(),
+        request_timeout: args.request_timeout.as_duration(),
+        drain,
+        grace: args.grace.as_duration(),
+        nonce: nonce(),
+        progress: !args.quiet,
+    };
+    let outcome = executor::run(config).await;
+    if let Some(server) = embedded {
+        server.stop().await;
+    }
+    let outcome: RunOutcome = outcome?;
+    let info = RunInfo {
+        scenario: scenario.spec.name.clone(),
+        scenario_file: scenario.file.display().to_string(),
+        description: scenario.spec.description.clone(),
+        seed: scenario.seed,
+        compress: scenario.replay.compress,
+        sample: scenario.replay.sample,
+        think: match scenario.replay.think {
+            crate::scenario::ThinkTime::Human => "human".to_string(),
+            crate::scenario::ThinkTime::Compressed => "compressed".to_string(),
+        },
+        target: if args.target.is_some() { target } else { format!("{target} (embedded reference platform)") },
+        profile: profile_name,
+        stampede_version: env!("CARGO_PKG_VERSION").to_string(),
+        started_at: started_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        replay_duration_s: scenario.replay.replay_span_s(),
+        elapsed_s: outcome.elapsed.as_secs_f64(),
+        interrupted: outcome.stop.is_some(),
+        interrupt_reason: outcome.stop.as_ref().map(ToString::to_string),
+        slots: outcome.slots as u64,
+        lateness_budget_ms: args.lateness_budget.secs() * 1000.0,
+        thresholds: scenario.thresholds.iter().map(|t| t.text.clone()).collect(),
+    };
+    let report = Report::new(info, &outcome.metrics, &plan_series);
+    report.write(&out).with_context(|| format!("cannot write the report to {}", out.display()))?;
+    println!("{}", report.console_summary());
+    for (action, why) in &outcome.unsupported {
+        println!("skipped {action}: {why}");
+    }
+    println!(
+        "setup: {} natives, {} posts in {:.1}s · population: {} users, {} posts, {} bytes",
+        outcome.setup.natives,
+        outcome.setup.posts,
+        outcome.setup.elapsed.as_secs_f64(),
+        outcome.population_users,
+        outcome.population_posts,
+        outcome.population_bytes
+    );
+    println!("report: {}", out.join(crate::report::FILE_NAME).display());
+    Ok(if outcome.stop.is_some() { exit::ERROR } else { exit::OK })
+}

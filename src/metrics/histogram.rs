@@ -1,0 +1,228 @@
+//! HdrHistogram helpers: one configuration for every latency in stampede, saturating
+//! records, summary statistics, and the V2 deflate encoding (raw and base64) that interval
+//! series, `report.json` and `.hlog` files share.
+//!
+//! Every value is in microseconds: 1 µs resolution is far below network jitter, and one hour
+//! is far above any timeout, so `[1 µs, 1 h]` at 3 significant digits (0.1 % error) covers
+//! every request without auto-resizing.
+
+use std::io::Cursor;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use hdrhistogram::serialization::{
+    DeserializeError, Deserializer, Serializer, V2DeflateSerializeError, V2DeflateSerializer,
+};
+use hdrhistogram::{CreationError, Histogram};
+
+/// Smallest distinguishable value, µs.
+pub const LOWEST_US: u64 = 1;
+/// Largest trackable value, µs (one hour); larger values are recorded as this.
+pub const HIGHEST_US: u64 = 3_600_000_000;
+/// Significant decimal digits kept (relative error ≤ 0.1 %).
+pub const SIGFIG: u8 = 3;
+
+/// Why a histogram could not be created, encoded or decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum HistogramError {
+    #[error("cannot create histogram: {0:?}")]
+    Create(CreationError),
+    #[error("cannot encode histogram: {0}")]
+    Encode(#[from] V2DeflateSerializeError),
+    #[error("cannot decode histogram: {0}")]
+    Decode(#[from] DeserializeError),
+    #[error("histogram is not valid base64: {0}")]
+    Base64(#[from] base64::DecodeError),
+}
+
+/// An empty histogram with stampede's bounds.
+pub fn new() -> Result<Histogram<u64>, HistogramError> {
+    Histogram::new_with_bounds(LOWEST_US, HIGHEST_US, SIGFIG).map_err(HistogramError::Create)
+}
+
+/// Records `value_us`, clamped to [`HIGHEST_US`]: a request slower than an hour is still a
+/// (very slow) request, never a panic or a lost sample.
+pub fn record_saturating(histogram: &mut Histogram<u64>, value_us: u64) {
+    histogram.saturating_record(value_us.min(HIGHEST_US));
+}
+
+/// A histogram allocated on first record.
+///
+/// Each histogram with these bounds holds ~22 k counters (~180 KiB), so tags that never see
+/// traffic (most actions in most journeys) should not pay for one. Allocation happens once
+/// per tag, never per record.
+#[derive(Debug, Clone, Default)]
+pub struct LazyHistogram(Option<Histogram<u64>>);
+
+impl LazyHistogram {
+    /// Records one value; allocates the histogram the first time.
+    pub fn record(&mut self, value_us: u64) {
+        if self.0.is_none() {
+            // Creation only fails on invalid constant bounds (checked by a test); the
+            // value is then dropped rather than panicking on the executor's hot path.
+            self.0 = new().ok();
+        }
+        if let Some(histogram) = &mut self.0 {
+            record_saturating(histogram, value_us);
+        }
+    }
+
+    /// The histogram, when anything was recorded since creation.
+    pub fn get(&self) -> Option<&Histogram<u64>> {
+        self.0.as_ref()
+    }
+
+    /// Number of values recorded.
+    pub fn count(&self) -> u64 {
+        self.0.as_ref().map_or(0, Histogram::len)
+    }
+
+    /// Zeroes the counters, keeping the allocation for the next interval.
+    pub fn reset(&mut self) {
+        if let Some(histogram) = &mut self.0 {
+            histogram.reset();
+        }
+    }
+}
+
+/// Summary statistics of a histogram, µs (zero when empty).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Stats {
+    pub count: u64,
+    pub p50_us: u64,
+    pub p90_us: u64,
+    pub p99_us: u64,
+    pub p999_us: u64,
+    pub max_us: u64,
+    pub mean_us: f64,
+}
+
+impl Stats {
+    /// Statistics of `histogram`; `None` (nothing recorded) gives all zeros.
+    pub fn of(histogram: Option<&Histogram<u64>>) -> Stats {
+        let Some(h) = histogram.filter(|h| !h.is_empty()) else {
+            return Stats::default();
+        };
+        // `highest_equivalent` reports the top of the bucket, as HdrHistogram's own
+        // percentile output does, so p100 equals `max`.
+        Stats {
+            count: h.len(),
+            p50_us: h.value_at_quantile(0.50),
+            p90_us: h.value_at_quantile(0.90),
+            p99_us: h.value_at_quantile(0.99),
+            p999_us: h.value_at_quantile(0.999),
+            max_us: h.max(),
+            mean_us: h.mean(),
+        }
+    }
+}
+
+/// V2 deflate encoding of `histogram` (the format of `.hlog` files, before base64).
+pub fn encode(histogram: &Histogram<u64>) -> Result<Vec<u8>, HistogramError> {
+    let mut bytes = Vec::new();
+    V2DeflateSerializer::new().serialize(histogram, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// Decodes bytes produced by [`encode`] (or any V2 / V2 deflate encoder).
+pub fn decode(bytes: &[u8]) -> Result<Histogram<u64>, HistogramError> {
+    Ok(Deserializer::new().deserialize(&mut Cursor::new(bytes))?)
+}
+
+/// [`encode`] then base64 (standard alphabet, padded), as `.hlog` lines and `report.json` hold it.
+pub fn encode_base64(histogram: &Histogram<u64>) -> Result<String, HistogramError> {
+    Ok(BASE64.encode(encode(histogram)?))
+}
+
+/// Base64 of bytes already encoded with [`encode`].
+pub fn bytes_to_base64(bytes: &[u8]) -> String {
+    BASE64.encode(bytes)
+}
+
+/// Inverse of [`bytes_to_base64`].
+pub fn base64_to_bytes(text: &str) -> Result<Vec<u8>, HistogramError> {
+    Ok(BASE64.decode(text)?)
+}
+
+/// Inverse of [`encode_base64`].
+pub fn decode_base64(text: &str) -> Result<Histogram<u64>, HistogramError> {
+    decode(&BASE64.decode(text)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_to_thousand() -> Histogram<u64> {
+        let mut h = new().expect("valid bounds");
+        for v in 1..=1000 {
+            record_saturating(&mut h, v);
+        }
+        h
+    }
+
+    #[test]
+    fn constant_bounds_are_valid() {
+        let h = new().expect("valid bounds");
+        assert_eq!(h.high(), HIGHEST_US);
+        assert!(!h.is_auto_resize());
+    }
+
+    #[test]
+    fn stats_of_uniform_values_are_exact_within_precision() {
+        let s = Stats::of(Some(&one_to_thousand()));
+        // Below 2048 the histogram has unit buckets, so these are exact.
+        assert_eq!(s.count, 1000);
+        assert_eq!(s.p50_us, 500);
+        assert_eq!(s.p90_us, 900);
+        assert_eq!(s.p99_us, 990);
+        assert_eq!(s.p999_us, 999);
+        assert_eq!(s.max_us, 1000);
+        assert!((s.mean_us - 500.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn empty_or_missing_histogram_has_zero_stats() {
+        assert_eq!(Stats::of(None), Stats::default());
+        assert_eq!(
+            Stats::of(Some(&new().expect("valid bounds"))),
+            Stats::default()
+        );
+    }
+
+    #[test]
+    fn values_above_the_maximum_saturate() {
+        let mut h = new().expect("valid bounds");
+        record_saturating(&mut h, u64::MAX);
+        record_saturating(&mut h, HIGHEST_US * 10);
+        assert_eq!(h.len(), 2);
+        assert!(h.equivalent(h.max(), HIGHEST_US));
+    }
+
+    #[test]
+    fn base64_round_trip_keeps_counts_and_percentiles() {
+        let h = one_to_thousand();
+        let text = encode_base64(&h).expect("encodes");
+        let back = decode_base64(&text).expect("decodes");
+        assert_eq!(Stats::of(Some(&back)), Stats::of(Some(&h)));
+        assert_eq!(bytes_to_base64(&encode(&h).expect("encodes")), text);
+    }
+
+    #[test]
+    fn lazy_histogram_allocates_on_first_record_and_resets() {
+        let mut lazy = LazyHistogram::default();
+        assert!(lazy.get().is_none());
+        lazy.record(42);
+        lazy.record(43);
+        assert_eq!(lazy.count(), 2);
+        lazy.reset();
+        assert_eq!(lazy.count(), 0);
+        assert!(lazy.get().is_some());
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(decode_base64("not base64!").is_err());
+        assert!(decode(b"\x1c\x84\x93\x14garbage").is_err());
+    }
+}

@@ -1,0 +1,192 @@
+//! Latency and arrival metrics, recorded into HdrHistograms — never as per-request samples,
+//! so memory depends on the number of tags and intervals, not on the number of requests.
+//!
+//! - [`Recorder`] is what the executor calls from every task: requests (service time and
+//!   response time from the *intended* start, so coordinated omission cannot hide queueing),
+//!   arrivals started late or dropped, journeys, natives' reactions, in-flight gauge.
+//! - [`histogram`]: the shared HDR configuration (µs, `[1 µs, 1 h]`, 3 digits) and encodings.
+//! - [`interval`]: the per-interval series; each closed interval keeps only its counters,
+//!   summary statistics and V2-deflate-encoded histograms.
+//! - [`run`]: [`RunMetrics`], the plain data a finished run hands to `report`.
+//! - [`hlog`]: standard HdrHistogram interval logs from a [`RunMetrics`].
+
+pub mod histogram;
+pub mod hlog;
+pub mod interval;
+pub mod recorder;
+pub mod run;
+
+use std::time::Duration;
+
+use crate::scenario::Action;
+
+pub use histogram::Stats;
+pub use interval::{ActionInterval, EncodedHistogram, IntervalMetrics};
+pub use recorder::{LiveStats, Recorder};
+pub use run::{ActionMetrics, JourneyMetrics, RequestMetrics, RunMetrics, StepMetrics};
+
+/// Why a request failed, as coarse classes that thresholds and reports can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// The connection could not be established.
+    Connect,
+    /// The request exceeded its timeout.
+    Timeout,
+    /// The connection was reset or closed mid-request.
+    Reset,
+    /// The target answered 4xx.
+    Status4xx,
+    /// The target answered 5xx.
+    Status5xx,
+    /// The response could not be read or lacked what the journey needed.
+    BadBody,
+    /// Anything else.
+    Other,
+}
+
+impl ErrorClass {
+    /// Every class, in report order.
+    pub const ALL: [ErrorClass; 7] = [
+        ErrorClass::Connect,
+        ErrorClass::Timeout,
+        ErrorClass::Reset,
+        ErrorClass::Status4xx,
+        ErrorClass::Status5xx,
+        ErrorClass::BadBody,
+        ErrorClass::Other,
+    ];
+
+    /// The snake_case name used in reports and thresholds.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Connect => "connect",
+            Self::Timeout => "timeout",
+            Self::Reset => "reset",
+            Self::Status4xx => "status_4xx",
+            Self::Status5xx => "status_5xx",
+            Self::BadBody => "bad_body",
+            Self::Other => "other",
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Self::Connect => 0,
+            Self::Timeout => 1,
+            Self::Reset => 2,
+            Self::Status4xx => 3,
+            Self::Status5xx => 4,
+            Self::BadBody => 5,
+            Self::Other => 6,
+        }
+    }
+}
+
+/// Failed requests by [`ErrorClass`]: a fixed array, so counting never allocates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ErrorCounts([u64; 7]);
+
+impl ErrorCounts {
+    /// Counts one failure of `class`.
+    pub fn add(&mut self, class: ErrorClass) {
+        self.0[class.index()] += 1;
+    }
+
+    /// Failures of `class`.
+    pub fn get(&self, class: ErrorClass) -> u64 {
+        self.0[class.index()]
+    }
+
+    /// Failures of every class.
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+}
+
+/// A step of a journey: which journey (index in the scenario) and which step in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StepKey {
+    pub journey: u16,
+    pub step: u16,
+}
+
+/// What the recorder needs to know about the run before it starts.
+#[derive(Debug, Clone)]
+pub struct MetricsConfig {
+    /// Width of a series interval on the replay clock (e.g. 1 s).
+    pub interval: Duration,
+    /// Journey names and their steps' actions, in scenario order, for step tags like
+    /// `cat-tax/2:create_post`.
+    pub journeys: Vec<(String, Vec<Action>)>,
+    /// Arrivals the plan schedules in each interval, so the series shows planned next to
+    /// started.
+    pub planned_per_interval: Vec<u64>,
+}
+
+/// Position of `action` in [`Action::ALL`], used to index per-action arrays.
+pub(crate) fn action_index(action: Action) -> usize {
+    Action::ALL
+        .iter()
+        .position(|a| *a == action)
+        .unwrap_or_default()
+}
+
+/// `name` with the characters an `.hlog` tag may not contain (`,`, space, CR, LF) replaced.
+pub(crate) fn tag_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            ',' | ' ' | '\r' | '\n' => '_',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_counts_by_class() {
+        let mut counts = ErrorCounts::default();
+        counts.add(ErrorClass::Timeout);
+        counts.add(ErrorClass::Timeout);
+        counts.add(ErrorClass::Status5xx);
+        assert_eq!(counts.get(ErrorClass::Timeout), 2);
+        assert_eq!(counts.get(ErrorClass::Status5xx), 1);
+        assert_eq!(counts.get(ErrorClass::Connect), 0);
+        assert_eq!(counts.total(), 3);
+    }
+
+    #[test]
+    fn error_class_names_and_indices_are_distinct() {
+        let names: Vec<_> = ErrorClass::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "connect",
+                "timeout",
+                "reset",
+                "status_4xx",
+                "status_5xx",
+                "bad_body",
+                "other"
+            ]
+        );
+        for (i, class) in ErrorClass::ALL.iter().enumerate() {
+            assert_eq!(class.index(), i);
+        }
+    }
+
+    #[test]
+    fn action_indices_follow_all() {
+        for (i, action) in Action::ALL.iter().enumerate() {
+            assert_eq!(action_index(*action), i);
+        }
+    }
+
+    #[test]
+    fn tags_lose_forbidden_characters() {
+        assert_eq!(tag_safe("cat tax,2"), "cat_tax_2");
+        assert_eq!(tag_safe("cat-tax/2:create_post"), "cat-tax/2:create_post");
+    }
+}

@@ -1,0 +1,249 @@
+//! The `report.json` model. Every field is documented because these docs become the
+//! committed JSON Schema (`reports/schema.json`) that downstream tools validate against.
+//!
+//! Readers must ignore keys they do not know: later `stampede.report/1` versions may add
+//! fields (never remove or change them; that needs `stampede.report/2`).
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One run of a scenario against a target: settings, totals, per-action and per-step
+/// latencies, journeys, and the per-interval series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Report {
+    /// Format and version of this file: `stampede.report/1`.
+    pub schema: String,
+    /// What was run, how, and when.
+    #[serde(flatten)]
+    pub run: RunInfo,
+    /// Newcomer arrivals: planned, started, dropped, and how late they started.
+    pub arrivals: Arrivals,
+    /// Highest number of requests in flight at once.
+    pub in_flight_max: u64,
+    /// Requests of every action.
+    pub requests: u64,
+    /// Failed requests of every action.
+    pub errors: u64,
+    /// Per action, in the order actions are declared; only actions with requests.
+    pub actions: Vec<ActionReport>,
+    /// Per journey step; only steps with requests.
+    pub steps: Vec<StepReport>,
+    /// Per journey, every journey of the scenario.
+    pub journeys: Vec<JourneyReport>,
+    /// The plan's arrival curve: arrivals scheduled per plan bucket starting at `t_s`.
+    pub plan: Vec<PlanPoint>,
+    /// Width of each `series` and `intervals` entry, seconds.
+    pub interval_s: f64,
+    /// What happened in each interval of the replay clock.
+    pub series: Vec<SeriesPoint>,
+    /// Each interval's histograms (V2 deflate + base64) by tag, enough to re-render
+    /// HdrHistogram interval logs (`.hlog`) from this file alone.
+    pub intervals: Vec<IntervalHistograms>,
+}
+
+/// What was run, how, and when.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RunInfo {
+    /// Scenario name.
+    pub scenario: String,
+    /// Path of the scenario file as given.
+    pub scenario_file: String,
+    /// The scenario's description.
+    pub description: String,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Real time ÷ replay time.
+    pub compress: f64,
+    /// Fraction of newcomers replayed.
+    pub sample: f64,
+    /// `human` or `compressed` think times.
+    pub think: String,
+    /// Base URL of the target.
+    pub target: String,
+    /// Target profile name (how actions map to HTTP).
+    pub profile: String,
+    /// Version of stampede that ran.
+    pub stampede_version: String,
+    /// When the replay started, RFC 3339 UTC.
+    pub started_at: String,
+    /// Planned length of the replay, seconds.
+    pub replay_duration_s: f64,
+    /// Actual length of the run, seconds.
+    pub elapsed_s: f64,
+    /// Whether the run stopped before the plan's end (Ctrl-C, watchdog).
+    pub interrupted: bool,
+    /// Why the run was interrupted.
+    #[serde(default)]
+    pub interrupt_reason: Option<String>,
+    /// Concurrent journey slots of the executor.
+    pub slots: u64,
+    /// Arrivals later than this were dropped, milliseconds.
+    pub lateness_budget_ms: u64,
+    /// Thresholds the run was evaluated against, as written.
+    #[serde(default)]
+    pub thresholds: Vec<String>,
+}
+
+/// Newcomer arrivals.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Arrivals {
+    /// Arrivals the plan scheduled.
+    pub planned: u64,
+    /// Arrivals that started.
+    pub started: u64,
+    /// Arrivals dropped for exceeding the lateness budget.
+    pub dropped: u64,
+    /// Natives' reactions that could not be queued or run.
+    pub reactions_dropped: u64,
+    /// Actual − intended start of started arrivals, µs.
+    pub lateness_us: LatencyStats,
+    /// Lateness histogram, V2 deflate + base64 (empty when nothing started).
+    pub lateness_histogram: String,
+}
+
+/// Summary of a latency histogram, µs. Percentiles are HdrHistogram's (3 significant
+/// digits); all zero when `count` is 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LatencyStats {
+    pub count: u64,
+    pub p50: u64,
+    pub p90: u64,
+    pub p99: u64,
+    pub p999: u64,
+    pub max: u64,
+    pub mean: f64,
+}
+
+/// Failed requests by class.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorsReport {
+    /// Connection could not be established.
+    pub connect: u64,
+    /// Request exceeded its timeout.
+    pub timeout: u64,
+    /// Connection reset or closed mid-request.
+    pub reset: u64,
+    /// Target answered 4xx.
+    pub status_4xx: u64,
+    /// Target answered 5xx.
+    pub status_5xx: u64,
+    /// Response unreadable or lacking what the journey needed.
+    pub bad_body: u64,
+    /// Anything else.
+    pub other: u64,
+}
+
+/// The cumulative histograms of an action or step, V2 deflate + base64 (standard alphabet).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct HistogramPair {
+    /// Service time (send → last body byte), µs.
+    pub service: String,
+    /// Response time from the intended start, µs.
+    pub response: String,
+}
+
+/// Requests of an action or step over the whole run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RequestStats {
+    /// Requests that ended, successful or not.
+    pub requests: u64,
+    /// Failed requests by class.
+    pub errors: ErrorsReport,
+    /// Send → last body byte.
+    pub service_us: LatencyStats,
+    /// Intended start → last body byte: includes queueing and generator lateness
+    /// (free of coordinated omission).
+    pub response_us: LatencyStats,
+    /// The cumulative histograms behind `service_us` and `response_us`.
+    pub histogram: HistogramPair,
+}
+
+/// One action over the whole run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ActionReport {
+    /// Action name, e.g. `create_post`.
+    pub name: String,
+    #[serde(flatten)]
+    pub stats: RequestStats,
+}
+
+/// One journey step over the whole run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StepReport {
+    /// Journey name.
+    pub journey: String,
+    /// Step index within the journey, from 0.
+    pub step: u16,
+    /// The step's action.
+    pub action: String,
+    /// `journey/step:action`, e.g. `cat-tax/2:create_post`.
+    pub tag: String,
+    #[serde(flatten)]
+    pub stats: RequestStats,
+}
+
+/// One journey over the whole run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct JourneyReport {
+    pub name: String,
+    /// Journeys that ended, completed or not.
+    pub started: u64,
+    /// Journeys that ran every step they did not skip.
+    pub completed: u64,
+    /// Steps skipped because something they needed was missing.
+    pub skipped_steps: u64,
+    /// Intended start → end of the last step.
+    pub response_us: LatencyStats,
+}
+
+/// One bucket of the plan's arrival curve.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanPoint {
+    /// Start of the bucket on the replay clock, seconds.
+    pub t_s: f64,
+    /// Arrivals scheduled in the bucket.
+    pub planned: u64,
+}
+
+/// One interval of the replay clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SeriesPoint {
+    /// Start of the interval on the replay clock, seconds.
+    pub t_s: f64,
+    pub arrivals_planned: u64,
+    pub arrivals_started: u64,
+    /// Arrivals dropped for exceeding the lateness budget.
+    pub dropped: u64,
+    pub reactions_dropped: u64,
+    pub in_flight_max: u64,
+    /// Requests that ended in the interval.
+    pub requests: u64,
+    /// Failed requests that ended in the interval.
+    pub errors: u64,
+    /// Per action with requests in the interval.
+    pub actions: Vec<SeriesAction>,
+}
+
+/// One action within one interval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SeriesAction {
+    pub name: String,
+    pub requests: u64,
+    pub errors: u64,
+    pub response_p50_us: u64,
+    pub response_p99_us: u64,
+    pub service_p50_us: u64,
+    pub service_p99_us: u64,
+}
+
+/// One interval's histograms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IntervalHistograms {
+    /// Start of the interval on the replay clock, seconds.
+    pub t_s: f64,
+    /// Tag (`create_post.response`, `lateness`, `journey/<name>.response`, ...) → histogram,
+    /// V2 deflate + base64; tags without values in the interval are absent.
+    pub histograms: BTreeMap<String, String>,
+}
