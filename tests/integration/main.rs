@@ -1,3 +1,4 @@
 //! End-to-end tests: one binary (as in ripgrep) running the real `stampede` executable.
 
+mod target;
 mod util;
