@@ -149,7 +149,7 @@ async fn replay(args: &RunArgs, plan: Plan, profile: crate::profile::Profile, pr
         interrupted: outcome.stop.is_some(),
         interrupt_reason: outcome.stop.as_ref().map(ToString::to_string),
         slots: outcome.slots as u64,
-        lateness_budget_ms: args.lateness_budget.secs() * 1000.0,
+        lateness_budget_ms: (args.lateness_budget.secs() * 1000.0).round() as u64,
         thresholds: scenario.thresholds.iter().map(|t| t.text.clone()).collect(),
     };
     let report = Report::new(info, &outcome.metrics, &plan_series);

@@ -1,17 +1,166 @@
-//! The reference platform behind `stampede serve` (being built; see issue 3).
+//! The reference platform behind `stampede serve`: a small social network (accounts,
+//! posts with media, comments, likes, follows, a timeline) on axum and SQLite, with the
+//! costs a surge meets — CPU-bound password hashing, contended writes, fan-out reads,
+//! uploads — plus fault injection to check the load tester's honesty.
+//!
+//! Map, in request order:
+//!
+//! - [`config`]: `ServeArgs` (flags) → [`Config`].
+//! - [`app`]: shared state and the router; [`fault`] middleware runs first on each route.
+//! - [`auth`]: argon2id hashing, bearer tokens, the `AuthUser` extractor.
+//! - [`routes`]: the route table and handlers (accounts, media, posts, graph, feed).
+//! - [`db`]: SQLite in WAL mode, one writer, a pool of readers.
+//! - [`error`]: `ApiError` → `{"error": "..."}` with a 4xx/5xx status.
+//! - [`admin`]: `GET/PUT /admin/faults`.
+//!
+//! [`serve`] runs the server on a bound listener until a shutdown future completes, so
+//! tests (and `stampede run`) start it in-process on port 0.
 
-/// Flags of `stampede serve`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct ServeArgs {}
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod fault;
+pub mod routes;
 
-/// Errors of the reference platform.
+use std::future::Future;
+use std::io::Write;
+
+use tokio::net::TcpListener;
+
+pub use app::{App, router};
+pub use config::{Config, HashCost, ServeArgs};
+
+/// Errors of the reference platform (not of single requests: those are `ApiError`s).
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
-    #[error("the reference platform is not built yet")]
-    NotBuilt,
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+    #[error("invalid password hashing parameters: {0}")]
+    Hashing(String),
+}
+
+impl TargetError {
+    fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Self {
+        let context = context.into();
+        move |source| Self::Io { context, source }
+    }
+}
+
+/// Opens the platform described by `config` and serves it on `listener` until
+/// `shutdown` completes; then lets in-flight requests finish and closes the database.
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), TargetError> {
+    let app = App::open(&config)?;
+    run(listener, app, shutdown).await
+}
+
+/// Serves an already opened [`App`]; see [`serve`].
+pub async fn run(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), TargetError> {
+    let db = app.db.clone();
+    let served = axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(TargetError::io("server failed"));
+    // Close even after a server error, so the WAL is checkpointed either way.
+    let closed = db.close();
+    served?;
+    closed?;
+    Ok(())
 }
 
 /// Runs `stampede serve` until SIGINT/SIGTERM.
-pub async fn serve_command(_args: ServeArgs) -> Result<(), TargetError> {
-    Err(TargetError::NotBuilt)
+pub async fn serve_command(args: ServeArgs) -> Result<(), TargetError> {
+    init_logging();
+    // Held until the server stops: dropping it deletes the temporary data directory.
+    let (temp_dir, data_dir) = match &args.data {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .map_err(TargetError::io(format!("cannot create {}", dir.display())))?;
+            (None, dir.clone())
+        }
+        None => {
+            let temp = tempfile::Builder::new()
+                .prefix("stampede-serve-")
+                .tempdir()
+                .map_err(TargetError::io("cannot create a temporary data directory"))?;
+            let path = temp.path().to_path_buf();
+            (Some(temp), path)
+        }
+    };
+    let config = Config::from_args(&args, data_dir);
+    let app = App::open(&config)?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .map_err(TargetError::io(format!("cannot listen on {}", args.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(TargetError::io("cannot read the bound address"))?;
+    // The first stdout line is the contract with scripts and tests: print it only once
+    // the database is open and the socket accepts, and flush it past any pipe buffer.
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on http://{addr}")
+        .and_then(|()| stdout.flush())
+        .map_err(TargetError::io("cannot write to stdout"))?;
+    drop(stdout);
+    tracing::info!(data = %config.data_dir.display(), hash_cost = ?config.hash_cost, "serving");
+    if !config.faults.is_empty() {
+        tracing::warn!(faults = ?config.faults, "fault injection is on");
+    }
+    run(listener, app, shutdown_signal()).await?;
+    drop(temp_dir);
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; only SIGINT stops the server");
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`). Handlers never log request
+/// bodies or headers, so passwords and tokens stay out of the log.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second subscriber (tests, `stampede run`) is not an error.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
 }

@@ -1,4 +1,5 @@
 //! End-to-end tests: one binary (as in ripgrep) running the real `stampede` executable.
 
 mod scenarios;
+mod target;
 mod util;

@@ -1,0 +1,118 @@
+//! Media uploads: raw image bytes in the body, written to a file under `<data>/media`,
+//! with a row recording owner, type and size.
+//!
+//! Files rather than BLOBs keep multi-megabyte writes out of the WAL and off the single
+//! writer connection, as real platforms keep media in object storage: the database write
+//! stays small, and only the file write scales with the upload.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use crate::target::app::App;
+use crate::target::auth::AuthUser;
+use crate::target::db::now_ms;
+use crate::target::error::{ApiError, ApiPath};
+
+#[derive(Debug, Serialize)]
+pub struct Uploaded {
+    pub id: i64,
+    pub bytes: usize,
+}
+
+/// `POST /api/media` with an `image/*` or `application/octet-stream` body → 201
+/// `{id, bytes}`; 413 beyond the limit, 415 for other types, 422 when empty.
+pub async fn upload(
+    State(app): State<App>,
+    AuthUser(owner): AuthUser,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
+    let content_type = accepted_content_type(&headers)?;
+    let body = body?;
+    if body.is_empty() {
+        return Err(ApiError::unprocessable("the media body is empty"));
+    }
+    let file_name = format!("{:032x}.bin", rand::random::<u128>());
+    let path = app.media_dir.join(&file_name);
+    tokio::fs::write(&path, &body)
+        .await
+        .map_err(|e| ApiError::Internal(format!("writing {}: {e}", path.display())))?;
+    let bytes = body.len();
+    let size = i64::try_from(bytes).unwrap_or(i64::MAX);
+    let inserted = app
+        .db
+        .write(move |conn| {
+            conn.prepare_cached(
+                "INSERT INTO media (owner_id, content_type, bytes, file_name, created_at_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(rusqlite::params![
+                owner,
+                content_type,
+                size,
+                file_name,
+                now_ms()
+            ])?;
+            Ok(conn.last_insert_rowid())
+        })
+        .await;
+    match inserted {
+        Ok(id) => Ok((StatusCode::CREATED, Json(Uploaded { id, bytes }))),
+        Err(error) => {
+            // No row points at the file, so it would never be served: remove it.
+            let _ = tokio::fs::remove_file(&path).await;
+            Err(error)
+        }
+    }
+}
+
+/// `GET /api/media/{id}` → the stored bytes with their Content-Type.
+pub async fn download(
+    State(app): State<App>,
+    AuthUser(_): AuthUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, ApiError> {
+    let row = app
+        .db
+        .read(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT content_type, file_name FROM media WHERE id = ?1")?
+                .query_row([id], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })
+                .optional()?)
+        })
+        .await?;
+    let (content_type, file_name) = row.ok_or_else(|| ApiError::not_found("media"))?;
+    let path = app.media_dir.join(file_name);
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading {}: {e}", path.display())))?;
+    let content_type = HeaderValue::from_str(&content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    Ok(([(CONTENT_TYPE, content_type)], bytes).into_response())
+}
+
+fn accepted_content_type(headers: &HeaderMap) -> Result<String, ApiError> {
+    let value = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let essence = value.split(';').next().unwrap_or("").trim();
+    if essence.starts_with("image/") || essence == "application/octet-stream" {
+        Ok(essence.to_string())
+    } else {
+        Err(ApiError::UnsupportedMediaType(
+            "media must be sent as image/* or application/octet-stream".into(),
+        ))
+    }
+}
