@@ -80,6 +80,7 @@ pub async fn run(
     let closed = db.close();
     served?;
     closed?;
+    tracing::info!("stopped: database closed");
     Ok(())
 }
 
