@@ -65,7 +65,8 @@ fn utc_stamp() -> String {
 /// A short run-unique prefix for handles, so a platform that keeps data across runs never
 /// sees the same handle twice.
 fn nonce() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     format!("s{:x}", (nanos as u64) & 0xff_ffff_ffff)
 }
 
@@ -91,13 +92,22 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             return Ok(exit::ERROR);
         }
     };
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(format!("{}-{}", scenario.spec.name, utc_stamp())));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("reports").join(format!("{}-{}", scenario.spec.name, utc_stamp())));
     let plan = Plan::new(scenario);
     super::init_logging();
     super::runtime()?.block_on(replay(args, plan, profile, profile_name, out))
 }
 
-async fn replay(args: &RunArgs, plan: Plan, profile: crate::profile::Profile, profile_name: String, out: PathBuf) -> anyhow::Result<u8> {
+async fn replay(
+    args: &RunArgs,
+    plan: Plan,
+    profile: crate::profile::Profile,
+    profile_name: String,
+    out: PathBuf,
+) -> anyhow::Result<u8> {
     let started_at = time::OffsetDateTime::now_utc();
     let mut embedded = None;
     let target = match &args.target {
@@ -140,7 +150,11 @@ async fn replay(args: &RunArgs, plan: Plan, profile: crate::profile::Profile, pr
             crate::scenario::ThinkTime::Human => "human".to_string(),
             crate::scenario::ThinkTime::Compressed => "compressed".to_string(),
         },
-        target: if args.target.is_some() { target } else { format!("{target} (embedded reference platform)") },
+        target: if args.target.is_some() {
+            target
+        } else {
+            format!("{target} (embedded reference platform)")
+        },
         profile: profile_name,
         stampede_version: env!("CARGO_PKG_VERSION").to_string(),
         started_at: started_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),

@@ -80,7 +80,14 @@ pub struct Dispatch {
 
 impl Dispatch {
     pub fn new(arrivals: Arrivals, reaction_cap: usize) -> Self {
-        Self { arrivals: arrivals.peekable(), reactions: BinaryHeap::new(), reaction_cap, next_seq: 0, running: 0, closed: false }
+        Self {
+            arrivals: arrivals.peekable(),
+            reactions: BinaryHeap::new(),
+            reaction_cap,
+            next_seq: 0,
+            running: 0,
+            closed: false,
+        }
     }
 
     /// Hands out the job with the earliest intended time.
@@ -112,13 +119,25 @@ impl Dispatch {
     }
 
     /// Queues a reaction; returns false (dropped) when the queue is full or closed.
-    pub fn schedule(&mut self, intended_ns: u64, reaction: u16, post: Option<PostRef>, user: Option<UserRef>) -> bool {
+    pub fn schedule(
+        &mut self,
+        intended_ns: u64,
+        reaction: u16,
+        post: Option<PostRef>,
+        user: Option<UserRef>,
+    ) -> bool {
         if self.closed || self.reactions.len() >= self.reaction_cap {
             return false;
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.reactions.push(Reverse(ReactionJob { intended_ns, seq, reaction, post: post.map(|p| p.0), user: user.map(|u| u.0) }));
+        self.reactions.push(Reverse(ReactionJob {
+            intended_ns,
+            seq,
+            reaction,
+            post: post.map(|p| p.0),
+            user: user.map(|u| u.0),
+        }));
         true
     }
 
@@ -143,7 +162,8 @@ mod tests {
     fn arrivals(count: u64) -> Arrivals {
         // `count` evenly spaced arrivals, one per second.
         let curve = crate::arrival::testkit::constant(1.0, count as f64);
-        let replay = Replay { real_span_s: count as f64, compress: 1.0, sample: 1.0, think: ThinkTime::Human };
+        let replay =
+            Replay { real_span_s: count as f64, compress: 1.0, sample: 1.0, think: ThinkTime::Human };
         Schedule::new(curve, replay, 1, Spacing::Even).iter()
     }
 

@@ -69,7 +69,10 @@ pub struct Call<'a> {
 pub async fn send(call: Call<'_>) -> Exchange {
     let request = call.request;
     let path = request.path.render(call.lookup);
-    let mut builder = call.client.request(request.method.clone(), format!("{}{}", call.base_url, path)).timeout(call.timeout);
+    let mut builder = call
+        .client
+        .request(request.method.clone(), format!("{}{}", call.base_url, path))
+        .timeout(call.timeout);
     for (name, value) in &request.headers {
         builder = builder.header(name, value.render(call.lookup));
     }
@@ -77,7 +80,9 @@ pub async fn send(call: Call<'_>) -> Exchange {
         Body::None => builder,
         Body::Json(template) => {
             let json = template.render(call.lookup).unwrap_or(serde_json::Value::Null);
-            builder.header("content-type", "application/json").body(serde_json::to_vec(&json).unwrap_or_default())
+            builder
+                .header("content-type", "application/json")
+                .body(serde_json::to_vec(&json).unwrap_or_default())
         }
         Body::Generated { kind: GeneratedBody::Image, content_type } => {
             builder.header("content-type", content_type).body(call.payloads.image(call.body_size))
@@ -96,7 +101,9 @@ pub async fn send(call: Call<'_>) -> Exchange {
     .await;
     let service = started.elapsed();
     match result {
-        Err(error) => Exchange { service, outcome: Err(classify(&error)), extracted: Vec::new(), status: None },
+        Err(error) => {
+            Exchange { service, outcome: Err(classify(&error)), extracted: Vec::new(), status: None }
+        }
         Ok((status, body)) => {
             if !request.is_success(status) {
                 let class = match status {
@@ -104,11 +111,21 @@ pub async fn send(call: Call<'_>) -> Exchange {
                     500..=599 => ErrorClass::Status5xx,
                     _ => ErrorClass::Other,
                 };
-                return Exchange { service, outcome: Err(class), extracted: Vec::new(), status: Some(status) };
+                return Exchange {
+                    service,
+                    outcome: Err(class),
+                    extracted: Vec::new(),
+                    status: Some(status),
+                };
             }
             match extract(&request.extract, &body) {
                 Some(extracted) => Exchange { service, outcome: Ok(()), extracted, status: Some(status) },
-                None => Exchange { service, outcome: Err(ErrorClass::BadBody), extracted: Vec::new(), status: Some(status) },
+                None => Exchange {
+                    service,
+                    outcome: Err(ErrorClass::BadBody),
+                    extracted: Vec::new(),
+                    status: Some(status),
+                },
             }
         }
     }
@@ -121,7 +138,10 @@ fn extract(pointers: &[(String, String)], body: &[u8]) -> Option<Vec<(String, St
         return Some(Vec::new());
     }
     let json: serde_json::Value = serde_json::from_slice(body).ok()?;
-    pointers.iter().map(|(name, pointer)| json.pointer(pointer).map(|v| (name.clone(), v.to_string()))).collect()
+    pointers
+        .iter()
+        .map(|(name, pointer)| json.pointer(pointer).map(|v| (name.clone(), v.to_string())))
+        .collect()
 }
 
 /// Maps a client error to its class: the cause chain tells resets from other I/O errors.
@@ -155,9 +175,13 @@ mod tests {
 
     #[test]
     fn extraction_keeps_raw_json_and_fails_on_missing_pointers() {
-        let pointers = vec![("user_id".to_string(), "/id".to_string()), ("token".to_string(), "/token".to_string())];
+        let pointers =
+            vec![("user_id".to_string(), "/id".to_string()), ("token".to_string(), "/token".to_string())];
         let found = extract(&pointers, br#"{"id": 7, "token": "abc"}"#).expect("both present");
-        assert_eq!(found, [("user_id".to_string(), "7".to_string()), ("token".to_string(), "\"abc\"".to_string())]);
+        assert_eq!(
+            found,
+            [("user_id".to_string(), "7".to_string()), ("token".to_string(), "\"abc\"".to_string())]
+        );
         assert!(extract(&pointers, br#"{"id": 7}"#).is_none());
         assert!(extract(&pointers, b"not json").is_none());
         assert_eq!(extract(&[], b"anything"), Some(Vec::new()));

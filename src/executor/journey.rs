@@ -127,7 +127,13 @@ fn end(ctx: &Context) {
 }
 
 /// Picks the step's target and loads its fields into `vars`; false when none exists yet.
-fn pick_target(ctx: &Context, step: &StepSpec, me: Option<UserRef>, vars: &mut Vars, rng: &mut ChaCha8Rng) -> Option<Target> {
+fn pick_target(
+    ctx: &Context,
+    step: &StepSpec,
+    me: Option<UserRef>,
+    vars: &mut Vars,
+    rng: &mut ChaCha8Rng,
+) -> Option<Target> {
     match step.action {
         Action::Follow | Action::ViewUser => {
             let pick = step.pick.clone().unwrap_or(Pick::Preferential);
@@ -154,20 +160,30 @@ enum Target {
 
 /// Applies a successful request to the journey and the population, and schedules natives'
 /// reactions it triggers.
-fn apply(ctx: &Context, action: Action, target: Target, me: &mut Option<UserRef>, vars: &mut Vars, extracted: Vec<(String, String)>, rng: &mut ChaCha8Rng) {
+fn apply(
+    ctx: &Context,
+    action: Action,
+    target: Target,
+    me: &mut Option<UserRef>,
+    vars: &mut Vars,
+    extracted: Vec<(String, String)>,
+    rng: &mut ChaCha8Rng,
+) {
     for (name, raw) in extracted {
         vars.set(&name, raw);
     }
     let mut created_post = None;
     match (action, target) {
         (Action::Signup | Action::Login, _) => {
-            let values: Vec<String> = user_record_names(ctx).iter().map(|n| vars.get(n).unwrap_or_default()).collect();
+            let values: Vec<String> =
+                user_record_names(ctx).iter().map(|n| vars.get(n).unwrap_or_default()).collect();
             let refs: Vec<&str> = values.iter().map(String::as_str).collect();
             *me = Some(ctx.population.add_user(&refs));
         }
         (Action::CreatePost, _) => {
             if let Some(author) = *me {
-                let values: Vec<String> = ctx.profile.post_fields.iter().map(|n| vars.get(n).unwrap_or_default()).collect();
+                let values: Vec<String> =
+                    ctx.profile.post_fields.iter().map(|n| vars.get(n).unwrap_or_default()).collect();
                 let refs: Vec<&str> = values.iter().map(String::as_str).collect();
                 created_post = Some(ctx.population.add_post(author, &refs));
             }
@@ -197,21 +213,46 @@ fn apply(ctx: &Context, action: Action, target: Target, me: &mut Option<UserRef>
 }
 
 /// One request of a job: sends it and records it. Returns the exchange.
-async fn request(ctx: &Context, client: &reqwest::Client, action: Action, step: Option<StepKey>, intended: Instant, vars: &Vars, body_size: usize) -> Option<Exchange> {
+async fn request(
+    ctx: &Context,
+    client: &reqwest::Client,
+    action: Action,
+    step: Option<StepKey>,
+    intended: Instant,
+    vars: &Vars,
+    body_size: usize,
+) -> Option<Exchange> {
     let request = ctx.profile.request(action)?;
     let lookup = |name: &str| vars.get(name);
-    let call = Call { client, base_url: &ctx.base_url, request, lookup: &lookup, payloads: &ctx.payloads, body_size, timeout: ctx.request_timeout };
+    let call = Call {
+        client,
+        base_url: &ctx.base_url,
+        request,
+        lookup: &lookup,
+        payloads: &ctx.payloads,
+        body_size,
+        timeout: ctx.request_timeout,
+    };
     let exchange = exchange(ctx, call).await;
     let ended = Instant::now();
     let response = ended.saturating_duration_since(intended);
-    ctx.recorder.record_request(ctx.replay_clock(ended), action, step, micros(exchange.service), micros(response), exchange.outcome);
+    ctx.recorder.record_request(
+        ctx.replay_clock(ended),
+        action,
+        step,
+        micros(exchange.service),
+        micros(response),
+        exchange.outcome,
+    );
     Some(exchange)
 }
 
 fn body_size(step: &StepSpec, rng: &mut ChaCha8Rng) -> usize {
     let payload = step.payload.as_ref();
     let size = match step.action {
-        Action::UploadMedia => payload.and_then(|p| p.image_bytes.as_ref()).map_or(DEFAULT_IMAGE_BYTES, |d| d.sample(rng)),
+        Action::UploadMedia => {
+            payload.and_then(|p| p.image_bytes.as_ref()).map_or(DEFAULT_IMAGE_BYTES, |d| d.sample(rng))
+        }
         _ => payload.and_then(|p| p.text_len.as_ref()).map_or(DEFAULT_TEXT_LEN, |d| d.sample(rng)),
     };
     size as usize
@@ -263,7 +304,8 @@ pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival)
             vars.set_text("text", &ctx.payloads.text(size));
         }
         let key = StepKey { journey: j as u16, step: planned.step as u16 };
-        let Some(exchange) = request(ctx, client, spec.action, Some(key), step_intended, &vars, size).await else {
+        let Some(exchange) = request(ctx, client, spec.action, Some(key), step_intended, &vars, size).await
+        else {
             skipped += 1; // unsupported by the profile: listed in the report, not faked
             continue;
         };
@@ -274,7 +316,13 @@ pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival)
         apply(ctx, spec.action, target, &mut me, &mut vars, exchange.extracted, &mut rng);
     }
     let response = Instant::now().saturating_duration_since(intended);
-    ctx.recorder.record_journey(ctx.replay_clock(Instant::now()), j as u16, micros(response), completed, skipped);
+    ctx.recorder.record_journey(
+        ctx.replay_clock(Instant::now()),
+        j as u16,
+        micros(response),
+        completed,
+        skipped,
+    );
     end(ctx);
 }
 

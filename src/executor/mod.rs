@@ -26,20 +26,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use goose::goose::{GooseUser, Scenario as GooseScenario, Transaction, TransactionFunction};
 use goose::config::GooseConfiguration;
+use goose::goose::{GooseUser, Scenario as GooseScenario, Transaction, TransactionFunction};
 use goose::prelude::GooseAttack;
 
 pub use context::StopReason;
 pub use setup::SetupSummary;
 
-use context::{Context, ContextParts};
-use dispatch::{Claim, Dispatch, Job};
 use crate::metrics::{MetricsConfig, Recorder, RunMetrics};
 use crate::plan::Plan;
 use crate::population::Population;
 use crate::profile::Profile;
 use crate::scenario::Action;
+use context::{Context, ContextParts};
+use dispatch::{Claim, Dispatch, Job};
 
 /// Pending reactions kept at most; more are dropped (and counted) so memory stays bounded.
 const REACTION_QUEUE_CAP: usize = 200_000;
@@ -143,17 +143,25 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
     let posts_spec = scenario.spec.population.posts_per_native.clone();
     let seed = scenario.seed;
     let posts_each = move |i: u32| {
-        let mut rng = crate::plan::newcomer::rng_for(seed, crate::plan::newcomer::stream::NATIVE, u64::from(i));
+        let mut rng =
+            crate::plan::newcomer::rng_for(seed, crate::plan::newcomer::stream::NATIVE, u64::from(i));
         posts_spec.as_ref().map_or(0, |d| d.sample(&mut rng) as u32)
     };
-    let setup = setup::natives(&client, &base_url, &config.profile, &population, &config.nonce, natives, posts_each).await?;
+    let setup =
+        setup::natives(&client, &base_url, &config.profile, &population, &config.nonce, natives, posts_each)
+            .await?;
 
     let slots = size_slots(&plan, config.max_in_flight);
     let interval = Duration::from_secs_f64(plan.interval_s());
     let series = plan.series();
     let recorder = Recorder::new(MetricsConfig {
         interval,
-        journeys: scenario.spec.journeys.iter().map(|j| (j.name.clone(), j.steps.iter().map(|s| s.action).collect())).collect(),
+        journeys: scenario
+            .spec
+            .journeys
+            .iter()
+            .map(|j| (j.name.clone(), j.steps.iter().map(|s| s.action).collect()))
+            .collect(),
         planned_per_interval: series.iter().map(|i| i.arrivals).collect(),
     });
     let unsupported = unsupported(&plan, &config.profile);
@@ -179,7 +187,12 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
     let watchers = [
         tokio::spawn(watch_signals(ctx.clone(), config.grace)),
         tokio::spawn(watch_drain(ctx.clone(), t0 + replay_span + config.drain, config.grace)),
-        tokio::spawn(progress::show(ctx.clone(), plan.schedule.expected_total(), replay_span, config.progress)),
+        tokio::spawn(progress::show(
+            ctx.clone(),
+            plan.schedule.expected_total(),
+            replay_span,
+            config.progress,
+        )),
     ];
     let result = attack(ctx.clone(), completed.clone(), slots, &base_url, config.request_timeout).await;
     for watcher in watchers {
@@ -206,7 +219,13 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
 }
 
 /// Runs goose with `slots` users, each looping over [`slot`].
-async fn attack(ctx: Arc<Context>, completed: Arc<AtomicBool>, slots: usize, base_url: &str, timeout: Duration) -> Result<(), ExecutorError> {
+async fn attack(
+    ctx: Arc<Context>,
+    completed: Arc<AtomicBool>,
+    slots: usize,
+    base_url: &str,
+    timeout: Duration,
+) -> Result<(), ExecutorError> {
     let goose_error = |e: goose::GooseError| ExecutorError::Goose(e.to_string());
     let mut cfg = GooseConfiguration::default();
     cfg.host = Some(base_url.to_string());
@@ -216,7 +235,6 @@ async fn attack(ctx: Arc<Context>, completed: Arc<AtomicBool>, slots: usize, bas
     cfg.no_print_metrics = true;
     cfg.no_error_summary = true;
     cfg.no_telnet = true;
-    cfg.no_websocket = true;
     cfg.no_metrics = true;
     let transaction: TransactionFunction = Arc::new(move |user: &mut GooseUser| {
         let (ctx, completed) = (ctx.clone(), completed.clone());
@@ -225,12 +243,15 @@ async fn attack(ctx: Arc<Context>, completed: Arc<AtomicBool>, slots: usize, bas
             Ok(())
         })
     });
-    let builder = goose::client::GooseClientBuilder::new().without_cookies().timeout(timeout + Duration::from_secs(1));
+    let builder =
+        goose::client::GooseClientBuilder::new().without_cookies().timeout(timeout + Duration::from_secs(1));
     GooseAttack::initialize_with_config(cfg)
         .map_err(goose_error)?
         .set_client_builder_without_cookies(builder)
         .map_err(goose_error)?
-        .register_scenario(GooseScenario::new("replay").register_transaction(Transaction::new(transaction).set_name("slot")))
+        .register_scenario(
+            GooseScenario::new("replay").register_transaction(Transaction::new(transaction).set_name("slot")),
+        )
         .execute()
         .await
         .map_err(goose_error)?;
@@ -274,7 +295,9 @@ async fn watch_signals(ctx: Arc<Context>, grace: Duration) {
 #[cfg(unix)]
 async fn wait_for_signal() -> &'static str {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+    let (Ok(mut interrupt), Ok(mut terminate)) =
+        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+    else {
         return std::future::pending().await;
     };
     tokio::select! {
@@ -303,7 +326,8 @@ mod tests {
 
     #[test]
     fn only_loopback_targets_are_accepted() {
-        for url in ["http://127.0.0.1:8080", "http://127.1.2.3/", "http://[::1]:80", "http://localhost:3000"] {
+        for url in ["http://127.0.0.1:8080", "http://127.1.2.3/", "http://[::1]:80", "http://localhost:3000"]
+        {
             assert!(is_loopback(url), "{url}");
         }
         for url in ["http://10.0.0.1", "http://192.168.1.1:80", "http://example.com", "not a url"] {

@@ -30,21 +30,38 @@ pub struct SetupSummary {
 pub enum SetupError {
     #[error("the target at {url} does not answer: {reason}")]
     Unreachable { url: String, reason: String },
-    #[error("setting up natives failed: {failed} of {total} signups were refused by {url} (first status: {status})")]
+    #[error(
+        "setting up natives failed: {failed} of {total} signups were refused by {url} (first status: {status})"
+    )]
     Natives { url: String, failed: u32, total: u32, status: String },
 }
 
 /// Checks that the target answers its health request (or accepts a connection).
-pub async fn preflight(client: &reqwest::Client, base_url: &str, profile: &Profile, payloads: &Payloads) -> Result<(), SetupError> {
+pub async fn preflight(
+    client: &reqwest::Client,
+    base_url: &str,
+    profile: &Profile,
+    payloads: &Payloads,
+) -> Result<(), SetupError> {
     let unreachable = |reason: String| SetupError::Unreachable { url: base_url.to_string(), reason };
     match &profile.health {
         Some(request) => {
             let lookup = |_: &str| None;
-            let call = Call { client, base_url, request, lookup: &lookup, payloads, body_size: 0, timeout: Duration::from_secs(5) };
+            let call = Call {
+                client,
+                base_url,
+                request,
+                lookup: &lookup,
+                payloads,
+                body_size: 0,
+                timeout: Duration::from_secs(5),
+            };
             let exchange = http::send(call).await;
             match (exchange.outcome, exchange.status) {
                 (Ok(()), _) => Ok(()),
-                (Err(class), Some(status)) => Err(unreachable(format!("health check answered {status} ({})", class.name()))),
+                (Err(class), Some(status)) => {
+                    Err(unreachable(format!("health check answered {status} ({})", class.name())))
+                }
                 (Err(class), None) => Err(unreachable(format!("{} error", class.name()))),
             }
         }
@@ -81,7 +98,8 @@ pub async fn natives(
     for batch_start in (0..count).step_by(SETUP_CONCURRENCY) {
         let mut tasks = JoinSet::new();
         for i in batch_start..(batch_start + SETUP_CONCURRENCY as u32).min(count) {
-            let (client, base_url, signup, payloads) = (client.clone(), base_url.to_string(), signup.clone(), payloads.clone());
+            let (client, base_url, signup, payloads) =
+                (client.clone(), base_url.to_string(), signup.clone(), payloads.clone());
             let handle = format!("{nonce}t{i}");
             tasks.spawn(async move {
                 let lookup = |name: &str| match name {
@@ -90,24 +108,48 @@ pub async fn natives(
                     "password" => Some(format!("\"pw-{handle}\"")),
                     _ => None,
                 };
-                let call = Call { client: &client, base_url: &base_url, request: &signup, lookup: &lookup, payloads: &payloads, body_size: 0, timeout: Duration::from_secs(30) };
+                let call = Call {
+                    client: &client,
+                    base_url: &base_url,
+                    request: &signup,
+                    lookup: &lookup,
+                    payloads: &payloads,
+                    body_size: 0,
+                    timeout: Duration::from_secs(30),
+                };
                 (i, http::send(call).await)
             });
         }
         while let Some(Ok((i, exchange))) = tasks.join_next().await {
             if exchange.outcome.is_ok() {
-                let values = names.iter().map(|n| exchange.extracted.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap_or_default()).collect();
+                let values = names
+                    .iter()
+                    .map(|n| {
+                        exchange
+                            .extracted
+                            .iter()
+                            .find(|(k, _)| k == n)
+                            .map(|(_, v)| v.clone())
+                            .unwrap_or_default()
+                    })
+                    .collect();
                 accounts[i as usize] = Some(values);
             } else {
                 if summary.errors == 0 {
-                    first_status = exchange.status.map_or_else(|| "no response".to_string(), |s| s.to_string());
+                    first_status =
+                        exchange.status.map_or_else(|| "no response".to_string(), |s| s.to_string());
                 }
                 summary.errors += 1;
             }
         }
     }
     if summary.errors == count {
-        return Err(SetupError::Natives { url: base_url.to_string(), failed: count, total: count, status: first_status });
+        return Err(SetupError::Natives {
+            url: base_url.to_string(),
+            failed: count,
+            total: count,
+            status: first_status,
+        });
     }
     let accounts: Vec<Vec<String>> = accounts.into_iter().flatten().collect();
     for values in &accounts {
@@ -115,43 +157,72 @@ pub async fn natives(
         population.add_user(&refs);
     }
     summary.natives = accounts.len() as u32;
-    summary.posts = native_posts(client, base_url, profile, population, &accounts, &names, &posts_each, &mut summary.errors).await;
+    let endpoint = Endpoint { client, base_url, profile };
+    summary.posts =
+        native_posts(&endpoint, population, &accounts, &names, &posts_each, &mut summary.errors).await;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
 
+/// Where setup requests go.
+struct Endpoint<'a> {
+    client: &'a reqwest::Client,
+    base_url: &'a str,
+    profile: &'a Profile,
+}
+
 /// Creates the natives' posts; returns how many were created.
 async fn native_posts(
-    client: &reqwest::Client,
-    base_url: &str,
-    profile: &Profile,
+    endpoint: &Endpoint<'_>,
     population: &Population,
     accounts: &[Vec<String>],
     names: &[String],
     posts_each: &impl Fn(u32) -> u32,
     errors: &mut u32,
 ) -> u32 {
+    let Endpoint { client, base_url, profile } = *endpoint;
     let Some(create) = profile.request(Action::CreatePost) else { return 0 };
     let payloads = Payloads::new(0);
     let mut created = 0;
-    let jobs: Vec<(u32, u32)> = (0..accounts.len() as u32).flat_map(|u| (0..posts_each(u)).map(move |p| (u, p))).collect();
+    let jobs: Vec<(u32, u32)> =
+        (0..accounts.len() as u32).flat_map(|u| (0..posts_each(u)).map(move |p| (u, p))).collect();
     for batch in jobs.chunks(SETUP_CONCURRENCY) {
         let mut tasks = JoinSet::new();
         for &(user, _) in batch {
             let values = accounts[user as usize].clone();
-            let (client, base_url, create, payloads, names) = (client.clone(), base_url.to_string(), create.clone(), payloads.clone(), names.to_vec());
+            let (client, base_url, create, payloads, names) =
+                (client.clone(), base_url.to_string(), create.clone(), payloads.clone(), names.to_vec());
             tasks.spawn(async move {
                 let lookup = |name: &str| match name {
                     "text" => Some("\"hello from a native\"".to_string()),
                     _ => names.iter().position(|n| n == name).map(|i| values[i].clone()),
                 };
-                let call = Call { client: &client, base_url: &base_url, request: &create, lookup: &lookup, payloads: &payloads, body_size: 0, timeout: Duration::from_secs(30) };
+                let call = Call {
+                    client: &client,
+                    base_url: &base_url,
+                    request: &create,
+                    lookup: &lookup,
+                    payloads: &payloads,
+                    body_size: 0,
+                    timeout: Duration::from_secs(30),
+                };
                 (user, http::send(call).await)
             });
         }
         while let Some(Ok((user, exchange))) = tasks.join_next().await {
             if exchange.outcome.is_ok() {
-                let fields: Vec<String> = profile.post_fields.iter().map(|f| exchange.extracted.iter().find(|(k, _)| k == f).map(|(_, v)| v.clone()).unwrap_or_default()).collect();
+                let fields: Vec<String> = profile
+                    .post_fields
+                    .iter()
+                    .map(|f| {
+                        exchange
+                            .extracted
+                            .iter()
+                            .find(|(k, _)| k == f)
+                            .map(|(_, v)| v.clone())
+                            .unwrap_or_default()
+                    })
+                    .collect();
                 let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
                 population.add_post(crate::population::UserRef(user), &refs);
                 created += 1;

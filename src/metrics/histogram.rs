@@ -184,10 +184,7 @@ mod tests {
     #[test]
     fn empty_or_missing_histogram_has_zero_stats() {
         assert_eq!(Stats::of(None), Stats::default());
-        assert_eq!(
-            Stats::of(Some(&new().expect("valid bounds"))),
-            Stats::default()
-        );
+        assert_eq!(Stats::of(Some(&new().expect("valid bounds"))), Stats::default());
     }
 
     #[test]

@@ -11,9 +11,7 @@ use std::io::Write;
 use std::time::{Duration, SystemTime};
 
 use hdrhistogram::serialization::V2DeflateSerializer;
-use hdrhistogram::serialization::interval_log::{
-    IntervalLogWriterBuilder, IntervalLogWriterError, Tag,
-};
+use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, IntervalLogWriterError, Tag};
 
 use super::histogram::{self, HistogramError};
 use super::run::RunMetrics;
@@ -27,11 +25,7 @@ pub enum HlogError {
     #[error("interval log: {0}")]
     Write(#[from] IntervalLogWriterError<hdrhistogram::serialization::V2DeflateSerializeError>),
     #[error("interval {index}, tag {tag}: {source}")]
-    Histogram {
-        index: u64,
-        tag: String,
-        source: HistogramError,
-    },
+    Histogram { index: u64, tag: String, source: HistogramError },
 }
 
 /// One encoded interval histogram to put in a log.
@@ -48,11 +42,7 @@ pub struct HlogEntry<'a> {
 }
 
 /// Writes `metrics`' series as an interval log; `started_at` is the replay's start.
-pub fn write(
-    metrics: &RunMetrics,
-    started_at: SystemTime,
-    out: &mut impl Write,
-) -> Result<(), HlogError> {
+pub fn write(metrics: &RunMetrics, started_at: SystemTime, out: &mut impl Write) -> Result<(), HlogError> {
     let entries = metrics.intervals.iter().flat_map(|interval| {
         interval.histograms.iter().map(move |encoded| HlogEntry {
             index: interval.index,
@@ -73,10 +63,7 @@ pub fn write_entries<'a>(
 ) -> Result<(), HlogError> {
     let mut serializer = V2DeflateSerializer::new();
     let mut writer = IntervalLogWriterBuilder::new()
-        .add_comment(&format!(
-            "stampede {} interval log; values in microseconds",
-            env!("CARGO_PKG_VERSION")
-        ))
+        .add_comment(&format!("stampede {} interval log; values in microseconds", env!("CARGO_PKG_VERSION")))
         .with_start_time(started_at)
         .with_base_time(started_at)
         .begin_log_with(out, &mut serializer)?;
@@ -87,12 +74,7 @@ pub fn write_entries<'a>(
             source,
         })?;
         let safe = tag_safe(entry.tag);
-        writer.write_histogram(
-            &histogram,
-            entry.start_offset,
-            entry.duration,
-            Tag::new(&safe),
-        )?;
+        writer.write_histogram(&histogram, entry.start_offset, entry.duration, Tag::new(&safe))?;
     }
     Ok(())
 }
@@ -160,12 +142,8 @@ mod tests {
             tag: "like.response",
             bytes: b"nonsense",
         };
-        let err = write_entries([entry], SystemTime::UNIX_EPOCH, &mut Vec::new())
-            .expect_err("corrupt histogram");
-        assert!(
-            err.to_string()
-                .starts_with("interval 4, tag like.response:"),
-            "{err}"
-        );
+        let err =
+            write_entries([entry], SystemTime::UNIX_EPOCH, &mut Vec::new()).expect_err("corrupt histogram");
+        assert!(err.to_string().starts_with("interval 4, tag like.response:"), "{err}");
     }
 }

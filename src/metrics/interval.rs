@@ -232,14 +232,8 @@ mod tests {
     fn tag_layout_positions_and_names() {
         let tags = TagLayout::new(&["cat tax".to_string(), "lurker".to_string()]);
         assert_eq!(tags.len(), 2 * ACTIONS + 3);
-        assert_eq!(
-            tags.name(TagLayout::service(Action::Signup)),
-            "signup.service"
-        );
-        assert_eq!(
-            tags.name(TagLayout::response(Action::CreatePost)),
-            "create_post.response"
-        );
+        assert_eq!(tags.name(TagLayout::service(Action::Signup)), "signup.service");
+        assert_eq!(tags.name(TagLayout::response(Action::CreatePost)), "create_post.response");
         assert_eq!(tags.name(TagLayout::lateness()), "lateness");
         assert_eq!(tags.name(TagLayout::journey(0)), "journey/cat_tax.response");
         assert_eq!(tags.name(TagLayout::journey(1)), "journey/lurker.response");
@@ -276,9 +270,6 @@ mod tests {
 
         open.reset(4);
         let empty = open.summarize(&tags, Duration::from_millis(500), 0);
-        assert_eq!(
-            empty,
-            IntervalMetrics::empty(4, Duration::from_millis(500), 0)
-        );
+        assert_eq!(empty, IntervalMetrics::empty(4, Duration::from_millis(500), 0));
     }
 }

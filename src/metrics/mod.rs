@@ -125,10 +125,7 @@ pub struct MetricsConfig {
 
 /// Position of `action` in [`Action::ALL`], used to index per-action arrays.
 pub(crate) fn action_index(action: Action) -> usize {
-    Action::ALL
-        .iter()
-        .position(|a| *a == action)
-        .unwrap_or_default()
+    Action::ALL.iter().position(|a| *a == action).unwrap_or_default()
 }
 
 /// `name` with the characters an `.hlog` tag may not contain (`,`, space, CR, LF) replaced.
@@ -160,18 +157,7 @@ mod tests {
     #[test]
     fn error_class_names_and_indices_are_distinct() {
         let names: Vec<_> = ErrorClass::ALL.iter().map(|c| c.name()).collect();
-        assert_eq!(
-            names,
-            [
-                "connect",
-                "timeout",
-                "reset",
-                "status_4xx",
-                "status_5xx",
-                "bad_body",
-                "other"
-            ]
-        );
+        assert_eq!(names, ["connect", "timeout", "reset", "status_4xx", "status_5xx", "bad_body", "other"]);
         for (i, class) in ErrorClass::ALL.iter().enumerate() {
             assert_eq!(class.index(), i);
         }

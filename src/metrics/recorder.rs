@@ -97,13 +97,8 @@ impl Recorder {
                 });
             }
         }
-        let journeys = names
-            .into_iter()
-            .map(|name| JourneyMetrics {
-                name,
-                ..JourneyMetrics::default()
-            })
-            .collect();
+        let journeys =
+            names.into_iter().map(|name| JourneyMetrics { name, ..JourneyMetrics::default() }).collect();
         let planned_cumulative = config
             .planned_per_interval
             .iter()
@@ -135,9 +130,7 @@ impl Recorder {
             open,
             closed: Vec::new(),
         };
-        Recorder {
-            state: Arc::new(Mutex::new(state)),
-        }
+        Recorder { state: Arc::new(Mutex::new(state)) }
     }
 
     /// A request ended at `at`; `step` is `None` for requests outside journeys (reactions).
@@ -256,27 +249,16 @@ impl Recorder {
         let state = self.lock();
         let mut intervals = state.closed.clone();
         let open = state.open.index;
-        intervals.push(
-            state
-                .open
-                .summarize(&state.tags, state.width, state.planned(open)),
-        );
+        intervals.push(state.open.summarize(&state.tags, state.width, state.planned(open)));
         let planned_len = u64::try_from(state.planned_per_interval.len()).unwrap_or(u64::MAX);
         for index in open + 1..planned_len {
-            intervals.push(IntervalMetrics::empty(
-                index,
-                state.width,
-                state.planned(index),
-            ));
+            intervals.push(IntervalMetrics::empty(index, state.width, state.planned(index)));
         }
         let actions = Action::ALL
             .iter()
             .zip(&state.actions)
             .filter(|(_, m)| m.requests > 0)
-            .map(|(action, m)| ActionMetrics {
-                action: *action,
-                metrics: m.clone(),
-            })
+            .map(|(action, m)| ActionMetrics { action: *action, metrics: m.clone() })
             .collect();
         RunMetrics {
             interval: state.width,
@@ -287,10 +269,7 @@ impl Recorder {
             max_in_flight: state.max_in_flight,
             lateness: state.lateness.clone(),
             actions,
-            steps: (state.steps.iter())
-                .filter(|s| s.metrics.requests > 0)
-                .cloned()
-                .collect(),
+            steps: (state.steps.iter()).filter(|s| s.metrics.requests > 0).cloned().collect(),
             journeys: state.journeys.clone(),
             intervals,
         }
@@ -308,14 +287,11 @@ impl State {
     /// `self` for chaining.
     fn advance(&mut self, at: Duration) -> &mut Self {
         self.latest = self.latest.max(at);
-        let index = u64::try_from(at.as_nanos() / self.width.as_nanos())
-            .unwrap_or(u64::MAX)
-            .min(MAX_INTERVAL_INDEX);
+        let index =
+            u64::try_from(at.as_nanos() / self.width.as_nanos()).unwrap_or(u64::MAX).min(MAX_INTERVAL_INDEX);
         if index > self.open.index {
             let closing = self.open.index;
-            let summary = self
-                .open
-                .summarize(&self.tags, self.width, self.planned(closing));
+            let summary = self.open.summarize(&self.tags, self.width, self.planned(closing));
             self.closed.push(summary);
             for gap in closing + 1..index {
                 let empty = IntervalMetrics::empty(gap, self.width, self.planned(gap));
@@ -327,21 +303,13 @@ impl State {
     }
 
     fn planned(&self, index: u64) -> u64 {
-        usize::try_from(index)
-            .ok()
-            .and_then(|i| self.planned_per_interval.get(i))
-            .copied()
-            .unwrap_or(0)
+        usize::try_from(index).ok().and_then(|i| self.planned_per_interval.get(i)).copied().unwrap_or(0)
     }
 
     fn step_index(&self, key: StepKey) -> Option<usize> {
         let j = usize::from(key.journey);
         let base = *self.step_base.get(j)?;
-        let end = self
-            .step_base
-            .get(j + 1)
-            .copied()
-            .unwrap_or(self.steps.len());
+        let end = self.step_base.get(j + 1).copied().unwrap_or(self.steps.len());
         let i = base + usize::from(key.step);
         (i < end).then_some(i)
     }

@@ -13,10 +13,7 @@ fn recorder(planned: Vec<u64>) -> Recorder {
     Recorder::new(MetricsConfig {
         interval: S,
         journeys: vec![
-            (
-                "cat-tax".to_string(),
-                vec![Action::Signup, Action::CreatePost],
-            ),
+            ("cat-tax".to_string(), vec![Action::Signup, Action::CreatePost]),
             ("lurker".to_string(), vec![Action::ViewFeed]),
         ],
         planned_per_interval: planned,
@@ -29,14 +26,7 @@ fn cumulative_action_histograms() {
     for v in 1..=1000 {
         r.record_request(ms(500), Action::CreatePost, None, v, 2 * v, Ok(()));
     }
-    r.record_request(
-        ms(600),
-        Action::CreatePost,
-        None,
-        5,
-        5,
-        Err(ErrorClass::Timeout),
-    );
+    r.record_request(ms(600), Action::CreatePost, None, 5, 5, Err(ErrorClass::Timeout));
     let m = r.finish();
     assert_eq!((m.requests(), m.errors()), (1001, 1));
     let post = m.action(Action::CreatePost).expect("has requests");
@@ -89,14 +79,7 @@ fn steps_are_tagged_and_unknown_steps_count_only_for_the_action() {
     let r = recorder(vec![]);
     let step = |journey, step| Some(StepKey { journey, step });
     r.record_request(ms(1), Action::CreatePost, step(0, 1), 10, 20, Ok(()));
-    r.record_request(
-        ms(2),
-        Action::CreatePost,
-        step(0, 1),
-        10,
-        20,
-        Err(ErrorClass::Status4xx),
-    );
+    r.record_request(ms(2), Action::CreatePost, step(0, 1), 10, 20, Err(ErrorClass::Status4xx));
     r.record_request(ms(3), Action::ViewFeed, step(1, 0), 10, 20, Ok(()));
     r.record_request(ms(4), Action::ViewFeed, step(1, 1), 10, 20, Ok(()));
     r.record_request(ms(5), Action::ViewFeed, step(7, 0), 10, 20, Ok(()));
@@ -106,13 +89,7 @@ fn steps_are_tagged_and_unknown_steps_count_only_for_the_action() {
     assert_eq!(m.steps[0].metrics.requests, 2);
     assert_eq!(m.steps[0].metrics.errors.total(), 1);
     assert_eq!(m.steps[1].metrics.requests, 1);
-    assert_eq!(
-        m.action(Action::ViewFeed)
-            .expect("has requests")
-            .metrics
-            .requests,
-        3
-    );
+    assert_eq!(m.action(Action::ViewFeed).expect("has requests").metrics.requests, 3);
 }
 
 #[test]
@@ -142,14 +119,7 @@ fn journeys_gauges_and_reactions() {
 fn live_snapshot() {
     let r = recorder(vec![5, 5, 5]);
     r.record_start(ms(1_200), 0);
-    r.record_request(
-        ms(1_300),
-        Action::Like,
-        None,
-        1,
-        700,
-        Err(ErrorClass::Reset),
-    );
+    r.record_request(ms(1_300), Action::Like, None, 1, 700, Err(ErrorClass::Reset));
     r.set_in_flight(ms(1_300), 4);
     let live = r.snapshot_live();
     assert_eq!(
@@ -183,14 +153,7 @@ fn closed_intervals_keep_only_small_encodings() {
     let r = recorder(vec![]);
     for i in 0..50u64 {
         for v in 0..200 {
-            r.record_request(
-                ms(i * 1_000 + 1),
-                Action::ViewPost,
-                None,
-                v * 37,
-                v * 91,
-                Ok(()),
-            );
+            r.record_request(ms(i * 1_000 + 1), Action::ViewPost, None, v * 37, v * 91, Ok(()));
         }
     }
     let m = r.finish();
@@ -198,10 +161,7 @@ fn closed_intervals_keep_only_small_encodings() {
     for interval in &m.intervals {
         for encoded in &interval.histograms {
             assert!(encoded.bytes.len() < 2_048, "{} bytes", encoded.bytes.len());
-            assert_eq!(
-                histogram::decode(&encoded.bytes).expect("decodes").len(),
-                200
-            );
+            assert_eq!(histogram::decode(&encoded.bytes).expect("decodes").len(), 200);
         }
     }
 }

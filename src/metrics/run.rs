@@ -138,10 +138,7 @@ mod tests {
     #[test]
     fn step_tag_names_journey_step_and_action() {
         let step = StepMetrics {
-            key: StepKey {
-                journey: 0,
-                step: 2,
-            },
+            key: StepKey { journey: 0, step: 2 },
             journey: "cat-tax".to_string(),
             action: Action::CreatePost,
             metrics: RequestMetrics::default(),

@@ -5,8 +5,8 @@ use hdrhistogram::Histogram;
 
 use super::SCHEMA_VERSION;
 use super::model::{
-    ActionReport, Arrivals, ErrorsReport, HistogramPair, IntervalHistograms, JourneyReport,
-    LatencyStats, PlanPoint, Report, RequestStats, RunInfo, SeriesAction, SeriesPoint, StepReport,
+    ActionReport, Arrivals, ErrorsReport, HistogramPair, IntervalHistograms, JourneyReport, LatencyStats,
+    PlanPoint, Report, RequestStats, RunInfo, SeriesAction, SeriesPoint, StepReport,
 };
 use crate::metrics::histogram::{self, LazyHistogram};
 use crate::metrics::{ErrorClass, ErrorCounts, IntervalMetrics, RequestMetrics, RunMetrics, Stats};
@@ -29,10 +29,7 @@ impl Report {
             requests: metrics.requests(),
             errors: metrics.errors(),
             actions: (metrics.actions.iter())
-                .map(|a| ActionReport {
-                    name: a.action.name().to_string(),
-                    stats: request_stats(&a.metrics),
-                })
+                .map(|a| ActionReport { name: a.action.name().to_string(), stats: request_stats(&a.metrics) })
                 .collect(),
             steps: (metrics.steps.iter())
                 .map(|s| StepReport {
@@ -52,9 +49,7 @@ impl Report {
                     response_us: latency(Stats::of(j.response.get())),
                 })
                 .collect(),
-            plan: (plan_series.iter())
-                .map(|&(t_s, planned)| PlanPoint { t_s, planned })
-                .collect(),
+            plan: (plan_series.iter()).map(|&(t_s, planned)| PlanPoint { t_s, planned }).collect(),
             interval_s: metrics.interval.as_secs_f64(),
             series: metrics.intervals.iter().map(series_point).collect(),
             intervals: metrics.intervals.iter().map(interval_histograms).collect(),
@@ -90,9 +85,7 @@ fn errors(counts: &ErrorCounts) -> ErrorsReport {
 /// Base64 of the V2 deflate encoding; empty when nothing was recorded (or, impossibly,
 /// encoding into memory failed — the statistics next to it are still right).
 fn base64_of(lazy: &LazyHistogram) -> String {
-    lazy.get()
-        .and_then(|h: &Histogram<u64>| histogram::encode_base64(h).ok())
-        .unwrap_or_default()
+    lazy.get().and_then(|h: &Histogram<u64>| histogram::encode_base64(h).ok()).unwrap_or_default()
 }
 
 fn request_stats(metrics: &RequestMetrics) -> RequestStats {

@@ -35,10 +35,7 @@ pub fn metrics() -> RunMetrics {
     let recorder = Recorder::new(MetricsConfig {
         interval: Duration::from_secs(1),
         journeys: vec![
-            (
-                "cat-tax".to_string(),
-                vec![Action::Signup, Action::CreatePost],
-            ),
+            ("cat-tax".to_string(), vec![Action::Signup, Action::CreatePost]),
             ("lurker".to_string(), vec![Action::ViewFeed]),
         ],
         planned_per_interval: vec![400, 500, 300],
@@ -53,26 +50,11 @@ pub fn metrics() -> RunMetrics {
             recorder.record_dropped(at);
         }
         if v <= 50 {
-            let outcome = if v == 1 {
-                Err(ErrorClass::Timeout)
-            } else {
-                Ok(())
-            };
+            let outcome = if v == 1 { Err(ErrorClass::Timeout) } else { Ok(()) };
             recorder.record_request(at, Action::Signup, step(0, 0), 5_000, 8_000, outcome);
         }
-        let outcome = if v % 100 == 0 {
-            Err(ErrorClass::Status5xx)
-        } else {
-            Ok(())
-        };
-        recorder.record_request(
-            at,
-            Action::CreatePost,
-            step(0, 1),
-            v,
-            2 * v + 1_000,
-            outcome,
-        );
+        let outcome = if v % 100 == 0 { Err(ErrorClass::Status5xx) } else { Ok(()) };
+        recorder.record_request(at, Action::CreatePost, step(0, 1), v, 2 * v + 1_000, outcome);
         recorder.set_in_flight(at, v % 38);
     }
     for i in 0..50u64 {

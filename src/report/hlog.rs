@@ -23,11 +23,7 @@ pub enum HlogExportError {
     #[error("interval_s or t_s {0} is not a valid duration")]
     Duration(f64),
     #[error("interval at {t_s} s, tag {tag}: {source}")]
-    Histogram {
-        t_s: f64,
-        tag: String,
-        source: HistogramError,
-    },
+    Histogram { t_s: f64, tag: String, source: HistogramError },
     #[error(transparent)]
     Write(#[from] HlogError),
 }
@@ -43,11 +39,7 @@ impl Report {
             let start = seconds(interval.t_s)?;
             for (tag, text) in &interval.histograms {
                 let bytes = histogram::base64_to_bytes(text).map_err(|source| {
-                    HlogExportError::Histogram {
-                        t_s: interval.t_s,
-                        tag: tag.clone(),
-                        source,
-                    }
+                    HlogExportError::Histogram { t_s: interval.t_s, tag: tag.clone(), source }
                 })?;
                 decoded.push((index, start, tag.as_str(), bytes));
             }
@@ -90,10 +82,7 @@ mod tests {
         hlog::write(&fixture::metrics(), started_at, &mut from_metrics).expect("renders");
 
         let sorted = |log: &[u8]| {
-            let mut lines: Vec<String> = String::from_utf8_lossy(log)
-                .lines()
-                .map(str::to_string)
-                .collect();
+            let mut lines: Vec<String> = String::from_utf8_lossy(log).lines().map(str::to_string).collect();
             lines.sort();
             lines
         };
@@ -106,9 +95,6 @@ mod tests {
         let mut report = fixture::report();
         report.run.started_at = "yesterday".to_string();
         let err = report.write_hlog(&mut Vec::new()).expect_err("bad time");
-        assert_eq!(
-            err.to_string(),
-            "started_at \"yesterday\" is not an RFC 3339 time"
-        );
+        assert_eq!(err.to_string(), "started_at \"yesterday\" is not an RFC 3339 time");
     }
 }

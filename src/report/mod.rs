@@ -33,15 +33,9 @@ pub const FILE_NAME: &str = "report.json";
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("{path} is not a stampede report: {source}")]
-    Json {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
+    Json { path: PathBuf, source: serde_json::Error },
     #[error("{path} has schema {found:?}; this stampede reads {SCHEMA_VERSION:?}")]
     Version { path: PathBuf, found: String },
 }
@@ -57,28 +51,17 @@ impl Report {
 
     /// Reads a report written by [`Report::write`], refusing other format versions.
     pub fn read(path: &Path) -> Result<Report, ReportError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ReportError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ReportError::Io { path: path.to_path_buf(), source })?;
         // Check the version first, so a future format gets a clear message rather than
         // whichever field happens not to parse.
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|source| ReportError::Json {
-                path: path.to_path_buf(),
-                source,
-            })?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|source| ReportError::Json { path: path.to_path_buf(), source })?;
         let found = value.get("schema").and_then(|s| s.as_str()).unwrap_or("");
         if found != SCHEMA_VERSION {
-            return Err(ReportError::Version {
-                path: path.to_path_buf(),
-                found: found.to_string(),
-            });
+            return Err(ReportError::Version { path: path.to_path_buf(), found: found.to_string() });
         }
-        serde_json::from_value(value).map_err(|source| ReportError::Json {
-            path: path.to_path_buf(),
-            source,
-        })
+        serde_json::from_value(value).map_err(|source| ReportError::Json { path: path.to_path_buf(), source })
     }
 }
 
@@ -114,24 +97,13 @@ mod tests {
         let service = histogram::decode_base64(&post.stats.histogram.service).expect("decodes");
         assert_eq!(service.value_at_quantile(0.9), post.stats.service_us.p90);
         let interval = &report.intervals[0].histograms["create_post.response"];
-        assert!(
-            !histogram::decode_base64(interval)
-                .expect("decodes")
-                .is_empty()
-        );
+        assert!(!histogram::decode_base64(interval).expect("decodes").is_empty());
     }
 
     #[test]
     fn required_keys_are_at_the_top_level() {
         let value = serde_json::to_value(fixture::report()).expect("serializes");
-        for key in [
-            "schema",
-            "seed",
-            "interrupted",
-            "arrivals",
-            "actions",
-            "steps",
-        ] {
+        for key in ["schema", "seed", "interrupted", "arrivals", "actions", "steps"] {
             assert!(value.get(key).is_some(), "missing {key}");
         }
         assert_eq!(value["schema"], SCHEMA_VERSION);
@@ -148,9 +120,7 @@ mod tests {
         let path = dir.path().join(FILE_NAME);
         std::fs::write(&path, r#"{"schema": "stampede.report/2"}"#).expect("writes");
         let err = Report::read(&path).expect_err("version 2");
-        assert!(
-            matches!(err, ReportError::Version { ref found, .. } if found == "stampede.report/2")
-        );
+        assert!(matches!(err, ReportError::Version { ref found, .. } if found == "stampede.report/2"));
         std::fs::write(&path, "not json").expect("writes");
         assert!(matches!(Report::read(&path), Err(ReportError::Json { .. })));
     }

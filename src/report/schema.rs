@@ -57,14 +57,8 @@ mod tests {
         }
         for key in ["anyOf", "oneOf"] {
             if let Some(options) = schema.get(key).and_then(Value::as_array) {
-                let fits = options
-                    .iter()
-                    .any(|o| violations(value, o, root, path).is_empty());
-                return if fits {
-                    vec![]
-                } else {
-                    vec![format!("{path}: no {key} fits")]
-                };
+                let fits = options.iter().any(|o| violations(value, o, root, path).is_empty());
+                return if fits { vec![] } else { vec![format!("{path}: no {key} fits")] };
             }
         }
         let mut out = Vec::new();
@@ -108,12 +102,7 @@ mod tests {
             && schema["items"].is_object()
         {
             for (i, item) in items.iter().enumerate() {
-                out.extend(violations(
-                    item,
-                    &schema["items"],
-                    root,
-                    &format!("{path}[{i}]"),
-                ));
+                out.extend(violations(item, &schema["items"], root, &format!("{path}[{i}]")));
             }
         }
         out
@@ -124,10 +113,7 @@ mod tests {
         let text = std::fs::read_to_string(committed_path()).expect("committed schema exists");
         let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
         let report = serde_json::to_value(fixture::report()).expect("serializes");
-        assert_eq!(
-            violations(&report, &schema, &schema, "$"),
-            Vec::<String>::new()
-        );
+        assert_eq!(violations(&report, &schema, &schema, "$"), Vec::<String>::new());
     }
 
     #[test]

@@ -56,28 +56,14 @@ impl Report {
             count(run.slots as f64),
         );
         if a.reactions_dropped > 0 {
-            let _ = writeln!(
-                out,
-                "reactions  dropped {}",
-                count(a.reactions_dropped as f64)
-            );
+            let _ = writeln!(out, "reactions  dropped {}", count(a.reactions_dropped as f64));
         }
         out
     }
 }
 
-const HEADER: [&str; 10] = [
-    "action",
-    "requests",
-    "errors",
-    "error %",
-    "p50",
-    "p90",
-    "p99",
-    "max",
-    "service p50",
-    "service p99",
-];
+const HEADER: [&str; 10] =
+    ["action", "requests", "errors", "error %", "p50", "p90", "p99", "max", "service p50", "service p99"];
 
 /// The per-action table; latencies are response times from the intended start except the
 /// two `service` columns.
@@ -99,18 +85,13 @@ fn action_table(actions: &[ActionReport], requests: u64, errors: u64) -> String 
             human_us(s.service_us.p99),
         ]);
     }
-    let mut total = vec![
-        "all".to_string(),
-        count(requests as f64),
-        count(errors as f64),
-        percent(errors, requests),
-    ];
+    let mut total =
+        vec!["all".to_string(), count(requests as f64), count(errors as f64), percent(errors, requests)];
     total.resize(HEADER.len(), String::new());
     rows.push(total);
 
-    let widths: Vec<usize> = (0..HEADER.len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> =
+        (0..HEADER.len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for row in &rows {
         let mut line = String::new();

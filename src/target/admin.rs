@@ -47,15 +47,9 @@ pub struct StallBody {
 }
 
 /// `GET /admin/faults`.
-pub async fn get_faults(
-    State(app): State<App>,
-    headers: HeaderMap,
-) -> Result<Json<FaultsBody>, ApiError> {
+pub async fn get_faults(State(app): State<App>, headers: HeaderMap) -> Result<Json<FaultsBody>, ApiError> {
     authorize(&app, &headers)?;
-    Ok(Json(describe(
-        &app.faults.current(),
-        app.faults.since_start(),
-    )))
+    Ok(Json(describe(&app.faults.current(), app.faults.since_start())))
 }
 
 /// `PUT /admin/faults`: replaces every fault; an empty object `{}` turns them all off.
@@ -66,16 +60,8 @@ pub async fn put_faults(
 ) -> Result<Json<FaultsBody>, ApiError> {
     authorize(&app, &headers)?;
     let now = app.faults.since_start();
-    let stalls = body
-        .stalls
-        .iter()
-        .map(|stall| resolve(stall, now))
-        .collect::<Result<Vec<_>, _>>()?;
-    let faults = Faults {
-        latency: body.latency,
-        error_rate: body.error_rate,
-        stalls,
-    };
+    let stalls = body.stalls.iter().map(|stall| resolve(stall, now)).collect::<Result<Vec<_>, _>>()?;
+    let faults = Faults { latency: body.latency, error_rate: body.error_rate, stalls };
     tracing::info!(?faults, "faults replaced through the admin endpoint");
     app.faults.replace(faults.clone());
     Ok(Json(describe(&faults, now)))
@@ -110,15 +96,10 @@ fn resolve(stall: &StallBody, now: Duration) -> Result<Stall, ApiError> {
             return Err(ApiError::unprocessable("start_in_ms must be >= 0"));
         }
         _ => {
-            return Err(ApiError::unprocessable(
-                "each stall needs exactly one of start_ms or start_in_ms",
-            ));
+            return Err(ApiError::unprocessable("each stall needs exactly one of start_ms or start_in_ms"));
         }
     };
-    Ok(Stall {
-        start,
-        duration: Duration::from_millis(stall.duration_ms),
-    })
+    Ok(Stall { start, duration: Duration::from_millis(stall.duration_ms) })
 }
 
 fn describe(faults: &Faults, now: Duration) -> FaultsBody {

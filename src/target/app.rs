@@ -57,9 +57,8 @@ impl App {
 
 /// The complete HTTP application.
 pub fn router(app: App) -> Router {
-    let route = |router: Router<App>, route: Route, handler: MethodRouter<App>| {
-        router.route(route.path(), handler)
-    };
+    let route =
+        |router: Router<App>, route: Route, handler: MethodRouter<App>| router.route(route.path(), handler);
     let mut api = Router::new();
     for r in Route::ALL {
         let (method, _) = r.endpoint();
@@ -86,15 +85,12 @@ pub fn router(app: App) -> Router {
         };
         api = route(api, r, handler);
     }
-    api.route(
-        "/admin/faults",
-        get(admin::get_faults).put(admin::put_faults),
-    )
-    .fallback(error::unknown_route)
-    .method_not_allowed_fallback(error::wrong_method)
-    .layer(axum::middleware::from_fn_with_state(app.clone(), inject))
-    .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT_BYTES))
-    .with_state(app)
+    api.route("/admin/faults", get(admin::get_faults).put(admin::put_faults))
+        .fallback(error::unknown_route)
+        .method_not_allowed_fallback(error::wrong_method)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), inject))
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT_BYTES))
+        .with_state(app)
 }
 
 async fn health() -> axum::Json<serde_json::Value> {

@@ -44,14 +44,8 @@ impl PasswordHashing {
     pub fn new(cost: HashCost, parallel_hashes: usize) -> Result<Self, argon2::Error> {
         let (m_kib, t, p) = cost.params();
         let params = Params::new(m_kib, t, p, None)?;
-        let decoy = hash_with(&params, &random_token())
-            .map_err(|_| argon2::Error::AlgorithmInvalid)?
-            .into();
-        Ok(Self {
-            params,
-            permits: Arc::new(Semaphore::new(parallel_hashes.max(1))),
-            decoy,
-        })
+        let decoy = hash_with(&params, &random_token()).map_err(|_| argon2::Error::AlgorithmInvalid)?.into();
+        Ok(Self { params, permits: Arc::new(Semaphore::new(parallel_hashes.max(1))), decoy })
     }
 
     /// Hashes `password` into a PHC string (`$argon2id$v=19$m=...`).
@@ -72,21 +66,14 @@ impl PasswordHashing {
                 .map_err(|e| ApiError::Internal(format!("stored password hash: {e}")))?;
             // The parameters come from the stored hash, so old accounts keep verifying
             // after the server restarts with another --hash-cost.
-            Ok::<_, ApiError>(
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok(),
-            )
+            Ok::<_, ApiError>(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         })
         .await??;
         Ok(known && matches)
     }
 
     async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
-        self.permits
-            .acquire()
-            .await
-            .map_err(|_| ApiError::Unavailable("shutting down"))
+        self.permits.acquire().await.map_err(|_| ApiError::Unavailable("shutting down"))
     }
 }
 
@@ -113,14 +100,8 @@ pub fn token_hash(token: &str) -> TokenHash {
 /// Creates a session for `user_id` and returns its token. Runs inside a write closure.
 pub fn create_session(conn: &rusqlite::Connection, user_id: i64) -> Result<String, ApiError> {
     let token = random_token();
-    conn.prepare_cached(
-        "INSERT INTO sessions (token_hash, user_id, created_at_ms) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(rusqlite::params![
-        token_hash(&token).as_slice(),
-        user_id,
-        super::db::now_ms()
-    ])?;
+    conn.prepare_cached("INSERT INTO sessions (token_hash, user_id, created_at_ms) VALUES (?1, ?2, ?3)")?
+        .execute(rusqlite::params![token_hash(&token).as_slice(), user_id, super::db::now_ms()])?;
     Ok(token)
 }
 
@@ -134,18 +115,11 @@ pub struct SessionCache {
 
 impl SessionCache {
     fn get(&self, hash: &TokenHash) -> Option<i64> {
-        self.users
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(hash)
-            .copied()
+        self.users.read().unwrap_or_else(|p| p.into_inner()).get(hash).copied()
     }
 
     pub fn insert(&self, hash: TokenHash, user_id: i64) {
-        self.users
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(hash, user_id);
+        self.users.write().unwrap_or_else(|p| p.into_inner()).insert(hash, user_id);
     }
 }
 
@@ -157,9 +131,8 @@ impl FromRequestParts<App> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
-        let token = bearer_token(parts).ok_or(ApiError::Unauthorized(
-            "missing or malformed Authorization: Bearer token",
-        ))?;
+        let token = bearer_token(parts)
+            .ok_or(ApiError::Unauthorized("missing or malformed Authorization: Bearer token"))?;
         let hash = token_hash(token);
         if let Some(user_id) = app.sessions.get(&hash) {
             return Ok(Self(user_id));
@@ -194,29 +167,11 @@ mod tests {
     #[tokio::test]
     async fn hash_then_verify_round_trips() {
         let hashing = PasswordHashing::new(HashCost::Low, 1).expect("low cost is valid");
-        let stored = hashing
-            .hash("correct horse".into())
-            .await
-            .expect("hashing works");
+        let stored = hashing.hash("correct horse".into()).await.expect("hashing works");
         assert!(stored.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
-        assert!(
-            hashing
-                .verify("correct horse".into(), Some(stored.clone()))
-                .await
-                .expect("hashing works")
-        );
-        assert!(
-            !hashing
-                .verify("wrong".into(), Some(stored))
-                .await
-                .expect("hashing works")
-        );
-        assert!(
-            !hashing
-                .verify("anything".into(), None)
-                .await
-                .expect("hashing works")
-        );
+        assert!(hashing.verify("correct horse".into(), Some(stored.clone())).await.expect("hashing works"));
+        assert!(!hashing.verify("wrong".into(), Some(stored)).await.expect("hashing works"));
+        assert!(!hashing.verify("anything".into(), None).await.expect("hashing works"));
     }
 
     #[test]

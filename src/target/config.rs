@@ -6,9 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use super::fault::{
-    ErrorRate, Faults, Latency, Scope, Stall, parse_error_rate_flag, parse_latency_flag,
-};
+use super::fault::{ErrorRate, Faults, Latency, Scope, Stall, parse_error_rate_flag, parse_latency_flag};
 
 /// Flags of `stampede serve`.
 #[derive(Debug, Clone, clap::Args)]
@@ -44,12 +42,7 @@ pub struct ServeArgs {
 
     /// Token enabling `GET/PUT /admin/faults` (send as `Authorization: Bearer TOKEN`).
     /// Without one the admin endpoint answers 404.
-    #[arg(
-        long,
-        env = "STAMPEDE_ADMIN_TOKEN",
-        hide_env_values = true,
-        value_name = "TOKEN"
-    )]
+    #[arg(long, env = "STAMPEDE_ADMIN_TOKEN", hide_env_values = true, value_name = "TOKEN")]
     pub admin_token: Option<Secret>,
 
     /// Read-only SQLite connections serving concurrent reads.
@@ -128,9 +121,7 @@ impl Config {
     pub fn from_args(args: &ServeArgs, data_dir: PathBuf) -> Self {
         let mut faults = Faults::default();
         faults.latency.extend(args.fault_latency.iter().copied());
-        faults
-            .error_rate
-            .extend(args.fault_error_rate.iter().copied());
+        faults.error_rate.extend(args.fault_error_rate.iter().copied());
         faults.stalls.extend(args.fault_stall.iter().copied());
         Self {
             hash_cost: args.hash_cost,

@@ -26,10 +26,7 @@ const SCHEMA: &str = include_str!("schema.sql");
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("cannot open database {path}: {source}")]
-    Open {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    Open { path: PathBuf, source: rusqlite::Error },
     #[error("cannot close database: {0}")]
     Close(rusqlite::Error),
 }
@@ -51,9 +48,7 @@ struct Inner {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db")
-            .field("readers", &self.inner.readers.len())
-            .finish()
+        f.debug_struct("Db").field("readers", &self.inner.readers.len()).finish()
     }
 }
 
@@ -61,17 +56,10 @@ impl Db {
     /// Opens (creating if needed) the database in `dir` with `readers` read connections.
     pub fn open(dir: &Path, readers: usize) -> Result<Self, DbError> {
         let path = dir.join(DB_FILE);
-        let open_err = |source| DbError::Open {
-            path: path.clone(),
-            source,
-        };
+        let open_err = |source| DbError::Open { path: path.clone(), source };
         let writer = Connection::open(&path).map_err(open_err)?;
         // journal_mode returns a row, so it is read with query_row rather than execute.
-        writer
-            .query_row("PRAGMA journal_mode = WAL", [], |row| {
-                row.get::<_, String>(0)
-            })
-            .map_err(open_err)?;
+        writer.query_row("PRAGMA journal_mode = WAL", [], |row| row.get::<_, String>(0)).map_err(open_err)?;
         configure(&writer).map_err(open_err)?;
         writer.execute_batch(SCHEMA).map_err(open_err)?;
 
@@ -132,8 +120,7 @@ impl Db {
         }
         if let Some(conn) = lock(&self.inner.writer).take() {
             // TRUNCATE leaves an empty -wal file, so the data directory is self-contained.
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-                .map_err(DbError::Close)?;
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(DbError::Close)?;
             conn.close().map_err(|(_, e)| DbError::Close(e))?;
         }
         Ok(())
@@ -159,9 +146,7 @@ impl Inner {
 /// Locks a mutex, recovering from poisoning: a panicking request must not take the
 /// database down for everyone after it (the connection itself stays valid).
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -193,7 +178,5 @@ pub fn is_unique_violation(error: &rusqlite::Error) -> bool {
 /// Whether a row with `id` exists in `table` (a fixed, trusted table name).
 pub fn exists(conn: &Connection, table: &'static str, id: i64) -> Result<bool, ApiError> {
     let sql = format!("SELECT EXISTS(SELECT 1 FROM {table} WHERE id = ?1)");
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([id], |row| row.get(0))?)
+    Ok(conn.prepare_cached(&sql)?.query_row([id], |row| row.get(0))?)
 }

@@ -156,9 +156,6 @@ pub async fn unknown_route() -> ApiError {
 
 /// The answer to a known path with the wrong method.
 pub async fn wrong_method() -> Response {
-    (
-        StatusCode::METHOD_NOT_ALLOWED,
-        Json(serde_json::json!({ "error": "method not allowed" })),
-    )
+    (StatusCode::METHOD_NOT_ALLOWED, Json(serde_json::json!({ "error": "method not allowed" })))
         .into_response()
 }

@@ -39,10 +39,7 @@ pub enum TargetError {
     #[error(transparent)]
     Db(#[from] db::DbError),
     #[error("{context}: {source}")]
-    Io {
-        context: String,
-        source: std::io::Error,
-    },
+    Io { context: String, source: std::io::Error },
     #[error("invalid password hashing parameters: {0}")]
     Hashing(String),
 }
@@ -108,9 +105,7 @@ pub async fn serve_command(args: ServeArgs) -> Result<(), TargetError> {
     let listener = TcpListener::bind(args.listen)
         .await
         .map_err(TargetError::io(format!("cannot listen on {}", args.listen)))?;
-    let addr = listener
-        .local_addr()
-        .map_err(TargetError::io("cannot read the bound address"))?;
+    let addr = listener.local_addr().map_err(TargetError::io("cannot read the bound address"))?;
     // The first stdout line is the contract with scripts and tests: print it only once
     // the database is open and the socket accepts, and flush it past any pipe buffer.
     let mut stdout = std::io::stdout().lock();

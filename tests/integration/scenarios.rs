@@ -105,7 +105,10 @@ fn every_invalid_file_fails_with_its_expected_problems() {
             );
         }
         for problem in &problems {
-            assert!(problem.contains(".yaml:") || problem.contains(".csv"), "problem names its file: {problem}");
+            assert!(
+                problem.contains(".yaml:") || problem.contains(".csv"),
+                "problem names its file: {problem}"
+            );
         }
     }
 }

@@ -26,10 +26,7 @@ pub struct FaultState {
 
 impl FaultState {
     pub fn new(faults: Faults) -> Self {
-        Self {
-            epoch: Instant::now(),
-            current: RwLock::new(Arc::new(faults)),
-        }
+        Self { epoch: Instant::now(), current: RwLock::new(Arc::new(faults)) }
     }
 
     pub fn current(&self) -> Arc<Faults> {
@@ -71,10 +68,7 @@ pub async fn inject(
         let mut rng = rand::rng();
         let delay = faults.latency_for(route).map(|l| l.sample(&mut rng));
         let rate = faults.error_rate_for(route);
-        (
-            delay,
-            rate > 0.0 && rand::Rng::random::<f64>(&mut rng) < rate,
-        )
+        (delay, rate > 0.0 && rand::Rng::random::<f64>(&mut rng) < rate)
     };
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;

@@ -86,8 +86,7 @@ impl Latency {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Duration {
         let secs = match *self {
             Latency::Fixed(span) => span.secs(),
-            Latency::Uniform { low, high } => match Uniform::new_inclusive(low.secs(), high.secs())
-            {
+            Latency::Uniform { low, high } => match Uniform::new_inclusive(low.secs(), high.secs()) {
                 Ok(uniform) => uniform.sample(rng),
                 Err(_) => low.secs(),
             },
@@ -95,15 +94,12 @@ impl Latency {
                 Ok(exp) => exp.sample(rng),
                 Err(_) => 0.0,
             },
-            Latency::LogNormal { median, sigma } => {
-                match LogNormal::new(median.secs().ln(), sigma) {
-                    Ok(lognormal) => lognormal.sample(rng),
-                    Err(_) => median.secs(),
-                }
-            }
+            Latency::LogNormal { median, sigma } => match LogNormal::new(median.secs().ln(), sigma) {
+                Ok(lognormal) => lognormal.sample(rng),
+                Err(_) => median.secs(),
+            },
         };
-        Duration::try_from_secs_f64(secs.clamp(0.0, MAX_LATENCY.as_secs_f64()))
-            .unwrap_or(Duration::ZERO)
+        Duration::try_from_secs_f64(secs.clamp(0.0, MAX_LATENCY.as_secs_f64())).unwrap_or(Duration::ZERO)
     }
 }
 
@@ -111,19 +107,14 @@ impl FromStr for Latency {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let bad =
-            |why: String| format!("invalid latency `{text}`: {why} (expected {LATENCY_EXPECTED})");
+        let bad = |why: String| format!("invalid latency `{text}`: {why} (expected {LATENCY_EXPECTED})");
         let span = |s: &str| s.trim().parse::<Span>().map_err(|e| bad(e.to_string()));
-        let (kind, args) = text
-            .trim()
-            .split_once(':')
-            .ok_or_else(|| bad("missing `kind:`".into()))?;
+        let (kind, args) = text.trim().split_once(':').ok_or_else(|| bad("missing `kind:`".into()))?;
         match kind {
             "fixed" => Ok(Latency::Fixed(span(args)?)),
             "uniform" => {
-                let (low, high) = args
-                    .split_once("..")
-                    .ok_or_else(|| bad("uniform needs `low..high`".into()))?;
+                let (low, high) =
+                    args.split_once("..").ok_or_else(|| bad("uniform needs `low..high`".into()))?;
                 let (low, high) = (span(low)?, span(high)?);
                 if low.secs() > high.secs() {
                     return Err(bad("low is above high".into()));
@@ -138,14 +129,11 @@ impl FromStr for Latency {
                 Ok(Latency::Exponential { mean })
             }
             "lognormal" => {
-                let (median, sigma) = args
-                    .split_once(',')
-                    .ok_or_else(|| bad("lognormal needs `median,sigma`".into()))?;
+                let (median, sigma) =
+                    args.split_once(',').ok_or_else(|| bad("lognormal needs `median,sigma`".into()))?;
                 let median = span(median)?;
-                let sigma: f64 = sigma
-                    .trim()
-                    .parse()
-                    .map_err(|_| bad(format!("sigma `{sigma}` is not a number")))?;
+                let sigma: f64 =
+                    sigma.trim().parse().map_err(|_| bad(format!("sigma `{sigma}` is not a number")))?;
                 if median.secs() <= 0.0 || !sigma.is_finite() || sigma < 0.0 {
                     return Err(bad("needs a positive median and sigma >= 0".into()));
                 }
@@ -200,19 +188,16 @@ impl Stall {
 impl FromStr for Stall {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, String> {
-        let (start, duration) = text.split_once('+').ok_or_else(|| {
-            format!("invalid stall `{text}` (expected START+DURATION, e.g. 3s+2s)")
-        })?;
+        let (start, duration) = text
+            .split_once('+')
+            .ok_or_else(|| format!("invalid stall `{text}` (expected START+DURATION, e.g. 3s+2s)"))?;
         let span = |s: &str| {
             s.trim()
                 .parse::<Span>()
                 .map(Span::as_duration)
                 .map_err(|e| format!("invalid stall `{text}`: {e}"))
         };
-        Ok(Stall {
-            start: span(start)?,
-            duration: span(duration)?,
-        })
+        Ok(Stall { start: span(start)?, duration: span(duration)? })
     }
 }
 
@@ -224,9 +209,7 @@ pub fn parse_scoped<T: FromStr<Err = String>>(
     match text.split_once('=') {
         Some((scope, value)) => Ok((scope.parse()?, value.trim().parse()?)),
         None if scope_optional => Ok((Scope::All, text.trim().parse()?)),
-        None => Err(format!(
-            "invalid `{text}` (expected ROUTE=VALUE, ROUTE a route name or all)"
-        )),
+        None => Err(format!("invalid `{text}` (expected ROUTE=VALUE, ROUTE a route name or all)")),
     }
 }
 
@@ -294,8 +277,7 @@ impl Faults {
 
     /// The route's own setting, else the `all` setting.
     fn scoped<T>(map: &BTreeMap<Scope, T>, route: Route) -> Option<&T> {
-        map.get(&Scope::Route(route))
-            .or_else(|| map.get(&Scope::All))
+        map.get(&Scope::Route(route)).or_else(|| map.get(&Scope::All))
     }
 
     pub fn latency_for(&self, route: Route) -> Option<&Latency> {
@@ -309,11 +291,7 @@ impl Faults {
     /// When a request arriving `since_start` after server start may proceed, if it falls
     /// inside a stall window (the latest end among the windows containing it).
     pub fn stall_until(&self, since_start: Duration) -> Option<Duration> {
-        self.stalls
-            .iter()
-            .filter(|stall| stall.contains(since_start))
-            .map(Stall::end)
-            .max()
+        self.stalls.iter().filter(|stall| stall.contains(since_start)).map(Stall::end).max()
     }
 }
 

@@ -13,20 +13,13 @@ fn ms(n: u64) -> Duration {
 
 #[test]
 fn parses_every_latency_kind_and_prints_it_back() {
-    for text in [
-        "fixed:20ms",
-        "uniform:10ms..50ms",
-        "exp:50ms",
-        "lognormal:40ms,0.5",
-    ] {
+    for text in ["fixed:20ms", "uniform:10ms..50ms", "exp:50ms", "lognormal:40ms,0.5"] {
         let latency: Latency = text.parse().expect("must parse");
         assert_eq!(latency.to_string(), text);
     }
     assert_eq!(
         "exponential:1s".parse::<Latency>().expect("must parse"),
-        Latency::Exponential {
-            mean: "1s".parse().expect("must parse")
-        }
+        Latency::Exponential { mean: "1s".parse().expect("must parse") }
     );
 }
 
@@ -51,22 +44,13 @@ fn rejects_bad_latencies_with_the_accepted_forms() {
 fn parses_scoped_flags() {
     assert_eq!(
         parse_latency_flag("create_post=exp:50ms").expect("must parse"),
-        (
-            Scope::Route(Route::CreatePost),
-            "exp:50ms".parse::<Latency>().expect("must parse")
-        )
+        (Scope::Route(Route::CreatePost), "exp:50ms".parse::<Latency>().expect("must parse"))
     );
-    assert_eq!(
-        parse_latency_flag("all=fixed:20ms").expect("must parse").0,
-        Scope::All
-    );
+    assert_eq!(parse_latency_flag("all=fixed:20ms").expect("must parse").0, Scope::All);
     assert!(parse_latency_flag("fixed:20ms").is_err());
     assert!(parse_latency_flag("posts=fixed:20ms").is_err());
 
-    assert_eq!(
-        parse_error_rate_flag("0.05").expect("must parse"),
-        (Scope::All, ErrorRate(0.05))
-    );
+    assert_eq!(parse_error_rate_flag("0.05").expect("must parse"), (Scope::All, ErrorRate(0.05)));
     assert_eq!(
         parse_error_rate_flag("signup=1").expect("must parse"),
         (Scope::Route(Route::Signup), ErrorRate(1.0))
@@ -80,15 +64,9 @@ fn parses_scoped_flags() {
 fn parses_stalls() {
     assert_eq!(
         "3s+2s".parse::<Stall>().expect("must parse"),
-        Stall {
-            start: ms(3_000),
-            duration: ms(2_000)
-        }
+        Stall { start: ms(3_000), duration: ms(2_000) }
     );
-    assert_eq!(
-        "300ms+1s".parse::<Stall>().expect("must parse").end(),
-        ms(1_300)
-    );
+    assert_eq!("300ms+1s".parse::<Stall>().expect("must parse").end(), ms(1_300));
     assert!("3s".parse::<Stall>().is_err());
     assert!("3s+2".parse::<Stall>().is_err());
 }
@@ -97,9 +75,7 @@ fn parses_stalls() {
 fn route_setting_overrides_all() {
     let mut faults = Faults::default();
     faults.error_rate.insert(Scope::All, ErrorRate(0.5));
-    faults
-        .error_rate
-        .insert(Scope::Route(Route::Health), ErrorRate(0.0));
+    faults.error_rate.insert(Scope::Route(Route::Health), ErrorRate(0.0));
     assert_eq!(faults.error_rate_for(Route::Signup), 0.5);
     assert_eq!(faults.error_rate_for(Route::Health), 0.0);
     assert!(faults.latency_for(Route::Signup).is_none());
@@ -108,10 +84,7 @@ fn route_setting_overrides_all() {
 #[test]
 fn stall_windows_are_half_open_and_overlaps_take_the_latest_end() {
     let faults = Faults {
-        stalls: vec![
-            "1s+1s".parse().expect("must parse"),
-            "1500ms+1s".parse().expect("must parse"),
-        ],
+        stalls: vec!["1s+1s".parse().expect("must parse"), "1500ms+1s".parse().expect("must parse")],
         ..Faults::default()
     };
     assert_eq!(faults.stall_until(ms(999)), None);
@@ -136,21 +109,13 @@ fn samples_follow_their_distribution() {
     // Mean of n exponential samples: standard error = mean / sqrt(n); allow 5 of them.
     let n = 10_000;
     let exp: Latency = "exp:50ms".parse().expect("must parse");
-    let mean_s = (0..n)
-        .map(|_| exp.sample(&mut rng).as_secs_f64())
-        .sum::<f64>()
-        / n as f64;
+    let mean_s = (0..n).map(|_| exp.sample(&mut rng).as_secs_f64()).sum::<f64>() / n as f64;
     let tolerance = 5.0 * 0.050 / (n as f64).sqrt();
     assert!((mean_s - 0.050).abs() < tolerance, "mean {mean_s}");
 
     // Median of a lognormal: half the samples fall below it.
     let lognormal: Latency = "lognormal:40ms,0.5".parse().expect("must parse");
-    let below = (0..n)
-        .filter(|_| lognormal.sample(&mut rng) < ms(40))
-        .count();
+    let below = (0..n).filter(|_| lognormal.sample(&mut rng) < ms(40)).count();
     let fraction = below as f64 / n as f64;
-    assert!(
-        (fraction - 0.5).abs() < 5.0 * 0.5 / (n as f64).sqrt(),
-        "{fraction}"
-    );
+    assert!((fraction - 0.5).abs() < 5.0 * 0.5 / (n as f64).sqrt(), "{fraction}");
 }

@@ -46,24 +46,15 @@ pub async fn signup(
     check_handle(&body.handle)?;
     let email = body.email.trim().to_string();
     if !email.contains('@') || email.chars().count() > EMAIL_MAX_CHARS {
-        return Err(ApiError::unprocessable(
-            "email must contain @ and be at most 254 characters",
-        ));
+        return Err(ApiError::unprocessable("email must contain @ and be at most 254 characters"));
     }
     if !PASSWORD_CHARS.contains(&body.password.chars().count()) {
-        return Err(ApiError::unprocessable(
-            "password must be 8 to 1024 characters",
-        ));
+        return Err(ApiError::unprocessable("password must be 8 to 1024 characters"));
     }
     // Fail fast on a taken handle before paying for a hash; the UNIQUE constraint below
     // still decides races between two signups for the same handle.
     let handle = body.handle.clone();
-    if app
-        .db
-        .read(move |conn| user_id_by_handle(conn, &handle))
-        .await?
-        .is_some()
-    {
+    if app.db.read(move |conn| user_id_by_handle(conn, &handle)).await?.is_some() {
         return Err(handle_taken(&body.handle));
     }
     let password_hash = app.hashing.hash(body.password).await?;
@@ -103,9 +94,7 @@ pub async fn login(
         .read(move |conn| {
             Ok(conn
                 .prepare_cached("SELECT id, password_hash FROM users WHERE handle = ?1")?
-                .query_row([handle], |row| {
-                    Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-                })
+                .query_row([handle], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))
                 .optional()?)
         })
         .await?;
@@ -171,15 +160,11 @@ pub async fn view_user(
 
 fn check_handle(handle: &str) -> Result<(), ApiError> {
     let valid = HANDLE_CHARS.contains(&handle.chars().count())
-        && handle
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        && handle.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if valid {
         Ok(())
     } else {
-        Err(ApiError::unprocessable(
-            "handle must be 3 to 30 characters of A-Z, a-z, 0-9 or _",
-        ))
+        Err(ApiError::unprocessable("handle must be 3 to 30 characters of A-Z, a-z, 0-9 or _"))
     }
 }
 

@@ -36,9 +36,7 @@ pub async fn timeline(
 ) -> Result<Json<Timeline>, ApiError> {
     let limit = page.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::BadRequest(format!(
-            "limit must be between 1 and {MAX_LIMIT}"
-        )));
+        return Err(ApiError::BadRequest(format!("limit must be between 1 and {MAX_LIMIT}")));
     }
     let before = match page.cursor.as_deref() {
         None | Some("") => i64::MAX,
@@ -59,16 +57,10 @@ pub async fn timeline(
                 .prepare_cached(&sql)?
                 .query_map(rusqlite::params![viewer, before, limit], post_from_row)?
                 .collect::<Result<_, _>>()?;
-            posts
-                .into_iter()
-                .map(|post| with_media(conn, post))
-                .collect::<Result<Vec<_>, _>>()
+            posts.into_iter().map(|post| with_media(conn, post)).collect::<Result<Vec<_>, _>>()
         })
         .await?;
     let full_page = posts.len() == limit as usize;
-    let next_cursor = posts
-        .last()
-        .filter(|_| full_page)
-        .map(|post| post.id.to_string());
+    let next_cursor = posts.last().filter(|_| full_page).map(|post| post.id.to_string());
     Ok(Json(Timeline { posts, next_cursor }))
 }

@@ -53,13 +53,7 @@ pub async fn upload(
                 "INSERT INTO media (owner_id, content_type, bytes, file_name, created_at_ms) \
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(rusqlite::params![
-                owner,
-                content_type,
-                size,
-                file_name,
-                now_ms()
-            ])?;
+            .execute(rusqlite::params![owner, content_type, size, file_name, now_ms()])?;
             Ok(conn.last_insert_rowid())
         })
         .await;
@@ -84,9 +78,7 @@ pub async fn download(
         .read(move |conn| {
             Ok(conn
                 .prepare_cached("SELECT content_type, file_name FROM media WHERE id = ?1")?
-                .query_row([id], |row| {
-                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-                })
+                .query_row([id], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
                 .optional()?)
         })
         .await?;
@@ -95,18 +87,14 @@ pub async fn download(
     let bytes = tokio::fs::read(&path)
         .await
         .map_err(|e| ApiError::Internal(format!("reading {}: {e}", path.display())))?;
-    let content_type = HeaderValue::from_str(&content_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let content_type =
+        HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     Ok(([(CONTENT_TYPE, content_type)], bytes).into_response())
 }
 
 fn accepted_content_type(headers: &HeaderMap) -> Result<String, ApiError> {
-    let value = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let value =
+        headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").trim().to_ascii_lowercase();
     let essence = value.split(';').next().unwrap_or("").trim();
     if essence.starts_with("image/") || essence == "application/octet-stream" {
         Ok(essence.to_string())

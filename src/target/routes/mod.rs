@@ -107,25 +107,17 @@ impl FromStr for Route {
     type Err = String;
 
     fn from_str(name: &str) -> Result<Self, String> {
-        Route::ALL
-            .into_iter()
-            .find(|route| route.name() == name)
-            .ok_or_else(|| {
-                let names: Vec<_> = Route::ALL.iter().map(|r| r.name()).collect();
-                format!(
-                    "unknown route `{name}` (expected all, {})",
-                    names.join(", ")
-                )
-            })
+        Route::ALL.into_iter().find(|route| route.name() == name).ok_or_else(|| {
+            let names: Vec<_> = Route::ALL.iter().map(|r| r.name()).collect();
+            format!("unknown route `{name}` (expected all, {})", names.join(", "))
+        })
     }
 }
 
 /// Checks a user-supplied text field: trimmed non-empty and at most `max_chars` chars.
 pub fn check_text(field: &str, text: &str, max_chars: usize) -> Result<(), super::error::ApiError> {
     if text.trim().is_empty() {
-        return Err(super::error::ApiError::unprocessable(format!(
-            "{field} must not be empty"
-        )));
+        return Err(super::error::ApiError::unprocessable(format!("{field} must not be empty")));
     }
     let chars = text.chars().count();
     if chars > max_chars {
@@ -148,11 +140,6 @@ mod tests {
             assert_eq!(Route::of(&method, path), Some(route));
         }
         assert_eq!(Route::of(&Method::PUT, "/api/posts"), None);
-        assert!(
-            "likes"
-                .parse::<Route>()
-                .expect_err("must be rejected")
-                .contains("view_feed")
-        );
+        assert!("likes".parse::<Route>().expect_err("must be rejected").contains("view_feed"));
     }
 }

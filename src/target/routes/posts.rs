@@ -77,9 +77,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     check_text("text", &body.text, POST_MAX_CHARS)?;
     if body.media_ids.len() > MEDIA_PER_POST_MAX {
-        return Err(ApiError::unprocessable(format!(
-            "at most {MEDIA_PER_POST_MAX} media per post"
-        )));
+        return Err(ApiError::unprocessable(format!("at most {MEDIA_PER_POST_MAX} media per post")));
     }
     let id = app
         .db
@@ -87,9 +85,7 @@ pub async fn create(
             let tx = conn.transaction()?;
             for &media_id in &body.media_ids {
                 let owned: bool = tx
-                    .prepare_cached(
-                        "SELECT EXISTS(SELECT 1 FROM media WHERE id = ?1 AND owner_id = ?2)",
-                    )?
+                    .prepare_cached("SELECT EXISTS(SELECT 1 FROM media WHERE id = ?1 AND owner_id = ?2)")?
                     .query_row([media_id, author], |row| row.get(0))?;
                 if !owned {
                     return Err(ApiError::unprocessable(format!(
@@ -97,10 +93,8 @@ pub async fn create(
                     )));
                 }
             }
-            tx.prepare_cached(
-                "INSERT INTO posts (author_id, text, created_at_ms) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(rusqlite::params![author, body.text, now_ms()])?;
+            tx.prepare_cached("INSERT INTO posts (author_id, text, created_at_ms) VALUES (?1, ?2, ?3)")?
+                .execute(rusqlite::params![author, body.text, now_ms()])?;
             let id = tx.last_insert_rowid();
             for (position, media_id) in body.media_ids.iter().enumerate() {
                 tx.prepare_cached(
@@ -148,10 +142,7 @@ pub async fn view(
                     })
                 })?
                 .collect::<Result<_, _>>()?;
-            Ok(Some(PostDetail {
-                post,
-                latest_comments,
-            }))
+            Ok(Some(PostDetail { post, latest_comments }))
         })
         .await?;
     detail.map(Json).ok_or_else(|| ApiError::not_found("post"))
@@ -253,9 +244,6 @@ pub fn with_media(conn: &Connection, mut post: PostView) -> Result<PostView, Api
 pub fn rfc3339(unix_ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
         .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
 }

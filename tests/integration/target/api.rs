@@ -43,9 +43,7 @@ pub async fn call(
 pub async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
     let response = app.clone().oneshot(request).await.expect("infallible");
     let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body reads");
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body reads");
     let json = if bytes.is_empty() {
         Value::Null
     } else {
@@ -57,13 +55,11 @@ pub async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
 
 /// Signs `handle` up; returns (id, token).
 pub async fn signup(app: &Router, handle: &str) -> (i64, String) {
-    let body = json!({"handle": handle, "email": format!("{handle}@example.com"), "password": "hunter2hunter2"});
+    let body =
+        json!({"handle": handle, "email": format!("{handle}@example.com"), "password": "hunter2hunter2"});
     let (status, json) = call(app, Method::POST, "/api/signup", None, Some(body)).await;
     assert_eq!(status, StatusCode::CREATED, "{json}");
-    (
-        json["id"].as_i64().expect("id"),
-        json["token"].as_str().expect("token").to_string(),
-    )
+    (json["id"].as_i64().expect("id"), json["token"].as_str().expect("token").to_string())
 }
 
 fn upload(token: &str, content_type: &str, bytes: Vec<u8>) -> Request<Body> {
@@ -83,24 +79,13 @@ async fn journey_from_signup_to_timeline() {
     let (alice, alice_token) = signup(&app, "alice").await;
     let (bob, bob_token) = signup(&app, "bob").await;
 
-    let (status, media) = send(
-        &app,
-        upload(&alice_token, "image/png", vec![0x89, b'P', b'N', b'G']),
-    )
-    .await;
+    let (status, media) = send(&app, upload(&alice_token, "image/png", vec![0x89, b'P', b'N', b'G'])).await;
     assert_eq!(status, StatusCode::CREATED, "{media}");
     assert_eq!(media["bytes"], 4);
     let media_id = media["id"].as_i64().expect("media id");
 
     let post = json!({"text": "launch day", "media_ids": [media_id]});
-    let (status, created) = call(
-        &app,
-        Method::POST,
-        "/api/posts",
-        Some(&alice_token),
-        Some(post),
-    )
-    .await;
+    let (status, created) = call(&app, Method::POST, "/api/posts", Some(&alice_token), Some(post)).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let post_id = created["id"].as_i64().expect("post id");
 
@@ -109,34 +94,17 @@ async fn journey_from_signup_to_timeline() {
     assert_eq!((status, json), (StatusCode::OK, json!({"following": true})));
 
     let comments = format!("/api/posts/{post_id}/comments");
-    let (status, json) = call(
-        &app,
-        Method::POST,
-        &comments,
-        Some(&bob_token),
-        Some(json!({"text": "congrats"})),
-    )
-    .await;
+    let (status, json) =
+        call(&app, Method::POST, &comments, Some(&bob_token), Some(json!({"text": "congrats"}))).await;
     assert_eq!(status, StatusCode::CREATED, "{json}");
 
     let like = format!("/api/posts/{post_id}/like");
     for _ in 0..2 {
         let (status, json) = call(&app, Method::POST, &like, Some(&bob_token), None).await;
-        assert_eq!(
-            (status, json),
-            (StatusCode::OK, json!({"likes": 1})),
-            "likes are idempotent"
-        );
+        assert_eq!((status, json), (StatusCode::OK, json!({"likes": 1})), "likes are idempotent");
     }
 
-    let (status, timeline) = call(
-        &app,
-        Method::GET,
-        "/api/timeline?limit=10",
-        Some(&bob_token),
-        None,
-    )
-    .await;
+    let (status, timeline) = call(&app, Method::GET, "/api/timeline?limit=10", Some(&bob_token), None).await;
     assert_eq!(status, StatusCode::OK, "{timeline}");
     let posts = timeline["posts"].as_array().expect("posts");
     assert_eq!(posts.len(), 1);
@@ -149,25 +117,13 @@ async fn journey_from_signup_to_timeline() {
     assert_eq!(posts[0]["like_count"], 1);
     assert_eq!(timeline["next_cursor"], Value::Null);
 
-    let (status, detail) = call(
-        &app,
-        Method::GET,
-        &format!("/api/posts/{post_id}"),
-        Some(&bob_token),
-        None,
-    )
-    .await;
+    let (status, detail) =
+        call(&app, Method::GET, &format!("/api/posts/{post_id}"), Some(&bob_token), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(detail["latest_comments"][0]["text"], "congrats");
 
-    let (status, profile) = call(
-        &app,
-        Method::GET,
-        &format!("/api/users/{alice}"),
-        Some(&bob_token),
-        None,
-    )
-    .await;
+    let (status, profile) =
+        call(&app, Method::GET, &format!("/api/users/{alice}"), Some(&bob_token), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         profile,
@@ -190,24 +146,10 @@ async fn timeline_pages_by_cursor_newest_first() {
     let (app, _dir) = app_with(|_| {});
     let (author, author_token) = signup(&app, "author").await;
     let (_, reader_token) = signup(&app, "reader").await;
-    call(
-        &app,
-        Method::POST,
-        &format!("/api/users/{author}/follow"),
-        Some(&reader_token),
-        None,
-    )
-    .await;
+    call(&app, Method::POST, &format!("/api/users/{author}/follow"), Some(&reader_token), None).await;
     for i in 0..5 {
         let post = json!({"text": format!("post {i}")});
-        call(
-            &app,
-            Method::POST,
-            "/api/posts",
-            Some(&author_token),
-            Some(post),
-        )
-        .await;
+        call(&app, Method::POST, "/api/posts", Some(&author_token), Some(post)).await;
     }
     let mut seen = Vec::new();
     let mut uri = "/api/timeline?limit=2".to_string();
@@ -237,56 +179,20 @@ async fn bad_input_gets_its_status_and_a_json_error() {
         .expect("request builds");
     let cases: Vec<(&str, Request<Body>, StatusCode)> = vec![
         ("malformed JSON", malformed, StatusCode::BAD_REQUEST),
-        (
-            "bad limit",
-            get("/api/timeline?limit=0", token),
-            StatusCode::BAD_REQUEST,
-        ),
-        (
-            "bad cursor",
-            get("/api/timeline?cursor=x", token),
-            StatusCode::BAD_REQUEST,
-        ),
-        (
-            "non-numeric id",
-            get("/api/posts/abc", token),
-            StatusCode::BAD_REQUEST,
-        ),
-        (
-            "missing token",
-            get("/api/timeline", None),
-            StatusCode::UNAUTHORIZED,
-        ),
-        (
-            "unknown token",
-            get("/api/timeline", Some("nope")),
-            StatusCode::UNAUTHORIZED,
-        ),
-        (
-            "unknown post",
-            get("/api/posts/999", token),
-            StatusCode::NOT_FOUND,
-        ),
-        (
-            "unknown user",
-            get("/api/users/999", token),
-            StatusCode::NOT_FOUND,
-        ),
-        (
-            "unknown route",
-            get("/api/nothing", token),
-            StatusCode::NOT_FOUND,
-        ),
+        ("bad limit", get("/api/timeline?limit=0", token), StatusCode::BAD_REQUEST),
+        ("bad cursor", get("/api/timeline?cursor=x", token), StatusCode::BAD_REQUEST),
+        ("non-numeric id", get("/api/posts/abc", token), StatusCode::BAD_REQUEST),
+        ("missing token", get("/api/timeline", None), StatusCode::UNAUTHORIZED),
+        ("unknown token", get("/api/timeline", Some("nope")), StatusCode::UNAUTHORIZED),
+        ("unknown post", get("/api/posts/999", token), StatusCode::NOT_FOUND),
+        ("unknown user", get("/api/users/999", token), StatusCode::NOT_FOUND),
+        ("unknown route", get("/api/nothing", token), StatusCode::NOT_FOUND),
         (
             "oversized media",
             upload(&bearer, "image/png", vec![0; 5 * 1024 * 1024 + 1]),
             StatusCode::PAYLOAD_TOO_LARGE,
         ),
-        (
-            "wrong media type",
-            upload(&bearer, "text/plain", vec![1]),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ),
+        ("wrong media type", upload(&bearer, "text/plain", vec![1]), StatusCode::UNSUPPORTED_MEDIA_TYPE),
     ];
     for (what, request, expected) in cases {
         let (status, json) = send(&app, request).await;
@@ -300,51 +206,19 @@ async fn bad_input_gets_its_status_and_a_json_error() {
             json!({"handle": "alice", "email": "a@b", "password": "long enough"}),
             StatusCode::CONFLICT,
         ),
-        (
-            "/api/signup",
-            json!({"handle": "carol"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        ("/api/signup", json!({"handle": "carol"}), StatusCode::UNPROCESSABLE_ENTITY),
         (
             "/api/signup",
             json!({"handle": "x!", "email": "a@b", "password": "long enough"}),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        (
-            "/api/login",
-            json!({"handle": "alice", "password": "wrong password"}),
-            StatusCode::UNAUTHORIZED,
-        ),
-        (
-            "/api/login",
-            json!({"handle": "nobody", "password": "wrong password"}),
-            StatusCode::UNAUTHORIZED,
-        ),
-        (
-            "/api/posts",
-            json!({"text": "x".repeat(501)}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        (
-            "/api/posts",
-            json!({"text": "hi", "media_ids": [42]}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        (
-            "/api/posts",
-            json!({"text": "x".repeat(70_000)}),
-            StatusCode::PAYLOAD_TOO_LARGE,
-        ),
-        (
-            "/api/posts/999/comments",
-            json!({"text": "hi"}),
-            StatusCode::NOT_FOUND,
-        ),
-        (
-            &format!("/api/users/{alice}/follow"),
-            json!({}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        ("/api/login", json!({"handle": "alice", "password": "wrong password"}), StatusCode::UNAUTHORIZED),
+        ("/api/login", json!({"handle": "nobody", "password": "wrong password"}), StatusCode::UNAUTHORIZED),
+        ("/api/posts", json!({"text": "x".repeat(501)}), StatusCode::UNPROCESSABLE_ENTITY),
+        ("/api/posts", json!({"text": "hi", "media_ids": [42]}), StatusCode::UNPROCESSABLE_ENTITY),
+        ("/api/posts", json!({"text": "x".repeat(70_000)}), StatusCode::PAYLOAD_TOO_LARGE),
+        ("/api/posts/999/comments", json!({"text": "hi"}), StatusCode::NOT_FOUND),
+        (&format!("/api/users/{alice}/follow"), json!({}), StatusCode::UNPROCESSABLE_ENTITY),
         ("/api/users/999/follow", json!({}), StatusCode::NOT_FOUND),
         ("/api/posts/999/like", json!({}), StatusCode::NOT_FOUND),
     ];

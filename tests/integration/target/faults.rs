@@ -19,10 +19,7 @@ async fn a_request_inside_a_stall_window_completes_at_its_end() {
         config.faults.stalls = vec!["300ms+1s".parse().expect("valid stall")];
     });
     let opened = Instant::now();
-    assert!(
-        opened - before < Duration::from_millis(900),
-        "opening took too long"
-    );
+    assert!(opened - before < Duration::from_millis(900), "opening took too long");
 
     let (status, _) = call(&app, Method::GET, "/health", None, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -31,15 +28,9 @@ async fn a_request_inside_a_stall_window_completes_at_its_end() {
     let (status, _) = call(&app, Method::GET, "/health", None, None).await;
     assert_eq!(status, StatusCode::OK);
     let done = before.elapsed();
-    assert!(
-        done >= Duration::from_millis(1_300),
-        "finished at {done:?}, inside the window"
-    );
+    assert!(done >= Duration::from_millis(1_300), "finished at {done:?}, inside the window");
     // Generous upper bound: the window end plus scheduling slack, not a tight timing.
-    assert!(
-        done < Duration::from_millis(1_300 + 5_000),
-        "finished at {done:?}"
-    );
+    assert!(done < Duration::from_millis(1_300 + 5_000), "finished at {done:?}");
 
     // After the window, requests pass at once.
     let start = Instant::now();
@@ -50,10 +41,7 @@ async fn a_request_inside_a_stall_window_completes_at_its_end() {
 #[tokio::test]
 async fn an_error_rate_of_one_answers_503_on_its_routes_only() {
     let (app, _dir) = app_with(|config| {
-        config.faults.error_rate.insert(
-            "signup".parse().expect("route"),
-            1.0.try_into().expect("rate"),
-        );
+        config.faults.error_rate.insert("signup".parse().expect("route"), 1.0.try_into().expect("rate"));
     });
     let body = json!({"handle": "alice", "email": "a@b", "password": "long enough"});
     let (status, json) = call(&app, Method::POST, "/api/signup", None, Some(body)).await;
@@ -67,11 +55,7 @@ async fn an_error_rate_of_one_answers_503_on_its_routes_only() {
 async fn admin_endpoint_needs_its_token_and_applies_changes() {
     let (app, _dir) = app_with(|_| {});
     let (status, _) = call(&app, Method::GET, "/admin/faults", Some("anything"), None).await;
-    assert_eq!(
-        status,
-        StatusCode::NOT_FOUND,
-        "disabled without --admin-token"
-    );
+    assert_eq!(status, StatusCode::NOT_FOUND, "disabled without --admin-token");
 
     let (app, _dir) = app_with(|config| config.admin_token = Some(Secret("s3cret".into())));
     let (status, json) = call(&app, Method::GET, "/admin/faults", None, None).await;
@@ -83,14 +67,7 @@ async fn admin_endpoint_needs_its_token_and_applies_changes() {
     assert_eq!(json["stalls"], json!([]));
 
     let bad = json!({"latency": {"all": "fixed:20"}});
-    let (status, json) = call(
-        &app,
-        Method::PUT,
-        "/admin/faults",
-        Some("s3cret"),
-        Some(bad),
-    )
-    .await;
+    let (status, json) = call(&app, Method::PUT, "/admin/faults", Some("s3cret"), Some(bad)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
 
     let faults = json!({
@@ -99,14 +76,7 @@ async fn admin_endpoint_needs_its_token_and_applies_changes() {
         "stalls": [{"start_in_ms": 200, "duration_ms": 800}]
     });
     let put_at = Instant::now();
-    let (status, json) = call(
-        &app,
-        Method::PUT,
-        "/admin/faults",
-        Some("s3cret"),
-        Some(faults),
-    )
-    .await;
+    let (status, json) = call(&app, Method::PUT, "/admin/faults", Some("s3cret"), Some(faults)).await;
     assert_eq!(status, StatusCode::OK, "{json}");
     assert_eq!(json["latency"], json!({"health": "fixed:1ms"}));
     assert_eq!(json["stalls"][0]["duration_ms"], 800);
@@ -117,26 +87,12 @@ async fn admin_endpoint_needs_its_token_and_applies_changes() {
     let (status, _) = call(&app, Method::GET, "/health", None, None).await;
     assert_eq!(status, StatusCode::OK);
     let done = put_at.elapsed();
-    assert!(
-        done >= Duration::from_millis(1_000),
-        "finished at {done:?}, inside the window"
-    );
+    assert!(done >= Duration::from_millis(1_000), "finished at {done:?}, inside the window");
 
     let (status, _) = call(&app, Method::GET, "/api/timeline", Some("no matter"), None).await;
-    assert_eq!(
-        status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "faults run before auth"
-    );
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "faults run before auth");
 
-    let (status, json) = call(
-        &app,
-        Method::PUT,
-        "/admin/faults",
-        Some("s3cret"),
-        Some(json!({})),
-    )
-    .await;
+    let (status, json) = call(&app, Method::PUT, "/admin/faults", Some("s3cret"), Some(json!({}))).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(json["error_rate"], json!({}));
 }

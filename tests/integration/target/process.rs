@@ -20,14 +20,7 @@ struct Server {
 impl Server {
     fn start(data: &Path) -> Server {
         let mut child = stampede()
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--hash-cost",
-                "low",
-                "--data",
-            ])
+            .args(["serve", "--listen", "127.0.0.1:0", "--hash-cost", "low", "--data"])
             .arg(data)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -41,9 +34,7 @@ impl Server {
             let _ = BufReader::new(stdout).read_line(&mut line);
             let _ = tx.send(line);
         });
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("a first stdout line within 30 s");
+        let line = rx.recv_timeout(Duration::from_secs(30)).expect("a first stdout line within 30 s");
         let base = line
             .trim()
             .strip_prefix("listening on ")
@@ -109,14 +100,8 @@ async fn serves_over_a_socket_stops_on_sigint_and_keeps_data_across_restarts() {
     let (status, json) = request(&client, get.clone(), format!("{base}/health"), None, None).await;
     assert_eq!((status, json), (200, json!({"status": "ok"})));
     let signup = json!({"handle": "alice", "email": "a@example.com", "password": "hunter2hunter2"});
-    let (status, json) = request(
-        &client,
-        post.clone(),
-        format!("{base}/api/signup"),
-        None,
-        Some(signup),
-    )
-    .await;
+    let (status, json) =
+        request(&client, post.clone(), format!("{base}/api/signup"), None, Some(signup)).await;
     assert_eq!(status, 201, "{json}");
     let token = json["token"].as_str().expect("token").to_string();
     let (status, json) = request(
@@ -134,34 +119,14 @@ async fn serves_over_a_socket_stops_on_sigint_and_keeps_data_across_restarts() {
     let server = Server::start(data.path());
     let base = server.base.clone();
     let login = json!({"handle": "alice", "password": "hunter2hunter2"});
-    let (status, json) = request(
-        &client,
-        post.clone(),
-        format!("{base}/api/login"),
-        None,
-        Some(login),
-    )
-    .await;
+    let (status, json) = request(&client, post.clone(), format!("{base}/api/login"), None, Some(login)).await;
     assert_eq!(status, 200, "login after restart: {json}");
     let token = json["token"].as_str().expect("token").to_string();
-    let (status, json) = request(
-        &client,
-        get.clone(),
-        format!("{base}/api/posts/{post_id}"),
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, json) =
+        request(&client, get.clone(), format!("{base}/api/posts/{post_id}"), Some(&token), None).await;
     assert_eq!(status, 200, "{json}");
     assert_eq!(json["text"], "survives restarts");
-    let (status, _) = request(
-        &client,
-        get,
-        format!("{base}/api/timeline"),
-        Some("stale"),
-        None,
-    )
-    .await;
+    let (status, _) = request(&client, get, format!("{base}/api/timeline"), Some("stale"), None).await;
     assert_eq!(status, 401);
     assert!(server.interrupt(), "exit status 0 after SIGINT");
 }
