@@ -33,8 +33,12 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Replay a scenario against a platform and write its report.
     Run(run::RunArgs),
-    /// Print the JSON Schema of scenario files.
-    Schema,
+    /// Print the JSON Schema of scenario files (or of report.json with --report).
+    Schema {
+        /// The schema of `report.json` instead.
+        #[arg(long)]
+        report: bool,
+    },
     /// Run the reference platform (an embedded social network on SQLite).
     Serve(crate::target::ServeArgs),
 }
@@ -80,8 +84,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate { files } => Ok(validate(&files)),
         Command::Plan(args) => plan::run(&args),
         Command::Run(args) => run::run(&args),
-        Command::Schema => {
-            print!("{}", crate::scenario::schema::render());
+        Command::Schema { report } => {
+            let schema = if report {
+                crate::report::schema::render_schema()
+            } else {
+                crate::scenario::schema::render()
+            };
+            print!("{schema}");
             Ok(exit::OK)
         }
         Command::Serve(args) => serve(args),

@@ -166,7 +166,25 @@ async fn replay(
         lateness_budget_ms: (args.lateness_budget.secs() * 1000.0).round() as u64,
         thresholds: scenario.thresholds.iter().map(|t| t.text.clone()).collect(),
     };
-    let report = Report::new(info, &outcome.metrics, &plan_series);
+    let mut report = Report::new(info, &outcome.metrics, &plan_series);
+    let compress = scenario.replay.compress;
+    report.phases = scenario
+        .phases
+        .iter()
+        .map(|p| crate::report::PhaseWindow {
+            name: p.name.clone(),
+            start_s: p.start_s / compress,
+            end_s: p.end_s / compress,
+            real_start_s: p.start_s,
+            real_end_s: p.end_s,
+        })
+        .collect();
+    report.unsupported = (outcome.unsupported.iter())
+        .map(|(action, why)| crate::report::Unsupported {
+            action: action.name().to_string(),
+            reason: why.clone(),
+        })
+        .collect();
     report.write(&out).with_context(|| format!("cannot write the report to {}", out.display()))?;
     println!("{}", report.console_summary());
     for (action, why) in &outcome.unsupported {

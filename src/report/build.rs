@@ -53,6 +53,9 @@ impl Report {
             interval_s: metrics.interval.as_secs_f64(),
             series: metrics.intervals.iter().map(series_point).collect(),
             intervals: metrics.intervals.iter().map(interval_histograms).collect(),
+            phases: Vec::new(),
+            unsupported: Vec::new(),
+            verdicts: Vec::new(),
         }
     }
 }

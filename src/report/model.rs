@@ -41,6 +41,64 @@ pub struct Report {
     /// Each interval's histograms (V2 deflate + base64) by tag, enough to re-render
     /// HdrHistogram interval logs (`.hlog`) from this file alone.
     pub intervals: Vec<IntervalHistograms>,
+    /// Named windows of the curve (declared phases and event windows) on both clocks,
+    /// so that phase-scoped thresholds can be judged from this file alone.
+    #[serde(default)]
+    pub phases: Vec<PhaseWindow>,
+    /// Actions the scenario uses that the target profile cannot serve: skipped, not faked.
+    #[serde(default)]
+    pub unsupported: Vec<Unsupported>,
+    /// Threshold verdicts and baseline comparisons, when judged.
+    #[serde(default)]
+    pub verdicts: Vec<Verdict>,
+}
+
+/// A named window of the curve.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PhaseWindow {
+    /// Phase name, as used in `... during NAME`.
+    pub name: String,
+    /// Start on the replay clock, seconds.
+    pub start_s: f64,
+    /// End on the replay clock, seconds.
+    pub end_s: f64,
+    /// Start on the curve's real-world clock, seconds.
+    pub real_start_s: f64,
+    /// End on the curve's real-world clock, seconds.
+    pub real_end_s: f64,
+}
+
+/// An action the profile cannot serve.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Unsupported {
+    pub action: String,
+    /// Why, as the profile says.
+    pub reason: String,
+}
+
+/// The outcome of one judged check.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Verdict {
+    /// `threshold` or `comparison`.
+    pub kind: String,
+    /// What was checked, e.g. `create_post.response.p99 < 800ms during peak`.
+    pub name: String,
+    /// `pass` or `fail` for thresholds; `regressed`, `improved`, `unchanged` or
+    /// `inconclusive` for comparisons.
+    pub outcome: String,
+    /// Whether the check fails the run (a failed threshold or a regression).
+    pub failed: bool,
+    /// The measured value, in `unit`.
+    #[serde(default)]
+    pub measured: Option<f64>,
+    /// The limit or baseline value, in `unit`.
+    #[serde(default)]
+    pub limit: Option<f64>,
+    /// Unit of `measured` and `limit` (`us`, `ratio`, `per_s`).
+    #[serde(default)]
+    pub unit: String,
+    /// One line for people, e.g. `measured 912ms, limit < 800ms`.
+    pub message: String,
 }
 
 /// What was run, how, and when.
