@@ -1,7 +1,11 @@
 //! Helpers shared by the end-to-end tests.
 
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// The built `stampede` binary under test.
 pub fn stampede() -> Command {
@@ -9,8 +13,74 @@ pub fn stampede() -> Command {
 }
 
 /// The repository root, for paths such as `scenarios/`.
-// Not used by any test yet; kept for the scenario tests, so `-D warnings` must not fail on it.
-#[allow(dead_code)]
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Sends SIGINT to `child` (the way Ctrl-C would).
+pub fn interrupt(child: &Child) {
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
+    assert!(status.success());
+}
+
+/// Waits for `child` to exit, at most `limit`; panics after that.
+pub fn wait(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().expect("wait works") {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("process did not exit within {limit:?}");
+}
+
+/// A running `stampede serve` on 127.0.0.1 port 0; killed on drop if a test fails early.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Server {
+    /// Starts `stampede serve --listen 127.0.0.1:0 --hash-cost low` plus `extra` flags and
+    /// waits (bounded) for its `listening on` line.
+    pub fn start<S: AsRef<OsStr>>(extra: &[S]) -> Server {
+        let mut child = stampede()
+            .args(["serve", "--listen", "127.0.0.1:0", "--hash-cost", "low"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("stampede starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        // Read the first line on a thread so a silent server fails the test in bounded time.
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(Duration::from_secs(30)).expect("a first stdout line within 30 s");
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+        Server { child, base }
+    }
+
+    /// Sends SIGINT and returns whether the process exited with status 0.
+    pub fn interrupt(mut self) -> bool {
+        interrupt(&self.child);
+        wait(&mut self.child, Duration::from_secs(20)).success()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

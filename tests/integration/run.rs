@@ -1,0 +1,139 @@
+//! `stampede run` end to end: the real binary against the reference platform (embedded, or
+//! `stampede serve` on port 0), checking the report it writes.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::util::{Server, interrupt, repo_root, stampede, wait};
+
+fn read_report(dir: &Path) -> Value {
+    let text = std::fs::read_to_string(dir.join("report.json")).expect("report.json written");
+    serde_json::from_str(&text).expect("report.json is JSON")
+}
+
+fn action<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["actions"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["name"] == name))
+        .unwrap_or_else(|| panic!("no action {name}"))
+}
+
+#[test]
+fn a_short_rednote_replay_exercises_every_action() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = stampede()
+        .args(["run", "--quiet", "--replay-in", "8s", "--sample", "0.0005", "--out"])
+        .arg(out.path())
+        .arg(repo_root().join("scenarios/rednote-2025-01.yaml"))
+        .output()
+        .expect("stampede runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let report = read_report(out.path());
+    assert_eq!(report["schema"], "stampede.report/1");
+    assert_eq!(report["interrupted"], false);
+    for name in
+        ["signup", "upload_media", "create_post", "follow", "comment", "like", "view_feed", "view_post"]
+    {
+        let a = action(&report, name);
+        assert!(a["requests"].as_u64().unwrap_or(0) > 0, "{name} has requests");
+        assert!(
+            a["response_us"]["p99"].as_u64().unwrap_or(0) >= a["service_us"]["p50"].as_u64().unwrap_or(0)
+        );
+    }
+    let arrivals = &report["arrivals"];
+    assert!(arrivals["started"].as_u64().unwrap_or(0) > 0);
+    assert_eq!(arrivals["planned"], arrivals["started"], "an idle platform starts every arrival");
+    assert!(stdout.contains("arrivals"), "console summary printed: {stdout}");
+}
+
+#[test]
+fn a_stall_shows_in_response_time_but_not_in_service_time() {
+    // The server stalls every request arriving 4–6 s after it starts; the replay (500/s for
+    // 10 s) starts within a second, so about 1,000 arrivals wait up to 2 s. With at most 20
+    // in flight, only those 20 requests see the stall in their service time (0.4%).
+    let server = Server::start(&["--fault-stall", "4s+2s"]);
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = stampede()
+        .args(["run", "--quiet", "--max-in-flight", "20", "--target", &server.base, "--out"])
+        .arg(out.path())
+        .arg(repo_root().join("tests/fixtures/stall.yaml"))
+        .output()
+        .expect("stampede runs");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = read_report(out.path());
+    let feed = action(&report, "view_feed");
+    assert_eq!(feed["requests"], 5000);
+    let response_p99_us = feed["response_us"]["p99"].as_u64().unwrap_or(0);
+    let service_p99_us = feed["service_us"]["p99"].as_u64().unwrap_or(u64::MAX);
+    assert!(response_p99_us >= 1_500_000, "response p99 {response_p99_us} µs shows the 2 s stall");
+    assert!(service_p99_us < 500_000, "service p99 {service_p99_us} µs stays small");
+    drop(server);
+}
+
+#[test]
+fn sigint_mid_run_still_writes_a_report_marked_interrupted() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut child = stampede()
+        .args(["run", "--quiet", "--out"])
+        .arg(out.path())
+        .arg(repo_root().join("scenarios/rednote-2025-01.yaml"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("stampede starts");
+    std::thread::sleep(Duration::from_secs(5));
+    interrupt(&child);
+    let status = wait(&mut child, Duration::from_secs(30));
+    assert_eq!(status.code(), Some(2), "an interrupted run is not a success");
+    let report = read_report(out.path());
+    assert_eq!(report["interrupted"], true);
+    assert!(
+        report["interrupt_reason"].as_str().unwrap_or("").contains("SIGINT"),
+        "{}",
+        report["interrupt_reason"]
+    );
+    let started = report["arrivals"]["started"].as_u64().unwrap_or(0);
+    let planned = report["arrivals"]["planned"].as_u64().unwrap_or(0);
+    assert!(started > 0 && started < planned, "started {started} of {planned}");
+    assert!(report["requests"].as_u64().unwrap_or(0) > 0, "what was measured is kept");
+}
+
+#[test]
+fn an_unreachable_target_is_a_clear_error() {
+    let output = stampede()
+        .args(["run", "--quiet", "--target", "http://127.0.0.1:1"])
+        .arg(repo_root().join("scenarios/examples/constant.yaml"))
+        .output()
+        .expect("stampede runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("http://127.0.0.1:1 does not answer"), "{stderr}");
+}
+
+#[test]
+fn only_loopback_targets_receive_load() {
+    let output = stampede()
+        .args(["run", "--quiet", "--target", "http://192.0.2.1:8080"])
+        .arg(repo_root().join("scenarios/examples/constant.yaml"))
+        .output()
+        .expect("stampede runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("only loopback targets"));
+}
+
+#[test]
+fn a_broken_profile_fails_with_line_and_column() {
+    let output = stampede()
+        .args(["run", "--quiet", "--profile"])
+        .arg(repo_root().join("tests/fixtures/broken-profile.yaml"))
+        .arg(repo_root().join("scenarios/examples/constant.yaml"))
+        .output()
+        .expect("stampede runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("broken-profile.yaml:6:11: unknown placeholder `{{handel}}`"), "{stderr}");
+}
