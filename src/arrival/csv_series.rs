@@ -144,7 +144,8 @@ fn read_rows(
     timestamp_start: Option<i64>,
     problems: &mut Vec<Problem>,
 ) -> Option<Vec<(f64, f64)>> {
-    let mut reader = match csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(file) {
+    let mut reader = match csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_path(file)
+    {
         Ok(reader) => reader,
         Err(err) => {
             problems.push(Problem::whole_file(

@@ -152,7 +152,8 @@ pub struct StageSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub struct CsvSpec {
-    /// Path of the CSV file (with a header row), relative to the scenario file's directory.
+    /// Path of the CSV file (with a header row; lines starting with `#` are comments, e.g.
+    /// the sources), relative to the scenario file's directory.
     pub file: String,
     /// Header of the time column (default `t`).
     #[serde(default = "default_time_column")]

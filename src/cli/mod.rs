@@ -58,6 +58,10 @@ pub struct ReplayArgs {
     /// Seed for every random choice (overrides the file's).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Think times as `human` seconds or `compressed` like the curve (overrides the file's;
+    /// `compressed` makes quick smoke replays of long journeys).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub think: Option<crate::scenario::ThinkTime>,
 }
 
 impl ReplayArgs {
@@ -67,6 +71,7 @@ impl ReplayArgs {
             replay_in_s: self.replay_in.map(|d| d.secs()),
             sample: self.sample,
             seed: self.seed,
+            think: self.think,
         }
     }
 }

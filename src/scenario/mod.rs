@@ -27,6 +27,7 @@ pub struct Overrides {
     pub replay_in_s: Option<f64>,
     pub sample: Option<f64>,
     pub seed: Option<u64>,
+    pub think: Option<ThinkTime>,
 }
 
 /// How the real-world curve is replayed.
@@ -157,7 +158,12 @@ fn resolve_replay(spec: &ScenarioSpec, overrides: &Overrides) -> Result<Replay, 
     if !(sample > 0.0 && sample <= 1.0) {
         return Err((format!("--sample {sample} is outside (0, 1]"), "a fraction 0 < f <= 1".into()));
     }
-    Ok(Replay { real_span_s: span_s, compress, sample, think: spec.timeline.think })
+    Ok(Replay {
+        real_span_s: span_s,
+        compress,
+        sample,
+        think: overrides.think.unwrap_or(spec.timeline.think),
+    })
 }
 
 /// Loads several files, returning the loaded ones and all problems of the others.

@@ -95,7 +95,7 @@ pub struct TimelineSpec {
 }
 
 /// How think times relate to the compressed clock.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum ThinkTime {
     /// Think times are human seconds, whatever the compression.
