@@ -233,7 +233,13 @@ pub fn rate(value: f64) -> String {
 
 fn percent(fraction: f64) -> String {
     let p = fraction * 100.0;
-    if p >= 10.0 || p == p.round() { format!("{p:.0}%") } else { format!("{p:.2}%") }
+    if p >= 10.0 || p == p.round() {
+        format!("{p:.0}%")
+    } else {
+        // Two significant digits, however small (samples of 0.0005% are common).
+        let decimals = (1.0 - p.log10().floor()).clamp(1.0, 8.0) as usize;
+        format!("{p:.decimals$}%")
+    }
 }
 
 /// A duration as `1h 30m`, `48h`, `59.5s`, `250ms`.
@@ -267,6 +273,8 @@ mod tests {
         assert_eq!(human_duration(59.54), "59.5s");
         assert_eq!(percent(0.02), "2%");
         assert_eq!(percent(0.005), "0.50%");
+        assert_eq!(percent(0.00003), "0.0030%");
+        assert_eq!(percent(0.16), "16%");
     }
 
     #[test]

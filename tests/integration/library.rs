@@ -120,3 +120,23 @@ fn every_scenario_replays_at_small_scale() {
         assert_eq!(report["errors"], 0, "{}: {stdout}", file.display());
     }
 }
+
+/// The committed `scenarios/NAME.plan.txt` files (the capacity-planning answer: real-scale
+/// peak rates per action) are what `stampede plan` prints today.
+#[test]
+fn committed_plans_are_current() {
+    for entry in std::fs::read_dir(repo_root().join("scenarios")).expect("readable") {
+        let path = entry.expect("entry").path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".plan.txt")) else {
+            continue;
+        };
+        let scenario = repo_root().join("scenarios").join(format!("{name}.yaml"));
+        let output = crate::util::stampede().arg("plan").arg(&scenario).output().expect("stampede runs");
+        let committed = std::fs::read_to_string(&path).expect("readable");
+        assert!(
+            String::from_utf8_lossy(&output.stdout) == committed,
+            "{} is stale: run `stampede plan scenarios/{name}.yaml > scenarios/{name}.plan.txt`",
+            path.display()
+        );
+    }
+}
