@@ -106,15 +106,8 @@ pub fn load(name_or_path: &str, scenario_dir: &Path) -> Result<Profile, Problems
 
 /// Parses and validates profile `text` (named `file` in problems).
 pub fn parse(file: &Path, text: &str) -> Result<Profile, Problems> {
-    let (value, positions) = crate::scenario::source::parse(text).map_err(|e| {
-        Problems(vec![Problem {
-            file: file.into(),
-            line: e.line,
-            column: e.column,
-            message: e.message,
-            expected: String::new(),
-        }])
-    })?;
+    let (value, positions) =
+        crate::scenario::source::parse(text).map_err(|e| Problems(vec![e.into_problem(file)]))?;
     let document = Document { positions };
     let mut findings = Findings::new();
     let spec: ProfileSpec = match crate::scenario::load::deserialize(&value, &DocPath::root()) {

@@ -71,15 +71,7 @@ pub fn read(file: &Path) -> Result<(ScenarioSpec, Document), Vec<Problem>> {
 
 /// Deserializes scenario `text` (named `file` in problems).
 pub fn parse(file: &Path, text: &str) -> Result<(ScenarioSpec, Document), Vec<Problem>> {
-    let (value, positions) = source::parse(text).map_err(|e| {
-        vec![Problem {
-            file: file.to_path_buf(),
-            line: e.line,
-            column: e.column,
-            message: e.message,
-            expected: String::new(),
-        }]
-    })?;
+    let (value, positions) = source::parse(text).map_err(|e| vec![e.into_problem(file)])?;
     let document = Document { positions };
     let mut findings = Findings::new();
     let Value::Object(map) = &value else {

@@ -49,6 +49,19 @@ pub struct SyntaxError {
     pub message: String,
 }
 
+impl SyntaxError {
+    /// The error as a problem of `file`.
+    pub fn into_problem(self, file: &std::path::Path) -> super::problem::Problem {
+        super::problem::Problem {
+            file: file.to_path_buf(),
+            line: self.line,
+            column: self.column,
+            message: self.message,
+            expected: String::new(),
+        }
+    }
+}
+
 /// Parses one YAML document. An empty document is an empty mapping's worth of nothing:
 /// it yields `Value::Null`, which the loader reports as "empty file".
 pub fn parse(text: &str) -> Result<(Value, Positions), SyntaxError> {

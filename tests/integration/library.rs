@@ -127,7 +127,8 @@ fn every_scenario_replays_at_small_scale() {
 fn committed_plans_are_current() {
     for entry in std::fs::read_dir(repo_root().join("scenarios")).expect("readable") {
         let path = entry.expect("entry").path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".plan.txt")) else {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".plan.txt"))
+        else {
             continue;
         };
         let scenario = repo_root().join("scenarios").join(format!("{name}.yaml"));
