@@ -12,6 +12,13 @@
 //! statistic is `ln(p_candidate / p_baseline)` of the merged resampled histograms, and the
 //! interval is Efron's bias-corrected percentile interval of its bootstrap distribution.
 //!
+//! A short run has few blocks (12 one-second intervals make 4 blocks of 3), and a bootstrap
+//! over few blocks gives intervals that are too narrow: synthetic A/A runs of 12–15
+//! intervals covered the truth only ~83 % of the time at a nominal 95 %. So the interval's
+//! distances from the estimate are widened by t₍b−1₎ / z, the factor a Student-t interval
+//! with b − 1 degrees of freedom (b blocks in the shorter run) applies over a normal one:
+//! ×1.62 for 4 blocks, ×1.25 for 7, ×1.09 for 15, vanishing for long runs.
+//!
 //! Histograms are flattened once onto a shared grid of the distinct recorded values, so a
 //! resample is a few additions of sparse counts and one cumulative scan, not a merge of
 //! 22 k-counter HdrHistograms: thousands of resamples take milliseconds.
@@ -19,7 +26,7 @@
 use hdrhistogram::Histogram;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use statrs::distribution::{ContinuousCDF, Normal};
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 /// How to resample.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -207,11 +214,19 @@ pub fn estimate(
             draw.push((pair[1][j] / pair[0][j]).ln());
         }
     }
+    let blocks = runs
+        .iter()
+        .map(|r| r.len() / settings.block_intervals.unwrap_or_else(|| auto_block(r.len())).max(1))
+        .min()
+        .unwrap_or(1);
+    let widen = small_sample_factor(blocks, settings.confidence);
     let estimates = (0..quantiles.len())
         .map(|j| {
             let (baseline_us, candidate_us) = (whole[0][j], whole[1][j]);
             let log_ratio = (candidate_us / baseline_us).ln();
-            let (ci_low, ci_high) = bias_corrected(&mut draws[j], log_ratio, settings.confidence);
+            let (low, high) = bias_corrected(&mut draws[j], log_ratio, settings.confidence);
+            let ci_low = log_ratio - widen * (log_ratio - low).max(0.0);
+            let ci_high = log_ratio + widen * (high - log_ratio).max(0.0);
             Estimate { baseline_us, candidate_us, log_ratio, ci_low, ci_high }
         })
         .collect();
@@ -239,6 +254,17 @@ pub fn bias_corrected(draws: &mut [f64], estimate: f64, confidence: f64) -> (f64
     let alpha = (1.0 - confidence.clamp(0.5, 0.9999)) / 2.0;
     let level = |a: f64| normal.cdf(2.0 * z0 + normal.inverse_cdf(a));
     (empirical(draws, level(alpha)), empirical(draws, level(1.0 - alpha)))
+}
+
+/// t₍b−1₎ / z at the interval's confidence: how much wider a Student-t interval over `blocks`
+/// independent blocks is than a normal one (see the module docs); 1 when unknown.
+pub fn small_sample_factor(blocks: usize, confidence: f64) -> f64 {
+    let upper = 1.0 - (1.0 - confidence.clamp(0.5, 0.9999)) / 2.0;
+    let degrees = blocks.saturating_sub(1).max(1) as f64;
+    match (StudentsT::new(0.0, 1.0, degrees), Normal::new(0.0, 1.0)) {
+        (Ok(t), Ok(z)) => (t.inverse_cdf(upper) / z.inverse_cdf(upper)).max(1.0),
+        _ => 1.0,
+    }
 }
 
 /// The `q` quantile of sorted `draws` (nearest rank).

@@ -61,7 +61,7 @@ fn bias_corrected_interval_of_a_centred_distribution_is_the_percentile_interval(
     assert!((high - 0.975).abs() < 0.0015, "{high}");
     // An estimate near the top shifts the interval upwards.
     let (low, high) = bias_corrected(&mut draws, 0.7, 0.95);
-    assert!(low > 0.2 && high > 0.99, "{low} {high}");
+    assert!(low > 0.15 && high > 0.99, "{low} {high}");
     assert_eq!(bias_corrected(&mut [], 0.0, 0.95), (f64::NEG_INFINITY, f64::INFINITY));
 }
 
@@ -72,21 +72,29 @@ fn same_seed_same_interval() {
     assert_eq!(first, estimate(&a, &b, &[50.0, 90.0], &settings(7)));
 }
 
-/// A/A runs whose seconds differ by a lognormal factor (sd 0.15): the blocks carry that
-/// between-second variance, so 95 % intervals cover the true ratio (1) about 95 % of the
-/// time. Resampling single requests would not (its intervals ignore the seconds' spread).
+#[test]
+fn small_runs_get_wider_intervals() {
+    let f = |blocks| small_sample_factor(blocks, 0.95);
+    assert!((f(4) - 3.182 / 1.960).abs() < 0.002, "{}", f(4));
+    assert!((f(16) - 2.131 / 1.960).abs() < 0.002, "{}", f(16));
+    assert!(f(0) > 6.0 && f(10_000) < 1.001);
+}
+
+/// A/A runs of 12 seconds that differ by a lognormal factor (sd 0.15) per second: the
+/// blocks carry that between-second variance and the small-sample factor the uncertainty
+/// of estimating it from 4 blocks, so 95 % intervals cover the true ratio (1) about 95 %
+/// of the time. (Without the factor: 50 of 60 in the same trials.)
 #[test]
 fn intervals_cover_the_truth_when_seconds_are_correlated() {
-    let trials = 40;
+    let trials = 60;
     let covered = (0..trials)
         .filter(|&t| {
-            let a = run(15, 100, 10_000.0, 0.15, 100 + 2 * t);
-            let b = run(15, 100, 10_000.0, 0.15, 101 + 2 * t);
+            let a = run(12, 100, 10_000.0, 0.15, 100 + 2 * t);
+            let b = run(12, 100, 10_000.0, 0.15, 101 + 2 * t);
             let e = estimate(&a, &b, &[50.0], &settings(t)).expect("data");
             e[0].ci_low <= 0.0 && 0.0 <= e[0].ci_high
         })
         .count();
-    // Binomial(40, 0.95) is at least 34 with probability 0.999; the block bootstrap on 15
-    // seconds under-covers a little, which the margin allows.
-    assert!(covered >= 33, "{covered} of {trials}");
+    // Binomial(60, 0.95) is at least 52 with probability 0.99.
+    assert!(covered >= 52, "{covered} of {trials}");
 }

@@ -22,7 +22,9 @@ fn identical_reports_are_unchanged() {
     let report = run(20_000.0, &[1.0], 1);
     let c = compare(&report, &report, &options()).expect("compares");
     assert_eq!(c.rows.len(), 6);
-    assert!(c.rows.iter().all(|r| r.verdict == RowVerdict::Unchanged), "{c:#?}");
+    // Signup p99 rests on 2 values (200 signups): inconclusive; everything else unchanged.
+    assert_eq!(verdicts_of(&c, "signup"), [RowVerdict::Unchanged, RowVerdict::Unchanged, RowVerdict::Inconclusive]);
+    assert_eq!(verdicts_of(&c, "create_post"), [RowVerdict::Unchanged; 3], "{c:#?}");
     assert!(c.rows.iter().all(|r| r.change == Some(0.0)));
     assert!(c.warnings.is_empty());
     assert!(!c.regressed());
@@ -31,7 +33,10 @@ fn identical_reports_are_unchanged() {
 #[test]
 fn independent_runs_of_the_same_system_are_unchanged() {
     let c = compare(&run(20_000.0, &[1.0], 1), &run(20_000.0, &[1.0], 2), &options()).expect("compares");
-    assert_eq!(verdicts_of(&c, "create_post"), [RowVerdict::Unchanged; 3], "{c:#?}");
+    let verdicts = verdicts_of(&c, "create_post");
+    assert_eq!(verdicts[..2], [RowVerdict::Unchanged; 2], "{c:#?}");
+    // p99 of 4,000 posts a run is noisier; it may be inconclusive, never a regression.
+    assert_ne!(verdicts[2], RowVerdict::Regressed, "{c:#?}");
 }
 
 #[test]
@@ -40,7 +45,7 @@ fn slower_candidate_regressed_faster_improved() {
     let c = compare(&base, &run(26_000.0, &[1.0], 2), &options()).expect("compares");
     assert_eq!(verdicts_of(&c, "create_post"), [RowVerdict::Regressed; 3], "{c:#?}");
     // Signups did not change: 5 ms each in both runs.
-    assert_eq!(verdicts_of(&c, "signup"), [RowVerdict::Unchanged; 3]);
+    assert_eq!(verdicts_of(&c, "signup")[..2], [RowVerdict::Unchanged; 2]);
     assert!(c.regressed());
     let p50 = &c.rows.iter().find(|r| r.action == "create_post").expect("row");
     let change = p50.change.expect("change");
