@@ -39,8 +39,9 @@ impl GateArgs {
     pub fn resolve(&self, scenario: &Scenario) -> anyhow::Result<Gate> {
         let mut thresholds = scenario.thresholds.clone();
         for text in &self.thresholds {
-            let t = threshold::parse(text)
-                .map_err(|e| anyhow::anyhow!("--threshold \"{text}\": {} (expected {})", e.message, e.expected))?;
+            let t = threshold::parse(text).map_err(|e| {
+                anyhow::anyhow!("--threshold \"{text}\": {} (expected {})", e.message, e.expected)
+            })?;
             if let Some(phase) = &t.phase
                 && !scenario.phases.iter().any(|p| &p.name == phase)
             {

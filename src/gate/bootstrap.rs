@@ -200,7 +200,8 @@ pub fn estimate(
         *out = grid.quantiles(&counts, &quantiles)?;
     }
     // Independent streams per run, so adding a resample to one never shifts the other.
-    let mut rngs = [ChaCha8Rng::seed_from_u64(settings.seed), ChaCha8Rng::seed_from_u64(settings.seed ^ 0x9e37_79b9)];
+    let mut rngs =
+        [ChaCha8Rng::seed_from_u64(settings.seed), ChaCha8Rng::seed_from_u64(settings.seed ^ 0x9e37_79b9)];
     let resamples = settings.resamples.max(1);
     let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(resamples); quantiles.len()];
     for _ in 0..resamples {

@@ -50,7 +50,10 @@ fn empty_runs_have_no_estimate() {
 
 #[test]
 fn block_length_grows_as_the_cube_root() {
-    assert_eq!([auto_block(0), auto_block(1), auto_block(8), auto_block(12), auto_block(300)], [1, 1, 2, 3, 7]);
+    assert_eq!(
+        [auto_block(0), auto_block(1), auto_block(8), auto_block(12), auto_block(300)],
+        [1, 1, 2, 3, 7]
+    );
 }
 
 #[test]

@@ -12,10 +12,10 @@
 
 use serde::Serialize;
 
+use super::GateError;
 use super::bootstrap::{self, Settings};
 use super::human;
 use super::window::{self, Measure};
-use super::GateError;
 use crate::report::{Report, Verdict};
 
 /// How to compare; the defaults are tuned by `tests/bench/calibrate.sh`.
@@ -135,7 +135,11 @@ pub struct Comparison {
 }
 
 /// Compares every action present in either run.
-pub fn compare(baseline: &Report, candidate: &Report, options: &CompareOptions) -> Result<Comparison, GateError> {
+pub fn compare(
+    baseline: &Report,
+    candidate: &Report,
+    options: &CompareOptions,
+) -> Result<Comparison, GateError> {
     let mut names: Vec<&str> = baseline.actions.iter().map(|a| a.name.as_str()).collect();
     for action in &candidate.actions {
         if !names.contains(&action.name.as_str()) {
@@ -164,7 +168,13 @@ pub fn compare(baseline: &Report, candidate: &Report, options: &CompareOptions) 
 
 type Run = [Option<hdrhistogram::Histogram<u64>>];
 
-fn compare_action(name: &str, base: &Run, cand: &Run, options: &CompareOptions, settings: &Settings) -> Vec<Row> {
+fn compare_action(
+    name: &str,
+    base: &Run,
+    cand: &Run,
+    options: &CompareOptions,
+    settings: &Settings,
+) -> Vec<Row> {
     let sizes = bootstrap::sizes(base, cand);
     let empty = |p: f64, note: String| Row {
         action: name.to_string(),
@@ -203,7 +213,8 @@ fn compare_action(name: &str, base: &Run, cand: &Run, options: &CompareOptions, 
             let delta = margin.ln_1p();
             let tail = fewest_requests as f64 * (1.0 - p / 100.0);
             let (verdict, note) = if fewest_intervals < options.min_intervals {
-                let note = format!("{fewest_intervals} intervals with requests (need {})", options.min_intervals);
+                let note =
+                    format!("{fewest_intervals} intervals with requests (need {})", options.min_intervals);
                 (RowVerdict::Inconclusive, note)
             } else if tail < options.min_tail_values {
                 let note = format!(

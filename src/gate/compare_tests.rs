@@ -23,7 +23,10 @@ fn identical_reports_are_unchanged() {
     let c = compare(&report, &report, &options()).expect("compares");
     assert_eq!(c.rows.len(), 6);
     // Signup p99 rests on 2 values (200 signups): inconclusive; everything else unchanged.
-    assert_eq!(verdicts_of(&c, "signup"), [RowVerdict::Unchanged, RowVerdict::Unchanged, RowVerdict::Inconclusive]);
+    assert_eq!(
+        verdicts_of(&c, "signup"),
+        [RowVerdict::Unchanged, RowVerdict::Unchanged, RowVerdict::Inconclusive]
+    );
     assert_eq!(verdicts_of(&c, "create_post"), [RowVerdict::Unchanged; 3], "{c:#?}");
     assert!(c.rows.iter().all(|r| r.change == Some(0.0)));
     assert!(c.warnings.is_empty());
@@ -88,7 +91,11 @@ fn actions_missing_from_a_run_are_inconclusive() {
     cand.intervals.iter_mut().for_each(|i| i.histograms.retain(|tag, _| !tag.starts_with("signup.")));
     let c = compare(&base, &cand, &options()).expect("compares");
     let signup: Vec<&Row> = c.rows.iter().filter(|r| r.action == "signup").collect();
-    assert!(signup.iter().all(|r| r.verdict == RowVerdict::Inconclusive && r.note == "no requests in the candidate"));
+    assert!(
+        signup
+            .iter()
+            .all(|r| r.verdict == RowVerdict::Inconclusive && r.note == "no requests in the candidate")
+    );
     assert_eq!(signup[0].message(), "p50: no requests in the candidate");
 }
 
@@ -109,7 +116,10 @@ fn verdicts_carry_names_values_and_messages() {
     let c = compare(&run(20_000.0, &[1.0], 1), &run(26_000.0, &[1.0], 2), &options()).expect("compares");
     let verdicts = c.verdicts();
     let v = verdicts.iter().find(|v| v.name == "create_post.response.p50").expect("verdict");
-    assert_eq!((v.kind.as_str(), v.outcome.as_str(), v.failed, v.unit.as_str()), ("comparison", "regressed", true, "us"));
+    assert_eq!(
+        (v.kind.as_str(), v.outcome.as_str(), v.failed, v.unit.as_str()),
+        ("comparison", "regressed", true, "us")
+    );
     assert!(v.message.starts_with("p50 +"), "{}", v.message);
     assert!(v.message.contains("ms → "), "{}", v.message);
     let unchanged = verdicts.iter().find(|v| v.name == "signup.response.p50").expect("verdict");

@@ -47,7 +47,12 @@ fn verdict(threshold: &Threshold, measured: Option<f64>, unit: &str) -> Verdict 
 }
 
 /// The verdict once `measured` is known (or `None`: nothing to judge, which fails).
-fn finish(threshold: &Threshold, measured: Option<f64>, unit: &str, describe: impl Fn(f64) -> String) -> Verdict {
+fn finish(
+    threshold: &Threshold,
+    measured: Option<f64>,
+    unit: &str,
+    describe: impl Fn(f64) -> String,
+) -> Verdict {
     let mut v = verdict(threshold, measured, unit);
     if let Some(value) = measured {
         let pass = threshold.op.holds(value, threshold.limit);

@@ -103,7 +103,14 @@ fn arrival_rates_and_lateness() {
 fn phases_judge_only_their_window() {
     // Seconds 6 and 7 are the peak: slow, erroring and dropping arrivals.
     let calm = Second::default();
-    let peak = Second { median_us: 200_000.0, error_every: 10, started: 50, dropped: 50, lateness_us: 9_000, ..calm };
+    let peak = Second {
+        median_us: 200_000.0,
+        error_every: 10,
+        started: 50,
+        dropped: 50,
+        lateness_us: 9_000,
+        ..calm
+    };
     let mut seconds = vec![calm; 10];
     seconds[6] = peak;
     seconds[7] = peak;
@@ -164,7 +171,12 @@ fn an_empty_report_never_panics() {
     report.series.clear();
     report.intervals.clear();
     report.arrivals = Default::default();
-    let texts = ["all.response.p99 < 1s", "all.error_rate < 1%", "arrivals.achieved_rate > 0.5", "arrivals.lateness.p50 < 1s"];
+    let texts = [
+        "all.response.p99 < 1s",
+        "all.error_rate < 1%",
+        "arrivals.achieved_rate > 0.5",
+        "arrivals.lateness.p50 < 1s",
+    ];
     for v in judge_all(&report, &texts) {
         assert!(v.failed && v.message.contains("nothing to judge"), "{}", v.message);
     }

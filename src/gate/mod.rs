@@ -26,7 +26,7 @@ pub(crate) mod testkit;
 
 use std::path::{Path, PathBuf};
 
-pub use compare::{Comparison, CompareOptions, Row, RowVerdict};
+pub use compare::{CompareOptions, Comparison, Row, RowVerdict};
 pub use evaluate::evaluate;
 pub use threshold::{Threshold, ThresholdError};
 
@@ -49,8 +49,7 @@ pub enum GateError {
 
 /// Reads a report from a run directory (its `report.json`) or a `report.json` path.
 pub fn load_report(path: &Path) -> Result<Report, ReportError> {
-    let file: PathBuf =
-        if path.is_dir() { path.join(crate::report::FILE_NAME) } else { path.to_path_buf() };
+    let file: PathBuf = if path.is_dir() { path.join(crate::report::FILE_NAME) } else { path.to_path_buf() };
     Report::read(&file)
 }
 

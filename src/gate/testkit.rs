@@ -68,10 +68,24 @@ pub fn report(seconds: &[Second], sigma: f64, seed: u64) -> Report {
             let response = latency.map_or(s.median_us, |d| d.sample(&mut rng)).max(1.0) as u64;
             let failed = s.error_every > 0 && (k + 1) % s.error_every == 0;
             let outcome = if failed { Err(ErrorClass::Status5xx) } else { Ok(()) };
-            recorder.record_request(at(k, s.posts), Action::CreatePost, None, response / 2, response, outcome);
+            recorder.record_request(
+                at(k, s.posts),
+                Action::CreatePost,
+                None,
+                response / 2,
+                response,
+                outcome,
+            );
         }
         for k in 0..s.signups {
-            recorder.record_request(at(k, s.signups), Action::Signup, None, s.signup_us / 2, s.signup_us, Ok(()));
+            recorder.record_request(
+                at(k, s.signups),
+                Action::Signup,
+                None,
+                s.signup_us / 2,
+                s.signup_us,
+                Ok(()),
+            );
         }
     }
     let plan: Vec<(f64, u64)> = seconds.iter().enumerate().map(|(i, s)| (i as f64, s.planned)).collect();

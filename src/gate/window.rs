@@ -74,7 +74,9 @@ impl Window {
     fn series<'r>(&self, report: &'r Report) -> Vec<&'r crate::report::model::SeriesPoint> {
         match self {
             Window::Whole => report.series.iter().collect(),
-            Window::Phase { intervals, .. } => intervals.iter().filter_map(|&i| report.series.get(i)).collect(),
+            Window::Phase { intervals, .. } => {
+                intervals.iter().filter_map(|&i| report.series.get(i)).collect()
+            }
         }
     }
 }
@@ -125,7 +127,8 @@ pub fn latency(
             let suffix = format!(".{}", measure.tag());
             for interval in intervals.iter().filter_map(|&i| report.intervals.get(i)) {
                 for (tag, text) in &interval.histograms {
-                    let is_wanted = tag.strip_suffix(&suffix).is_some_and(|name| !name.contains('/') && wanted(name));
+                    let is_wanted =
+                        tag.strip_suffix(&suffix).is_some_and(|name| !name.contains('/') && wanted(name));
                     if is_wanted && let Some(h) = decode(text)? {
                         merge(&mut merged, h)?;
                     }

@@ -44,7 +44,8 @@ fn compare(baseline: &Path, candidate: &Path) -> (Option<i32>, String) {
         .args(["--min-absolute", "0us"])
         .output()
         .expect("stampede runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text =
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     (output.status.code(), text)
 }
 
