@@ -121,7 +121,7 @@ pub fn render(comparison: &Comparison, options: &CompareOptions) -> String {
         human::micros(options.min_absolute_us)
     );
     out.push_str(&format!(
-        "{:<12} {:>5} {:>10} {:>10} {:>8}  {:<18}  {}\n",
+        "{:<12} {:>5} {:>10} {:>10} {:>8}  {:<20}  {}\n",
         "action", "pct", "baseline", "candidate", "change", confidence, "verdict"
     ));
     let opt = |v: Option<f64>, f: fn(f64) -> String| v.map_or_else(|| "-".to_string(), f);
@@ -132,7 +132,7 @@ pub fn render(comparison: &Comparison, options: &CompareOptions) -> String {
         };
         let note = if row.note.is_empty() { String::new() } else { format!(" ({})", row.note) };
         out.push_str(&format!(
-            "{:<12} {:>5} {:>10} {:>10} {:>8}  {:<18}  {}{note}\n",
+            "{:<12} {:>5} {:>10} {:>10} {:>8}  {:<20}  {}{note}\n",
             row.action,
             human::percentile(row.percentile),
             opt(row.baseline_us, human::micros),
