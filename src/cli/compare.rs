@@ -28,8 +28,8 @@ pub struct ComparisonFlags {
     /// Smallest absolute change that counts.
     #[arg(long, value_name = "D", default_value = "1ms")]
     pub min_absolute: Span,
-    /// Which latency is compared.
-    #[arg(long, value_enum, default_value_t = MeasureArg::Response)]
+    /// Which latency is compared (service: less disturbed by the generator's own hiccups).
+    #[arg(long, value_enum, default_value_t = MeasureArg::Service)]
     pub measure: MeasureArg,
     /// Bootstrap resamples per comparison.
     #[arg(long, value_name = "N", default_value_t = 2_000)]

@@ -115,14 +115,14 @@ fn changes_below_the_absolute_minimum_are_unchanged() {
 fn verdicts_carry_names_values_and_messages() {
     let c = compare(&run(20_000.0, &[1.0], 1), &run(26_000.0, &[1.0], 2), &options()).expect("compares");
     let verdicts = c.verdicts();
-    let v = verdicts.iter().find(|v| v.name == "create_post.response.p50").expect("verdict");
+    let v = verdicts.iter().find(|v| v.name == "create_post.service.p50").expect("verdict");
     assert_eq!(
         (v.kind.as_str(), v.outcome.as_str(), v.failed, v.unit.as_str()),
         ("comparison", "regressed", true, "us")
     );
     assert!(v.message.starts_with("p50 +"), "{}", v.message);
     assert!(v.message.contains("ms → "), "{}", v.message);
-    let unchanged = verdicts.iter().find(|v| v.name == "signup.response.p50").expect("verdict");
+    let unchanged = verdicts.iter().find(|v| v.name == "signup.service.p50").expect("verdict");
     assert!(!unchanged.failed);
 }
 

@@ -9,7 +9,7 @@ use stampede::report::Report;
 
 use crate::util::{repo_root, stampede};
 
-/// A copy of `report` with every action's response latencies multiplied by `factor`.
+/// A copy of `report` with every action's latencies multiplied by `factor`.
 fn slowed(report: &Report, factor: f64) -> Report {
     let scale = |text: &String| -> String {
         if text.is_empty() {
@@ -26,10 +26,11 @@ fn slowed(report: &Report, factor: f64) -> Report {
     let mut slow = report.clone();
     for action in &mut slow.actions {
         action.stats.histogram.response = scale(&action.stats.histogram.response);
+        action.stats.histogram.service = scale(&action.stats.histogram.service);
     }
     for interval in &mut slow.intervals {
         for (tag, text) in interval.histograms.iter_mut() {
-            if tag.ends_with(".response") {
+            if tag.ends_with(".response") || tag.ends_with(".service") {
                 *text = scale(text);
             }
         }
