@@ -4,7 +4,9 @@
 //! command resolves them against the scenario into a validated configuration before anything
 //! runs. Exit codes: 0 success, 1 a failed verdict (gate), 2 an error (bad input, I/O).
 
+mod compare;
 mod embedded;
+mod gate;
 mod plan;
 mod run;
 
@@ -21,6 +23,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size of the `run` variant's flags costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check scenario files; print every problem as file:line:column.
@@ -33,6 +37,9 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Replay a scenario against a platform and write its report.
     Run(run::RunArgs),
+    /// Compare two runs: per action and percentile, the change, its confidence interval
+    /// and a verdict (regressed, improved, unchanged, inconclusive). Exits 1 on a regression.
+    Compare(compare::CompareArgs),
     /// Print the JSON Schema of scenario files (or of report.json with --report).
     Schema {
         /// The schema of `report.json` instead.
@@ -89,6 +96,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate { files } => Ok(validate(&files)),
         Command::Plan(args) => plan::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Compare(args) => compare::run(&args),
         Command::Schema { report } => {
             let schema = if report {
                 crate::report::schema::render_schema()

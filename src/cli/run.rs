@@ -53,6 +53,8 @@ pub struct RunArgs {
     /// No progress bar (it is also hidden when stderr is not a terminal).
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub gate: super::gate::GateArgs,
 }
 
 /// UTC time as `20250113T053000Z`, for run directory names.
@@ -96,9 +98,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(format!("{}-{}", scenario.spec.name, utc_stamp())));
+    let gate = args.gate.resolve(&scenario)?;
     let plan = Plan::new(scenario);
     super::init_logging();
-    super::runtime()?.block_on(replay(args, plan, profile, profile_name, out))
+    super::runtime()?.block_on(replay(args, plan, profile, profile_name, out, &gate))
 }
 
 async fn replay(
@@ -107,6 +110,7 @@ async fn replay(
     profile: crate::profile::Profile,
     profile_name: String,
     out: PathBuf,
+    gate: &super::gate::Gate,
 ) -> anyhow::Result<u8> {
     let started_at = time::OffsetDateTime::now_utc();
     let mut embedded = None;
@@ -185,6 +189,8 @@ async fn replay(
             reason: why.clone(),
         })
         .collect();
+    // Verdicts go into the report before its files are written; printed after the summary.
+    let judged = gate.judge(&mut report);
     report.write(&out).with_context(|| format!("cannot write the report to {}", out.display()))?;
     println!("{}", report.console_summary());
     for (action, why) in &outcome.unsupported {
@@ -200,5 +206,12 @@ async fn replay(
         outcome.population_bytes
     );
     println!("report: {}", out.join(crate::report::FILE_NAME).display());
-    Ok(if outcome.stop.is_some() { exit::ERROR } else { exit::OK })
+    print!("{}", judged?);
+    Ok(if outcome.stop.is_some() {
+        exit::ERROR
+    } else if crate::gate::any_failed(&report.verdicts) {
+        exit::FAILED
+    } else {
+        exit::OK
+    })
 }

@@ -2,6 +2,7 @@
 
 mod library;
 mod run;
+mod gate;
 mod scenarios;
 mod target;
 mod util;
