@@ -6,6 +6,7 @@
 
 mod embedded;
 mod plan;
+mod report;
 mod run;
 
 use std::path::PathBuf;
@@ -33,6 +34,9 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Replay a scenario against a platform and write its report.
     Run(run::RunArgs),
+    /// Re-render report.html, summary.md, junit.xml and the .hlog of a run directory from
+    /// its report.json.
+    Report(report::ReportArgs),
     /// Print the JSON Schema of scenario files (or of report.json with --report).
     Schema {
         /// The schema of `report.json` instead.
@@ -84,6 +88,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate { files } => Ok(validate(&files)),
         Command::Plan(args) => plan::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Schema { report } => {
             let schema = if report {
                 crate::report::schema::render_schema()

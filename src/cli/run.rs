@@ -185,7 +185,9 @@ async fn replay(
             reason: why.clone(),
         })
         .collect();
-    report.write(&out).with_context(|| format!("cannot write the report to {}", out.display()))?;
+    // Write everything before printing, so an I/O error is reported, not a half directory.
+    crate::report::files::write_all(&report, &out)
+        .with_context(|| format!("cannot write the report to {}", out.display()))?;
     println!("{}", report.console_summary());
     for (action, why) in &outcome.unsupported {
         println!("skipped {action}: {why}");
@@ -199,6 +201,6 @@ async fn replay(
         outcome.population_posts,
         outcome.population_bytes
     );
-    println!("report: {}", out.join(crate::report::FILE_NAME).display());
+    println!("report: {}", out.join(crate::report::files::HTML).display());
     Ok(if outcome.stop.is_some() { exit::ERROR } else { exit::OK })
 }

@@ -9,8 +9,6 @@ pub fn stampede() -> Command {
 }
 
 /// The repository root, for paths such as `scenarios/`.
-// Not used by any test yet; kept for the scenario tests, so `-D warnings` must not fail on it.
-#[allow(dead_code)]
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
