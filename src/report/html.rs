@@ -138,7 +138,12 @@ fn kpis(out: &mut String, r: &Report) {
 fn verdicts(out: &mut String, r: &Report) {
     if r.verdicts.is_empty() {
         if !r.run.thresholds.is_empty() {
-            section(out, "Verdicts", "thresholds declared but not judged in this report");
+            section(out, "Thresholds", "declared by the scenario, not judged in this report");
+            out.push_str(r#"<ul class="thresholds">"#);
+            for t in &r.run.thresholds {
+                let _ = write!(out, "<li><code>{}</code></li>", escape(t));
+            }
+            out.push_str("</ul>");
         }
         return;
     }

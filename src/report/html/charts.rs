@@ -186,7 +186,7 @@ pub fn arrivals(report: &Report) -> Card {
 
 /// Highest number of requests in flight in each interval.
 pub fn in_flight(report: &Report) -> Card {
-    let (x, top) = time_axes(report);
+    let (x, _) = time_axes(report);
     let dt = report.interval_s.max(1e-3);
     let points: Vec<(f64, f64)> =
         report.series.iter().map(|p| (p.t_s + dt / 2.0, p.in_flight_max as f64)).collect();
@@ -214,13 +214,13 @@ pub fn in_flight(report: &Report) -> Card {
         title: "Requests in flight".into(),
         note: format!("peak {} of {} executor slots", report.in_flight_max, report.run.slots),
         legend,
-        svg: Plot { x, y, top, bands: bands(report), layers, wide: false }.render(),
+        svg: Plot { x, y, top: None, bands: bands(report), layers, wide: false }.render(),
     }
 }
 
 /// Failed requests per second, stacked by class.
 pub fn errors(report: &Report) -> Card {
-    let (x, top) = time_axes(report);
+    let (x, _) = time_axes(report);
     let dt = report.interval_s.max(1e-3);
     const COLORS: [&str; 7] = ["#9c755f", "#edc948", "#b07aa1", "#f28e2b", "#e15759", "#76b7b2", "#bab0ac"];
     let mut layers: Vec<Layer> = Vec::new();
@@ -259,8 +259,15 @@ pub fn errors(report: &Report) -> Card {
         title: "Errors over time".into(),
         note,
         legend,
-        svg: Plot { x, y: count_axis(peak, "errors / s"), top, bands: bands(report), layers, wide: false }
-            .render(),
+        svg: Plot {
+            x,
+            y: count_axis(peak, "errors / s"),
+            top: None,
+            bands: bands(report),
+            layers,
+            wide: false,
+        }
+        .render(),
     }
 }
 

@@ -14,16 +14,17 @@ pub fn short_us(us: f64) -> String {
     }
 }
 
-/// A duration in seconds at a round unit: `0`, `45s`, `2.5m`, `3h`, `2d`.
+/// A duration in seconds at a round unit: `0`, `45s`, `90s`, `2.5m`, `3h`, `2d`.
 pub fn short_duration_s(s: f64) -> String {
     if !s.is_finite() || s <= 0.0 {
         return "0".to_string();
     }
-    if s < 60.0 {
+    // Switch units only at twice the next unit, so ticks stay round (`90s`, not `1.5m`).
+    if s < 120.0 {
         format!("{}s", trim(s))
-    } else if s < 3_600.0 {
+    } else if s < 7_200.0 {
         format!("{}m", trim(s / 60.0))
-    } else if s < 86_400.0 {
+    } else if s < 172_800.0 {
         format!("{}h", trim(s / 3_600.0))
     } else {
         format!("{}d", trim(s / 86_400.0))
@@ -48,8 +49,10 @@ mod tests {
         assert_eq!(short_us(2_250_000.0), "2.25s");
         assert_eq!(short_us(f64::NAN), "0");
         assert_eq!(short_duration_s(45.0), "45s");
+        assert_eq!(short_duration_s(80.0), "80s");
         assert_eq!(short_duration_s(150.0), "2.5m");
         assert_eq!(short_duration_s(10_800.0), "3h");
+        assert_eq!(short_duration_s(86_400.0), "24h");
         assert_eq!(short_duration_s(172_800.0), "2d");
         assert_eq!(short_duration_s(0.5), "0.5s");
     }

@@ -11,9 +11,9 @@ use std::fmt::Write;
 
 /// Size of the drawing in `viewBox` units. The page scales it to the card's width, so a
 /// card spanning two columns gets a wider drawing rather than bigger text.
-const WIDTH: f64 = 600.0;
+const WIDTH: f64 = 420.0;
 const WIDE: f64 = 1240.0;
-const HEIGHT: f64 = 250.0;
+const HEIGHT: f64 = 240.0;
 const LEFT: f64 = 62.0;
 const RIGHT: f64 = 14.0;
 const TOP: f64 = 12.0;
@@ -114,7 +114,8 @@ impl Plot {
                 x1 - x0,
                 frame.bottom - frame.top,
                 x0 + 3.0,
-                frame.top + 11.0,
+                // Alternate rows, so labels of short neighbouring phases do not overlap.
+                frame.top + if i % 2 == 0 { 11.0 } else { 23.0 },
                 escape(&band.label),
             );
         }
