@@ -62,10 +62,10 @@ impl Report {
             section(&mut out, "Journeys", "from the intended start of a journey to the end of its last step");
             out.push_str(&journey_table(self));
         }
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<footer>stampede {} · {} · generated from report.json; re-render with \
-             <code>stampede report DIR</code></footer></main></body></html>\n",
+             <code>stampede report DIR</code></footer></main></body></html>",
             escape(&self.run.stampede_version),
             SCHEMA_VERSION
         );

@@ -15,7 +15,7 @@ const WIDTH: f64 = 420.0;
 const WIDE: f64 = 1240.0;
 const HEIGHT: f64 = 240.0;
 const LEFT: f64 = 62.0;
-const RIGHT: f64 = 14.0;
+const RIGHT: f64 = 26.0;
 const TOP: f64 = 12.0;
 /// Extra top margin when a second x axis is drawn above the plot.
 const TOP_AXIS: f64 = 30.0;
