@@ -8,6 +8,7 @@ mod compare;
 mod embedded;
 mod gate;
 mod plan;
+mod report;
 mod run;
 
 use std::path::PathBuf;
@@ -40,6 +41,9 @@ pub enum Command {
     /// Compare two runs: per action and percentile, the change, its confidence interval
     /// and a verdict (regressed, improved, unchanged, inconclusive). Exits 1 on a regression.
     Compare(compare::CompareArgs),
+    /// Re-render report.html, summary.md, junit.xml and the .hlog of a run directory from
+    /// its report.json.
+    Report(report::ReportArgs),
     /// Print the JSON Schema of scenario files (or of report.json with --report).
     Schema {
         /// The schema of `report.json` instead.
@@ -97,6 +101,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Plan(args) => plan::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Schema { report } => {
             let schema = if report {
                 crate::report::schema::render_schema()

@@ -190,8 +190,10 @@ async fn replay(
         })
         .collect();
     // Verdicts go into the report before its files are written; printed after the summary.
+    // Write everything before printing, so an I/O error is reported, not a half directory.
     let judged = gate.judge(&mut report);
-    report.write(&out).with_context(|| format!("cannot write the report to {}", out.display()))?;
+    crate::report::files::write_all(&report, &out)
+        .with_context(|| format!("cannot write the report to {}", out.display()))?;
     println!("{}", report.console_summary());
     for (action, why) in &outcome.unsupported {
         println!("skipped {action}: {why}");
@@ -205,7 +207,7 @@ async fn replay(
         outcome.population_posts,
         outcome.population_bytes
     );
-    println!("report: {}", out.join(crate::report::FILE_NAME).display());
+    println!("report: {}", out.join(crate::report::files::HTML).display());
     print!("{}", judged?);
     Ok(if outcome.stop.is_some() {
         exit::ERROR

@@ -101,6 +101,13 @@ impl ErrorCounts {
     pub fn total(&self) -> u64 {
         self.0.iter().sum()
     }
+
+    /// Adds `other`'s counts, class by class (e.g. every action's into an interval's).
+    pub fn merge(&mut self, other: &ErrorCounts) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            *mine += theirs;
+        }
+    }
 }
 
 /// A step of a journey: which journey (index in the scenario) and which step in it.

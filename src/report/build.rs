@@ -114,15 +114,24 @@ fn series_point(interval: &IntervalMetrics) -> SeriesPoint {
         in_flight_max: interval.in_flight_max,
         requests: interval.requests(),
         errors: interval.errors(),
+        error_classes: {
+            let mut all = ErrorCounts::default();
+            interval.actions.iter().for_each(|a| all.merge(&a.errors));
+            errors(&all)
+        },
         actions: (interval.actions.iter())
             .map(|a| SeriesAction {
                 name: a.action.name().to_string(),
                 requests: a.requests,
                 errors: a.errors.total(),
                 response_p50_us: a.response.p50_us,
+                response_p90_us: a.response.p90_us,
                 response_p99_us: a.response.p99_us,
+                response_max_us: a.response.max_us,
                 service_p50_us: a.service.p50_us,
+                service_p90_us: a.service.p90_us,
                 service_p99_us: a.service.p99_us,
+                service_max_us: a.service.max_us,
             })
             .collect(),
     }

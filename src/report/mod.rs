@@ -1,10 +1,15 @@
-//! Reports of a run: `report.json` (a versioned format with a committed JSON Schema) and
-//! the end-of-run console summary.
+//! Reports of a run: `report.json` (a versioned format with a committed JSON Schema), the
+//! files rendered from it alone (HTML, Markdown, JUnit, HdrHistogram logs), and the
+//! end-of-run console summary.
 //!
 //! - [`model`]: the serde types of `report.json`; their docs are the schema's.
 //! - [`build`]: [`Report::new`] from a run's [`RunMetrics`](crate::metrics::RunMetrics).
 //! - [`summary`]: [`Report::console_summary`], the table printed when a run ends.
 //! - [`hlog`]: `.hlog` interval logs re-rendered from a report alone.
+//! - [`html`]: `report.html`, charts and tables in one self-contained page.
+//! - [`markdown`]: `summary.md` for CI job summaries and pull-request comments.
+//! - [`junit`]: `junit.xml`, one test case per verdict.
+//! - [`files`]: a run directory's files, written together ([`files::write_all`]).
 //! - [`schema`]: the JSON Schema, generated from [`model`] and committed as
 //!   `reports/schema.json`.
 //!
@@ -13,7 +18,11 @@
 //! pre-computed percentiles.
 
 pub mod build;
+pub mod files;
 pub mod hlog;
+pub mod html;
+pub mod junit;
+pub mod markdown;
 pub mod model;
 pub mod schema;
 pub mod summary;
@@ -40,7 +49,30 @@ pub enum ReportError {
     Version { path: PathBuf, found: String },
 }
 
+/// A run's overall outcome, as the report's badge, `summary.md` and `junit.xml` show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    /// Completed, and no verdict failed.
+    Pass,
+    /// Completed, and at least one verdict failed.
+    Fail,
+    /// Stopped before the plan's end: its numbers describe a partial replay, whatever the
+    /// verdicts say, so this outranks both.
+    Interrupted,
+}
+
 impl Report {
+    /// The run's overall outcome.
+    pub fn status(&self) -> RunStatus {
+        if self.run.interrupted {
+            RunStatus::Interrupted
+        } else if self.verdicts.iter().any(|v| v.failed) {
+            RunStatus::Fail
+        } else {
+            RunStatus::Pass
+        }
+    }
+
     /// Writes `report.json` (pretty, with a trailing newline) into `dir`, creating it.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;

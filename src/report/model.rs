@@ -193,6 +193,31 @@ pub struct ErrorsReport {
     pub other: u64,
 }
 
+impl ErrorsReport {
+    /// `(class name, count)` for every class, in a fixed order (for tables and charts).
+    pub fn by_class(&self) -> [(&'static str, u64); 7] {
+        [
+            ("connect", self.connect),
+            ("timeout", self.timeout),
+            ("reset", self.reset),
+            ("4xx", self.status_4xx),
+            ("5xx", self.status_5xx),
+            ("bad body", self.bad_body),
+            ("other", self.other),
+        ]
+    }
+
+    /// Errors of every class.
+    pub fn total(&self) -> u64 {
+        self.by_class().iter().map(|(_, n)| n).sum()
+    }
+
+    /// Whether no error of any class was counted.
+    pub fn is_zero(&self) -> bool {
+        self.total() == 0
+    }
+}
+
 /// The cumulative histograms of an action or step, V2 deflate + base64 (standard alphabet).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct HistogramPair {
@@ -280,6 +305,9 @@ pub struct SeriesPoint {
     pub requests: u64,
     /// Failed requests that ended in the interval.
     pub errors: u64,
+    /// `errors` by class; absent when the interval had no errors.
+    #[serde(default, skip_serializing_if = "ErrorsReport::is_zero")]
+    pub error_classes: ErrorsReport,
     /// Per action with requests in the interval.
     pub actions: Vec<SeriesAction>,
 }
@@ -291,9 +319,17 @@ pub struct SeriesAction {
     pub requests: u64,
     pub errors: u64,
     pub response_p50_us: u64,
+    #[serde(default)]
+    pub response_p90_us: u64,
     pub response_p99_us: u64,
+    #[serde(default)]
+    pub response_max_us: u64,
     pub service_p50_us: u64,
+    #[serde(default)]
+    pub service_p90_us: u64,
     pub service_p99_us: u64,
+    #[serde(default)]
+    pub service_max_us: u64,
 }
 
 /// One interval's histograms.

@@ -2,6 +2,7 @@
 
 mod gate;
 mod library;
+mod reports;
 mod run;
 mod scenarios;
 mod target;

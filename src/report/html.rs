@@ -1,0 +1,361 @@
+//! `report.html`: one self-contained page (inline CSS and SVG, no script, no fetches)
+//! that shows a run the way a capacity planner reads it: the verdict first, then the
+//! load the generator achieved, then latency per action.
+//!
+//! - [`svg`]: the small plotting kit.
+//! - [`charts`]: one chart per question, from report data alone.
+//! - [`format`]: compact tick and caption formats.
+
+mod charts;
+mod format;
+mod svg;
+
+use std::fmt::Write;
+
+use self::charts::{Card, Kind};
+use self::svg::escape;
+use super::model::{ActionReport, LatencyStats, Report};
+use super::summary::{human_s, human_us};
+use super::{RunStatus, SCHEMA_VERSION};
+use crate::plan::render::count;
+
+/// The stylesheet, inline so the file works opened from disk or attached to a CI run.
+const STYLE: &str = include_str!("html/style.css");
+
+impl Report {
+    /// The whole `report.html`.
+    pub fn render_html(&self) -> String {
+        let mut out = String::with_capacity(256 * 1024);
+        let title = format!("{} · stampede report", self.run.scenario);
+        let _ = write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{}</title><style>{STYLE}</style></head><body><main>",
+            escape(&title)
+        );
+        header(&mut out, self);
+        kpis(&mut out, self);
+        verdicts(&mut out, self);
+        unsupported(&mut out, self);
+
+        section(&mut out, "Load", "what the generator sent, on the replay clock");
+        out.push_str(r#"<div class="grid">"#);
+        card(&mut out, &charts::arrivals(self), true);
+        out.push_str(r#"</div><div class="grid three">"#);
+        card(&mut out, &charts::in_flight(self), false);
+        card(&mut out, &charts::errors(self), false);
+        card(&mut out, &charts::lateness(self), false);
+        out.push_str("</div>");
+
+        section(
+            &mut out,
+            "Latency by action",
+            "response time counts from the intended start (free of coordinated omission); \
+             service time from the send",
+        );
+        out.push_str(&action_table(&self.actions));
+        for (index, action) in self.actions.iter().enumerate() {
+            action_section(&mut out, self, index, action);
+        }
+        if !self.journeys.is_empty() {
+            section(&mut out, "Journeys", "from the intended start of a journey to the end of its last step");
+            out.push_str(&journey_table(self));
+        }
+        let _ = writeln!(
+            out,
+            "<footer>stampede {} · {} · generated from report.json; re-render with \
+             <code>stampede report DIR</code></footer></main></body></html>",
+            escape(&self.run.stampede_version),
+            SCHEMA_VERSION
+        );
+        out
+    }
+}
+
+fn header(out: &mut String, r: &Report) {
+    let run = &r.run;
+    let (badge, class) = match r.status() {
+        RunStatus::Pass => ("PASS", "pass"),
+        RunStatus::Fail => ("FAIL", "fail"),
+        RunStatus::Interrupted => ("INTERRUPTED", "interrupted"),
+    };
+    let _ = write!(
+        out,
+        r#"<header><div class="headline"><h1>{}</h1><span class="badge {class}">{badge}</span></div><p class="description">{}</p>"#,
+        escape(&run.scenario),
+        escape(&run.description)
+    );
+    if let (true, Some(reason)) = (run.interrupted, &run.interrupt_reason) {
+        let _ = write!(out, r#"<p class="warning">Interrupted: {}</p>"#, escape(reason));
+    }
+    let settings: [(&str, String); 12] = [
+        ("scenario file", run.scenario_file.clone()),
+        ("seed", run.seed.to_string()),
+        ("compression", format!("×{}", run.compress)),
+        ("sampling", format!("{}", run.sample)),
+        ("think time", run.think.clone()),
+        ("target", run.target.clone()),
+        ("profile", run.profile.clone()),
+        ("stampede", run.stampede_version.clone()),
+        ("started", run.started_at.clone()),
+        ("replay", format!("{} planned, {} ran", human_s(run.replay_duration_s), human_s(run.elapsed_s))),
+        ("executor slots", count(run.slots as f64)),
+        ("lateness budget", human_us(run.lateness_budget_ms.saturating_mul(1_000))),
+    ];
+    out.push_str(r#"<dl class="settings">"#);
+    for (name, value) in settings {
+        let _ = write!(out, "<div><dt>{name}</dt><dd>{}</dd></div>", escape(&value));
+    }
+    out.push_str("</dl></header>");
+}
+
+fn kpis(out: &mut String, r: &Report) {
+    let a = &r.arrivals;
+    let error_rate = if r.requests == 0 { 0.0 } else { r.errors as f64 * 100.0 / r.requests as f64 };
+    let worst_p99 = r.actions.iter().map(|a| a.stats.response_us.p99).max().unwrap_or(0);
+    let items = [
+        ("requests", count(r.requests as f64), String::new()),
+        ("errors", format!("{error_rate:.2}%"), format!("{} failed", count(r.errors as f64))),
+        ("arrivals", count(a.started as f64), format!("of {} planned", count(a.planned as f64))),
+        ("dropped", count(a.dropped as f64), "over the lateness budget".to_string()),
+        ("worst p99", human_us(worst_p99), "response, any action".to_string()),
+        ("lateness p99", human_us(a.lateness_us.p99), "start behind schedule".to_string()),
+        ("in flight", count(r.in_flight_max as f64), format!("peak, of {} slots", count(r.run.slots as f64))),
+    ];
+    out.push_str(r#"<section class="kpis">"#);
+    for (name, value, sub) in items {
+        let _ = write!(
+            out,
+            r#"<div class="kpi"><div class="kpi-name">{name}</div><div class="kpi-value">{}</div><div class="kpi-sub">{}</div></div>"#,
+            escape(&value),
+            escape(&sub)
+        );
+    }
+    out.push_str("</section>");
+}
+
+fn verdicts(out: &mut String, r: &Report) {
+    if r.verdicts.is_empty() {
+        if !r.run.thresholds.is_empty() {
+            section(out, "Thresholds", "declared by the scenario, not judged in this report");
+            out.push_str(r#"<ul class="thresholds">"#);
+            for t in &r.run.thresholds {
+                let _ = write!(out, "<li><code>{}</code></li>", escape(t));
+            }
+            out.push_str("</ul>");
+        }
+        return;
+    }
+    let failed = r.verdicts.iter().filter(|v| v.failed).count();
+    section(out, "Verdicts", &format!("{failed} of {} checks failed", r.verdicts.len()));
+    out.push_str(r#"<table class="verdicts"><thead><tr><th></th><th>check</th><th>kind</th><th>outcome</th><th>details</th></tr></thead><tbody>"#);
+    for v in &r.verdicts {
+        let class = if v.failed { "fail" } else { "pass" };
+        let mark = if v.failed { "✗" } else { "✓" };
+        let _ = write!(
+            out,
+            r#"<tr class="{class}"><td class="mark">{mark}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            escape(&v.name),
+            escape(&v.kind),
+            escape(&v.outcome),
+            escape(&v.message)
+        );
+    }
+    out.push_str("</tbody></table>");
+}
+
+fn unsupported(out: &mut String, r: &Report) {
+    if r.unsupported.is_empty() {
+        return;
+    }
+    out.push_str(
+        r#"<div class="notice"><strong>Skipped actions</strong> (the target profile cannot serve them):<ul>"#,
+    );
+    for u in &r.unsupported {
+        let _ = write!(out, "<li><code>{}</code>: {}</li>", escape(&u.action), escape(&u.reason));
+    }
+    out.push_str("</ul></div>");
+}
+
+fn section(out: &mut String, title: &str, note: &str) {
+    let _ = write!(out, r#"<h2>{}</h2><p class="section-note">{}</p>"#, escape(title), escape(note));
+}
+
+fn card(out: &mut String, card: &Card, wide: bool) {
+    let class = if wide { "card wide" } else { "card" };
+    let _ = write!(
+        out,
+        r#"<figure class="{class}"><figcaption><h3>{}</h3><p>{}</p><div class="legend">"#,
+        escape(&card.title),
+        escape(&card.note)
+    );
+    for (name, color, dashed) in &card.legend {
+        let style = if *dashed { "dashed" } else { "solid" };
+        let _ = write!(
+            out,
+            r#"<span><i class="swatch {style}" style="border-color:{}"></i>{}</span>"#,
+            escape(color),
+            escape(name)
+        );
+    }
+    let _ = write!(out, "</div></figcaption>{}</figure>", card.svg);
+}
+
+fn action_section(out: &mut String, r: &Report, index: usize, action: &ActionReport) {
+    let color = charts::action_color(index);
+    let _ = write!(out, r#"<h3 class="action" style="border-color:{color}">{}</h3>"#, escape(&action.name));
+    out.push_str(&action_detail_table(action));
+    let y = charts::action_y_max(r, &action.name);
+    out.push_str(r#"<div class="grid three">"#);
+    card(out, &charts::action_over_time(r, &action.name, Kind::Response, y), false);
+    card(out, &charts::action_over_time(r, &action.name, Kind::Service, y), false);
+    card(out, &charts::action_spectrum(action, color), false);
+    out.push_str("</div>");
+}
+
+fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 { "0.00%".into() } else { format!("{:.2}%", part as f64 * 100.0 / whole as f64) }
+}
+
+fn action_table(actions: &[ActionReport]) -> String {
+    let mut out = String::from(
+        r#"<table class="numbers"><thead><tr><th>action</th><th>requests</th><th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>service p50</th><th>service p99</th></tr></thead><tbody>"#,
+    );
+    for (index, a) in actions.iter().enumerate() {
+        let s = &a.stats;
+        let r = &s.response_us;
+        let _ = write!(
+            out,
+            r#"<tr><td><i class="dot" style="background:{}"></i>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            charts::action_color(index),
+            escape(&a.name),
+            count(s.requests as f64),
+            percent(s.errors.total(), s.requests),
+            human_us(r.p50),
+            human_us(r.p90),
+            human_us(r.p99),
+            human_us(r.p999),
+            human_us(r.max),
+            human_us(s.service_us.p50),
+            human_us(s.service_us.p99),
+        );
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
+/// One action's numbers: both latencies at every percentile, and its errors by class.
+fn action_detail_table(action: &ActionReport) -> String {
+    let s = &action.stats;
+    let mut out = String::from(
+        r#"<table class="numbers detail"><thead><tr><th></th><th>count</th><th>mean</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr></thead><tbody>"#,
+    );
+    let row = |out: &mut String, name: &str, l: &LatencyStats| {
+        let _ = write!(
+            out,
+            "<tr><td>{name}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            count(l.count as f64),
+            human_us(l.mean.max(0.0).round() as u64),
+            human_us(l.p50),
+            human_us(l.p90),
+            human_us(l.p99),
+            human_us(l.p999),
+            human_us(l.max)
+        );
+    };
+    row(&mut out, "response", &s.response_us);
+    row(&mut out, "service", &s.service_us);
+    out.push_str("</tbody></table>");
+    let classes: Vec<String> = (s.errors.by_class().iter())
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| format!("{name} {}", count(*n as f64)))
+        .collect();
+    let errors = if classes.is_empty() { "none".to_string() } else { classes.join(" · ") };
+    let _ = write!(
+        out,
+        r#"<p class="errors-line">errors: {} of {} ({}) — {}</p>"#,
+        count(s.errors.total() as f64),
+        count(s.requests as f64),
+        percent(s.errors.total(), s.requests),
+        escape(&errors)
+    );
+    out
+}
+
+fn journey_table(r: &Report) -> String {
+    let mut out = String::from(
+        r#"<table class="numbers"><thead><tr><th>journey</th><th>ended</th><th>completed</th><th>skipped steps</th><th>p50</th><th>p99</th><th>max</th></tr></thead><tbody>"#,
+    );
+    for j in &r.journeys {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&j.name),
+            count(j.started as f64),
+            count(j.completed as f64),
+            count(j.skipped_steps as f64),
+            human_us(j.response_us.p50),
+            human_us(j.response_us.p99),
+            human_us(j.response_us.max)
+        );
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::report::fixture;
+    use crate::report::model::Verdict;
+
+    #[test]
+    fn the_page_is_self_contained_and_complete() {
+        let mut report = fixture::report();
+        report.verdicts.push(Verdict {
+            kind: "threshold".into(),
+            name: "create_post.response.p99 < 800ms".into(),
+            outcome: "fail".into(),
+            failed: true,
+            measured: Some(912_000.0),
+            limit: Some(800_000.0),
+            unit: "us".into(),
+            message: "measured 912ms, limit < 800ms".into(),
+        });
+        let html = report.render_html();
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.trim_end().ends_with("</html>"));
+        // No network: no scripts, links or remote sources.
+        for forbidden in ["<script", "<link", "src=\"http", "url(http", "@import"] {
+            assert!(!html.contains(forbidden), "found {forbidden}");
+        }
+        // Arrivals, in flight, lateness, errors + 3 per action.
+        assert_eq!(html.matches("<svg").count(), 4 + 3 * report.actions.len());
+        assert!(html.contains("INTERRUPTED"));
+        assert!(html.contains("measured 912ms, limit &lt; 800ms"));
+        assert!(html.contains("real time of the surge"));
+    }
+
+    #[test]
+    fn hostile_text_is_escaped() {
+        let mut report = fixture::report();
+        report.run.scenario = "<script>alert(1)</script>".into();
+        report.run.description = "\"quoted\" & <b>".into();
+        let html = report.render_html();
+        assert!(!html.contains("<script>alert"));
+        assert!(html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn an_empty_report_still_renders() {
+        let mut report = fixture::report();
+        report.actions.clear();
+        report.series.clear();
+        report.plan.clear();
+        report.intervals.clear();
+        report.arrivals = Default::default();
+        let html = report.render_html();
+        assert_eq!(html.matches("<svg").count(), 4);
+        assert!(!html.contains("NaN"));
+    }
+}
