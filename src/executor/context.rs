@@ -75,13 +75,14 @@ pub struct ContextParts {
     pub lateness_budget: Duration,
     pub request_timeout: Duration,
     pub nonce: String,
+    pub payloads: Payloads,
 }
 
 impl Context {
     pub fn new(parts: ContextParts) -> Self {
         let seed = parts.scenario.seed;
         Self {
-            payloads: Payloads::new(seed),
+            payloads: parts.payloads,
             seed,
             scenario: parts.scenario,
             profile: parts.profile,

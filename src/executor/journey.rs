@@ -121,9 +121,9 @@ async fn start(ctx: &Context, intended: Instant, reaction: bool) -> Option<Insta
     Some(started)
 }
 
+/// A job ends. Only starts can raise the in-flight maximum, so the recorder is not told.
 fn end(ctx: &Context) {
-    let in_flight = ctx.in_flight.fetch_sub(1, Ordering::Relaxed).saturating_sub(1);
-    ctx.recorder.set_in_flight(ctx.replay_clock(Instant::now()), in_flight);
+    ctx.in_flight.fetch_sub(1, Ordering::Relaxed);
 }
 
 /// Picks the step's target and loads its fields into `vars`; false when none exists yet.
@@ -269,19 +269,20 @@ pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival)
     let steps = newcomer::concrete_steps(journey, &ctx.scenario.replay, &mut rng);
 
     let mut vars = Vars::default();
-    let handle = format!("{}n{}", ctx.nonce, arrival.index);
-    vars.set_text("email", &format!("{handle}@example.test"));
-    vars.set_text("password", &format!("pw-{}-{}", ctx.nonce, arrival.index));
-    vars.set_text("handle", &handle);
-    vars.set("seq", arrival.index.to_string());
     let mut me = None;
-    if !matches!(journey.steps.first().map(|s| s.action), Some(Action::Signup | Action::Login)) {
+    if matches!(journey.steps.first().map(|s| s.action), Some(Action::Signup | Action::Login)) {
+        // The account this newcomer creates: unique per run, derived from the index.
+        let handle = format!("{}n{}", ctx.nonce, arrival.index);
+        vars.set_text("email", &format!("{handle}@example.test"));
+        vars.set_text("password", &format!("pw-{}-{}", ctx.nonce, arrival.index));
+        vars.set_text("handle", &handle);
+        vars.set("seq", arrival.index.to_string());
+    } else {
         // A journey without signup is an existing user's session: act as a native.
-        let native = ctx.pick_native(&mut rng);
-        if let Some(native) = native {
+        me = ctx.pick_native(&mut rng);
+        if let Some(native) = me {
             vars.load("", &user_record_names(ctx), ctx.population.user_fields(native));
         }
-        me = native;
     }
 
     let mut step_intended = intended;

@@ -133,7 +133,8 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
     }
     let base_url = config.base_url.trim_end_matches('/').to_string();
     let client = reqwest::Client::builder().build().map_err(|e| ExecutorError::Client(e.to_string()))?;
-    let payloads = http::Payloads::new(0);
+    // Generated bodies are slices of one buffer, made once per run.
+    let payloads = http::Payloads::new(config.plan.scenario.seed);
     setup::preflight(&client, &base_url, &config.profile, &payloads).await?;
 
     let plan = config.plan;
@@ -147,9 +148,13 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
             crate::plan::newcomer::rng_for(seed, crate::plan::newcomer::stream::NATIVE, u64::from(i));
         posts_spec.as_ref().map_or(0, |d| d.sample(&mut rng) as u32)
     };
-    let setup =
-        setup::natives(&client, &base_url, &config.profile, &population, &config.nonce, natives, posts_each)
-            .await?;
+    let endpoint = setup::Endpoint {
+        client: &client,
+        base_url: &base_url,
+        profile: &config.profile,
+        payloads: &payloads,
+    };
+    let setup = setup::natives(&endpoint, &population, &config.nonce, natives, posts_each).await?;
 
     let slots = size_slots(&plan, config.max_in_flight);
     let interval = Duration::from_secs_f64(plan.interval_s());
@@ -181,6 +186,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         lateness_budget: config.lateness_budget,
         request_timeout: config.request_timeout,
         nonce: config.nonce,
+        payloads,
     }));
 
     let completed = Arc::new(AtomicBool::new(false));
@@ -243,8 +249,10 @@ async fn attack(
             Ok(())
         })
     });
-    let builder =
-        goose::client::GooseClientBuilder::new().without_cookies().timeout(timeout + Duration::from_secs(1));
+    let builder = goose::client::GooseClientBuilder::new()
+        .without_cookies()
+        .gzip(false)
+        .timeout(timeout + Duration::from_secs(1));
     GooseAttack::initialize_with_config(cfg)
         .map_err(goose_error)?
         .set_client_builder_without_cookies(builder)

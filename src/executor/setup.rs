@@ -75,14 +75,13 @@ pub async fn preflight(
 /// Creates `count` natives with `posts_each` posts each. Natives become accounts
 /// `0..count` of the population, in order.
 pub async fn natives(
-    client: &reqwest::Client,
-    base_url: &str,
-    profile: &Profile,
+    endpoint: &Endpoint<'_>,
     population: &Population,
     nonce: &str,
     count: u32,
     posts_each: impl Fn(u32) -> u32,
 ) -> Result<SetupSummary, SetupError> {
+    let Endpoint { client, base_url, profile, payloads } = *endpoint;
     let started = Instant::now();
     let mut summary = SetupSummary::default();
     let (Some(signup), true) = (profile.request(Action::Signup), count > 0) else {
@@ -94,7 +93,6 @@ pub async fn natives(
     // native i is account i whatever order responses came in.
     let mut accounts: Vec<Option<Vec<String>>> = vec![None; count as usize];
     let mut first_status = String::from("none");
-    let payloads = Payloads::new(0);
     for batch_start in (0..count).step_by(SETUP_CONCURRENCY) {
         let mut tasks = JoinSet::new();
         for i in batch_start..(batch_start + SETUP_CONCURRENCY as u32).min(count) {
@@ -157,18 +155,19 @@ pub async fn natives(
         population.add_user(&refs);
     }
     summary.natives = accounts.len() as u32;
-    let endpoint = Endpoint { client, base_url, profile };
     summary.posts =
-        native_posts(&endpoint, population, &accounts, &names, &posts_each, &mut summary.errors).await;
+        native_posts(endpoint, population, &accounts, &names, &posts_each, &mut summary.errors).await;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
 
-/// Where setup requests go.
-struct Endpoint<'a> {
-    client: &'a reqwest::Client,
-    base_url: &'a str,
-    profile: &'a Profile,
+/// Where setup requests go, and the run's payload material.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint<'a> {
+    pub client: &'a reqwest::Client,
+    pub base_url: &'a str,
+    pub profile: &'a Profile,
+    pub payloads: &'a Payloads,
 }
 
 /// Creates the natives' posts; returns how many were created.
@@ -180,9 +179,8 @@ async fn native_posts(
     posts_each: &impl Fn(u32) -> u32,
     errors: &mut u32,
 ) -> u32 {
-    let Endpoint { client, base_url, profile } = *endpoint;
+    let Endpoint { client, base_url, profile, payloads } = *endpoint;
     let Some(create) = profile.request(Action::CreatePost) else { return 0 };
-    let payloads = Payloads::new(0);
     let mut created = 0;
     let jobs: Vec<(u32, u32)> =
         (0..accounts.len() as u32).flat_map(|u| (0..posts_each(u)).map(move |p| (u, p))).collect();
