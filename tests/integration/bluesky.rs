@@ -1,8 +1,8 @@
 //! A platform nobody here wrote: a short RedNote replay against the Bluesky reference PDS
 //! (`@atproto/pds` with an in-memory PLC directory) on 127.0.0.1, through the built-in
 //! `bluesky-pds` profile. Then the PDS itself is asked whether the records exist: one post
-//! with an image per `create_post`, one reply per `comment`, one follow and one like record
-//! per request.
+//! with an image per `create_post`, one reply per `comment`, and follow and like records
+//! (a repeated follow or like of the same subject replaces the earlier record).
 //!
 //! The PDS comes from npm (tests/pds/setup.sh, cached outside the repository). Without
 //! `node` and `npm`, or when the install fails (no registry), the test prints a visible
@@ -165,10 +165,10 @@ fn a_rednote_replay_against_a_local_bluesky_pds_writes_every_record() {
     };
     let pds = Pds::start(&dir);
     let out = tempfile::tempdir().expect("tempdir");
-    // ~155 newcomers over 20 s (≤ ~15 signups/s at the evening peaks, below the PDS's
-    // CPU-bound signup knee even on a busy machine) plus 25 natives with 2 posts each.
+    // ~86 newcomers over 15 s (≤ ~11 signups/s at the evening peaks, below the PDS's
+    // CPU-bound signup knee even on a busy machine) plus 12 natives with 2 posts each.
     let output = stampede()
-        .args(["run", "--quiet", "--replay-in", "20s", "--sample", "0.0001", "--profile", "bluesky-pds"])
+        .args(["run", "--quiet", "--replay-in", "15s", "--sample", "0.00005", "--profile", "bluesky-pds"])
         .args(["--target", &pds.base, "--out"])
         .arg(out.path())
         .arg(repo_root().join("scenarios/rednote-2025-01.yaml"))
@@ -201,7 +201,9 @@ fn a_rednote_replay_against_a_local_bluesky_pds_writes_every_record() {
     assert!(records.accounts > requests("signup"), "{records:?}");
     assert_eq!(records.posts_with_images, requests("create_post"), "{records:?}");
     assert_eq!(records.replies, requests("comment"), "{records:?}");
-    assert_eq!(records.follows, requests("follow"), "{records:?}");
-    assert_eq!(records.likes, requests("like"), "{records:?}");
+    // A repeated follow (or like) of the same subject replaces the earlier record on the
+    // PDS (its backlink-conflict rule), and picks may repeat: at most one record each.
+    assert!(records.follows > 0 && records.follows <= requests("follow"), "{records:?}");
+    assert!(records.likes > 0 && records.likes <= requests("like"), "{records:?}");
     println!("bluesky PDS replay: {records:?}");
 }
