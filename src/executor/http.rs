@@ -69,7 +69,8 @@ pub struct Call<'a> {
 pub async fn send(call: Call<'_>) -> Exchange {
     let request = call.request;
     // `{{now}}` is the request's own time, whatever the caller's values are.
-    let lookup = |name: &str| if name == "now" { Some(crate::profile::template::now()) } else { (call.lookup)(name) };
+    let lookup =
+        |name: &str| if name == "now" { Some(crate::profile::template::now()) } else { (call.lookup)(name) };
     let lookup: &dyn Fn(&str) -> Option<String> = &lookup;
     let path = request.path.render(lookup);
     let mut builder = call

@@ -310,6 +310,11 @@ mod tests {
             }
         }
         let bytes = population.heap_bytes();
-        println!("700,000 users, {} posts: {} bytes, {:.1} bytes per user", population.post_count(), bytes, bytes as f64 / 700_000.0);
+        println!(
+            "700,000 users, {} posts: {} bytes, {:.1} bytes per user",
+            population.post_count(),
+            bytes,
+            bytes as f64 / 700_000.0
+        );
     }
 }

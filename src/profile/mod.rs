@@ -22,10 +22,8 @@ use crate::scenario::load::Document;
 use crate::scenario::problem::{DocPath, Findings, Problem, Problems};
 
 /// Built-in profiles by name.
-const BUILT_IN: &[(&str, &str)] = &[
-    ("reference", include_str!("reference.yaml")),
-    ("bluesky-pds", include_str!("bluesky-pds.yaml")),
-];
+const BUILT_IN: &[(&str, &str)] =
+    &[("reference", include_str!("reference.yaml")), ("bluesky-pds", include_str!("bluesky-pds.yaml"))];
 
 /// Placeholders the executor always provides (`now` is rendered per request).
 const BUILT_IN_VARS: &[&str] = &["handle", "email", "password", "text", "seq", "now"];
@@ -364,14 +362,19 @@ mod tests {
         let profile = load("bluesky-pds", Path::new(".")).expect("built-in profile is valid");
         let supported: Vec<&str> =
             Action::ALL.into_iter().filter(|a| profile.request(*a).is_some()).map(Action::name).collect();
-        assert_eq!(supported, ["signup", "login", "upload_media", "create_post", "follow", "comment", "like"]);
+        assert_eq!(
+            supported,
+            ["signup", "login", "upload_media", "create_post", "follow", "comment", "like"]
+        );
         for action in [Action::ViewFeed, Action::ViewPost, Action::ViewUser] {
             assert!(profile.unsupported_reason(action).is_some_and(|r| r.contains("AppView")), "{action}");
         }
         assert_eq!(profile.user_fields, ["did"]);
         assert_eq!(profile.post_fields, ["uri", "cid"]);
         let upload = profile.request(Action::UploadMedia).expect("upload_media");
-        assert!(matches!(&upload.body, Body::Generated { kind: GeneratedBody::Image, content_type } if content_type == "image/png"));
+        assert!(
+            matches!(&upload.body, Body::Generated { kind: GeneratedBody::Image, content_type } if content_type == "image/png")
+        );
         // A native's post has no blob: the images embed is left out rather than sent empty.
         let post = profile.request(Action::CreatePost).expect("create_post");
         let Body::Json(body) = &post.body else { panic!("a JSON body") };
@@ -389,7 +392,10 @@ mod tests {
     fn extracting_a_built_in_placeholder_is_refused() {
         let text = "name: p\nactions:\n  signup:\n    method: POST\n    path: /s\n    extract: { handle: /handle }\n";
         let problems = parse(Path::new("p.yaml"), text).expect_err("invalid").0;
-        assert!(problems.iter().any(|p| p.to_string().contains("`handle` is a built-in placeholder")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.to_string().contains("`handle` is a built-in placeholder")),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -221,7 +221,8 @@ mod tests {
         let t = JsonTemplate::compile(&body).expect("valid");
         assert_eq!(t.vars(), ["handle", "media_id"]);
         assert_eq!(t.render(&lookup).expect("object"), json!({"by": "ana", "k": 1}));
-        let with_media = |name: &str| if name == "media_id" { Some("{\"$type\":\"blob\"}".into()) } else { None };
+        let with_media =
+            |name: &str| if name == "media_id" { Some("{\"$type\":\"blob\"}".into()) } else { None };
         assert_eq!(
             t.render(&with_media).expect("object"),
             json!({"embed": {"images": [{"image": {"$type": "blob"}}]}, "k": 1})
