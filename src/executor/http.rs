@@ -68,18 +68,22 @@ pub struct Call<'a> {
 /// Sends `call` and waits at most its timeout for the whole response.
 pub async fn send(call: Call<'_>) -> Exchange {
     let request = call.request;
-    let path = request.path.render(call.lookup);
+    // `{{now}}` is the request's own time, whatever the caller's values are.
+    let lookup =
+        |name: &str| if name == "now" { Some(crate::profile::template::now()) } else { (call.lookup)(name) };
+    let lookup: &dyn Fn(&str) -> Option<String> = &lookup;
+    let path = request.path.render(lookup);
     let mut builder = call
         .client
         .request(request.method.clone(), format!("{}{}", call.base_url, path))
         .timeout(call.timeout);
     for (name, value) in &request.headers {
-        builder = builder.header(name, value.render(call.lookup));
+        builder = builder.header(name, value.render(lookup));
     }
     builder = match &request.body {
         Body::None => builder,
         Body::Json(template) => {
-            let json = template.render(call.lookup).unwrap_or(serde_json::Value::Null);
+            let json = template.render(lookup).unwrap_or(serde_json::Value::Null);
             builder
                 .header("content-type", "application/json")
                 .body(serde_json::to_vec(&json).unwrap_or_default())

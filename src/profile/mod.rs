@@ -22,10 +22,11 @@ use crate::scenario::load::Document;
 use crate::scenario::problem::{DocPath, Findings, Problem, Problems};
 
 /// Built-in profiles by name.
-const BUILT_IN: &[(&str, &str)] = &[("reference", include_str!("reference.yaml"))];
+const BUILT_IN: &[(&str, &str)] =
+    &[("reference", include_str!("reference.yaml")), ("bluesky-pds", include_str!("bluesky-pds.yaml"))];
 
-/// Placeholders the executor always provides.
-const BUILT_IN_VARS: &[&str] = &["handle", "email", "password", "text", "seq"];
+/// Placeholders the executor always provides (`now` is rendered per request).
+const BUILT_IN_VARS: &[&str] = &["handle", "email", "password", "text", "seq", "now"];
 
 /// A request body, compiled.
 #[derive(Debug, Clone)]
@@ -308,6 +309,13 @@ fn compile_request(
         );
     }
     for (name, pointer) in &spec.extract {
+        // An extracted `handle` would replace the generated one for every later step.
+        findings.check(
+            !BUILT_IN_VARS.contains(&name.as_str()),
+            &at.key("extract").key(name.clone()),
+            || format!("`{name}` is a built-in placeholder; extracting it would replace it"),
+            "another name, e.g. `account_{name}`",
+        );
         findings.check(
             pointer.is_empty() || pointer.starts_with('/'),
             &at.key("extract").key(name.clone()),
@@ -326,41 +334,4 @@ fn compile_request(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_reference_profile_loads_and_covers_every_action() {
-        let profile = load("reference", Path::new(".")).expect("built-in profile is valid");
-        for action in Action::ALL {
-            assert!(profile.request(action).is_some(), "{action}");
-        }
-        let signup = profile.request(Action::Signup).expect("signup");
-        assert!(signup.headers.is_empty(), "signup is anonymous");
-        assert!(signup.is_success(201) && !signup.is_success(200));
-        let follow = profile.request(Action::Follow).expect("follow");
-        assert_eq!(follow.headers.len(), 1, "inherits the bearer header");
-    }
-
-    #[test]
-    fn broken_profiles_fail_with_line_and_column() {
-        let text = "name: broken\nactions:\n  signup:\n    method: FETCH\n    path: api/signup\n  dance:\n    method: GET\n    path: /x\n  like:\n    method: POST\n    path: /p/{{target_post.nope}}\n";
-        let problems = parse(Path::new("p.yaml"), text).expect_err("invalid").0;
-        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        assert!(lines.iter().any(|l| l.starts_with("p.yaml:4:13: unsupported method `FETCH`")), "{lines:#?}");
-        assert!(
-            lines.iter().any(|l| l.starts_with("p.yaml:5:11: path `api/signup` does not start")),
-            "{lines:#?}"
-        );
-        assert!(lines.iter().any(|l| l.starts_with("p.yaml:6:3: unknown action `dance`")), "{lines:#?}");
-        assert!(lines.iter().any(|l| l.contains("unknown placeholder `{{target_post.nope}}`")), "{lines:#?}");
-    }
-
-    #[test]
-    fn unsupported_actions_have_a_reason() {
-        let text = "name: p\nactions: {}\nunsupported: { view_feed: needs an AppView }\n";
-        let profile = parse(Path::new("p.yaml"), text).expect("valid");
-        assert_eq!(profile.unsupported_reason(Action::ViewFeed).as_deref(), Some("needs an AppView"));
-        assert!(profile.unsupported_reason(Action::Like).is_some_and(|r| r.contains("no request")));
-    }
-}
+mod tests;

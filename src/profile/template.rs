@@ -4,6 +4,10 @@
 //! pre-split segments, never a parse. Values are kept as raw JSON text (`42`, `"abc"`):
 //! a JSON string that is *only* a placeholder takes the value's own JSON type (so an id
 //! stays a number), while a placeholder inside text takes its plain form.
+//!
+//! An object key ending in `?` (`embed?: {...}`) is optional: the field is sent, under the
+//! key without the `?`, only when every placeholder inside it has a value. That is how one
+//! request serves both a post with a photo and one without, on any platform.
 
 use serde_json::Value;
 
@@ -96,7 +100,16 @@ pub enum JsonTemplate {
     Literal(Value),
     Text(Template),
     Array(Vec<JsonTemplate>),
-    Object(Vec<(String, JsonTemplate)>),
+    Object(Vec<Field>),
+}
+
+/// One field of an object template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    key: String,
+    /// Left out unless all of its placeholders have values (the key ended in `?`).
+    optional: bool,
+    value: JsonTemplate,
 }
 
 impl JsonTemplate {
@@ -113,11 +126,15 @@ impl JsonTemplate {
             }
             Value::Array(items) => Self::Array(items.iter().map(Self::compile).collect::<Result<_, _>>()?),
             Value::Object(map) => {
-                Self::Object(map.iter().map(|(k, v)| Ok((k.clone(), Self::compile(v)?))).collect::<Result<
-                    _,
-                    TemplateError,
-                >>(
-                )?)
+                let mut fields = Vec::with_capacity(map.len());
+                for (key, value) in map {
+                    let (key, optional) = match key.strip_suffix('?') {
+                        Some(bare) if !bare.is_empty() => (bare.to_string(), true),
+                        _ => (key.clone(), false),
+                    };
+                    fields.push(Field { key, optional, value: Self::compile(value)? });
+                }
+                Self::Object(fields)
             }
             other => Self::Literal(other.clone()),
         })
@@ -129,7 +146,7 @@ impl JsonTemplate {
             Self::Literal(_) => Vec::new(),
             Self::Text(t) => t.vars().collect(),
             Self::Array(items) => items.iter().flat_map(Self::vars).collect(),
-            Self::Object(fields) => fields.iter().flat_map(|(_, v)| v.vars()).collect(),
+            Self::Object(fields) => fields.iter().flat_map(|f| f.value.vars()).collect(),
         }
     }
 
@@ -146,10 +163,25 @@ impl JsonTemplate {
             },
             Self::Array(items) => Some(Value::Array(items.iter().filter_map(|i| i.render(lookup)).collect())),
             Self::Object(fields) => Some(Value::Object(
-                fields.iter().filter_map(|(k, v)| v.render(lookup).map(|v| (k.clone(), v))).collect(),
+                fields
+                    .iter()
+                    .filter(|f| !f.optional || f.value.vars().into_iter().all(|name| lookup(name).is_some()))
+                    .filter_map(|f| f.value.render(lookup).map(|v| (f.key.clone(), v)))
+                    .collect(),
             )),
         }
     }
+}
+
+/// The current UTC time as raw JSON text, RFC 3339 with milliseconds
+/// (`"2026-11-21T09:34:47.123Z"`): the built-in `{{now}}`, for bodies that carry their own
+/// creation time, such as Bluesky records' `createdAt`.
+pub fn now() -> String {
+    let format = time::macros::format_description!(
+        "\"[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z\""
+    );
+    let now = time::OffsetDateTime::now_utc();
+    now.format(&format).unwrap_or_else(|_| format!("\"{}\"", now.unix_timestamp()))
 }
 
 #[cfg(test)]
@@ -181,6 +213,28 @@ mod tests {
         let t = JsonTemplate::compile(&body).expect("valid");
         let rendered = t.render(&lookup).expect("object");
         assert_eq!(rendered, json!({"text": "hi ana", "media_ids": [], "reply_to": 42, "n": 3}));
+    }
+
+    #[test]
+    fn optional_keys_need_all_their_placeholders() {
+        let body = json!({"embed?": {"images": [{"image": "{{media_id}}"}]}, "by?": "{{handle}}", "k": 1});
+        let t = JsonTemplate::compile(&body).expect("valid");
+        assert_eq!(t.vars(), ["handle", "media_id"]);
+        assert_eq!(t.render(&lookup).expect("object"), json!({"by": "ana", "k": 1}));
+        let with_media =
+            |name: &str| if name == "media_id" { Some("{\"$type\":\"blob\"}".into()) } else { None };
+        assert_eq!(
+            t.render(&with_media).expect("object"),
+            json!({"embed": {"images": [{"image": {"$type": "blob"}}]}, "k": 1})
+        );
+    }
+
+    #[test]
+    fn now_is_rfc3339_utc_with_milliseconds() {
+        let Ok(Value::String(now)) = serde_json::from_str::<Value>(&now()) else { panic!("a JSON string") };
+        assert_eq!(now.len(), "2026-11-21T09:34:47.123Z".len(), "{now}");
+        assert!(now.ends_with('Z') && now.as_bytes()[10] == b'T', "{now}");
+        assert!(time::OffsetDateTime::parse(&now, &time::format_description::well_known::Rfc3339).is_ok());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! End-to-end tests: one binary (as in ripgrep) running the real `stampede` executable.
 
+mod bluesky;
 mod gate;
 mod library;
 mod reports;
