@@ -55,13 +55,6 @@ impl Vars {
     }
 }
 
-/// Names of a stored user record: the profile's user fields, then the token.
-fn user_record_names(ctx: &Context) -> Vec<String> {
-    let mut names = ctx.profile.user_fields.clone();
-    names.push("token".to_string());
-    names
-}
-
 /// Sleeps until `deadline`, waking early when the run stops. Returns false if stopped.
 pub async fn sleep_until(ctx: &Context, deadline: Instant) -> bool {
     // Short naps keep a stopped run from waiting on a far-future arrival.
@@ -176,7 +169,7 @@ fn apply(
     match (action, target) {
         (Action::Signup | Action::Login, _) => {
             let values: Vec<String> =
-                user_record_names(ctx).iter().map(|n| vars.get(n).unwrap_or_default()).collect();
+                ctx.profile.user_record.iter().map(|n| vars.get(n).unwrap_or_default()).collect();
             let refs: Vec<&str> = values.iter().map(String::as_str).collect();
             *me = Some(ctx.population.add_user(&refs));
         }
@@ -281,7 +274,7 @@ pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival)
         // A journey without signup is an existing user's session: act as a native.
         me = ctx.pick_native(&mut rng);
         if let Some(native) = me {
-            vars.load("", &user_record_names(ctx), ctx.population.user_fields(native));
+            vars.load("", &ctx.profile.user_record, ctx.population.user_fields(native));
         }
     }
 
@@ -336,7 +329,7 @@ pub async fn reaction(ctx: &Context, client: &reqwest::Client, job: ReactionJob)
     let mut vars = Vars::default();
     let mut me = ctx.pick_native(&mut rng);
     if let Some(native) = me {
-        vars.load("", &user_record_names(ctx), ctx.population.user_fields(native));
+        vars.load("", &ctx.profile.user_record, ctx.population.user_fields(native));
     }
     let target = match (spec.action, job.post(), job.user()) {
         (Action::Comment | Action::Like | Action::ViewPost, Some(post), _) => {

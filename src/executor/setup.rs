@@ -87,8 +87,7 @@ pub async fn natives(
     let (Some(signup), true) = (profile.request(Action::Signup), count > 0) else {
         return Ok(summary);
     };
-    let mut names = profile.user_fields.clone();
-    names.push("token".to_string());
+    let names = &profile.user_record;
     // Signups in parallel batches; accounts are added in index order afterwards so that
     // native i is account i whatever order responses came in.
     let mut accounts: Vec<Option<Vec<String>>> = vec![None; count as usize];
@@ -155,8 +154,7 @@ pub async fn natives(
         population.add_user(&refs);
     }
     summary.natives = accounts.len() as u32;
-    summary.posts =
-        native_posts(endpoint, population, &accounts, &names, &posts_each, &mut summary.errors).await;
+    summary.posts = native_posts(endpoint, population, &accounts, &posts_each, &mut summary.errors).await;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
@@ -175,7 +173,6 @@ async fn native_posts(
     endpoint: &Endpoint<'_>,
     population: &Population,
     accounts: &[Vec<String>],
-    names: &[String],
     posts_each: &impl Fn(u32) -> u32,
     errors: &mut u32,
 ) -> u32 {
@@ -188,8 +185,13 @@ async fn native_posts(
         let mut tasks = JoinSet::new();
         for &(user, _) in batch {
             let values = accounts[user as usize].clone();
-            let (client, base_url, create, payloads, names) =
-                (client.clone(), base_url.to_string(), create.clone(), payloads.clone(), names.to_vec());
+            let (client, base_url, create, payloads, names) = (
+                client.clone(),
+                base_url.to_string(),
+                create.clone(),
+                payloads.clone(),
+                profile.user_record.clone(),
+            );
             tasks.spawn(async move {
                 let lookup = |name: &str| match name {
                     "text" => Some("\"hello from a native\"".to_string()),

@@ -65,6 +65,9 @@ pub struct Profile {
     /// Actions declared unsupported, with the reason.
     pub unsupported: Vec<(Action, String)>,
     pub user_fields: Vec<String>,
+    /// What the population stores per account: the user fields, then the token. Computed
+    /// once here because every journey and setup signup reads it.
+    pub user_record: Vec<String>,
     pub post_fields: Vec<String>,
 }
 
@@ -191,6 +194,7 @@ fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Profile> {
         actions,
         unsupported,
         user_fields: spec.user_fields.clone(),
+        user_record: spec.user_fields.iter().cloned().chain(std::iter::once("token".to_string())).collect(),
         post_fields: spec.post_fields.clone(),
     })
 }

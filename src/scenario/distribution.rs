@@ -52,6 +52,16 @@ fn finite_nonneg(x: f64) -> bool {
     x.is_finite() && x >= 0.0
 }
 
+/// The shape σ of a log-normal, count or delay alike.
+fn check_sigma(sigma: f64, at: &DocPath, findings: &mut Findings) {
+    findings.check(
+        finite_nonneg(sigma) && sigma <= 10.0,
+        &at.key("sigma"),
+        || format!("sigma {sigma} is not allowed"),
+        "a number between 0 and 10",
+    );
+}
+
 impl CountDist {
     /// Checks parameters; every problem goes to `findings` under `path`.
     pub fn validate(&self, path: &DocPath, findings: &mut Findings) {
@@ -85,12 +95,7 @@ impl CountDist {
                     || format!("median {median} is not allowed"),
                     positive,
                 );
-                findings.check(
-                    finite_nonneg(*sigma) && *sigma <= 10.0,
-                    &at.key("sigma"),
-                    || format!("sigma {sigma} is not allowed"),
-                    "a number between 0 and 10",
-                );
+                check_sigma(*sigma, &at, findings);
             }
             Self::Uniform { low, high } => {
                 findings.check(
@@ -161,12 +166,7 @@ impl DelayDist {
                     || format!("median {median} is not allowed"),
                     "a duration > 0",
                 );
-                findings.check(
-                    finite_nonneg(*sigma) && *sigma <= 10.0,
-                    &at.key("sigma"),
-                    || format!("sigma {sigma} is not allowed"),
-                    "a number between 0 and 10",
-                );
+                check_sigma(*sigma, &at, findings);
             }
             Self::Uniform { low, high } => {
                 findings.check(

@@ -179,8 +179,7 @@ fn a_rednote_replay_against_a_local_bluesky_pds_writes_every_record() {
         .expect("stampede runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    let text = std::fs::read_to_string(out.path().join("report.json")).expect("report.json written");
-    let report: Value = serde_json::from_str(&text).expect("report.json is JSON");
+    let report = crate::util::read_report(out.path());
     assert_eq!(report["interrupted"], false);
 
     let supported = ["signup", "upload_media", "create_post", "follow", "comment", "like"];

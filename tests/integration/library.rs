@@ -112,9 +112,7 @@ fn every_scenario_replays_at_small_scale() {
             file.display(),
             String::from_utf8_lossy(&output.stderr)
         );
-        let report: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).expect("report"))
-                .expect("json");
+        let report = crate::util::read_report(out.path());
         assert_eq!(report["arrivals"]["started"], report["arrivals"]["planned"], "{}", file.display());
         assert!(report["arrivals"]["started"].as_u64().unwrap_or(0) > 0, "{}", file.display());
         assert_eq!(report["errors"], 0, "{}: {stdout}", file.display());

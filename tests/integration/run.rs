@@ -1,18 +1,12 @@
 //! `stampede run` end to end: the real binary against the reference platform (embedded, or
 //! `stampede serve` on port 0), checking the report it writes.
 
-use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{Server, interrupt, repo_root, stampede, wait};
-
-fn read_report(dir: &Path) -> Value {
-    let text = std::fs::read_to_string(dir.join("report.json")).expect("report.json written");
-    serde_json::from_str(&text).expect("report.json is JSON")
-}
+use crate::util::{Server, interrupt, read_report, repo_root, stampede, wait};
 
 fn action<'a>(report: &'a Value, name: &str) -> &'a Value {
     report["actions"]
