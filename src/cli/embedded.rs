@@ -18,12 +18,14 @@ pub struct Embedded {
 }
 
 impl Embedded {
-    pub async fn start(hash_cost: HashCost) -> anyhow::Result<Self> {
+    /// Starts the platform with its fault admin endpoint behind `admin_token`.
+    pub async fn start(hash_cost: HashCost, admin_token: String) -> anyhow::Result<Self> {
         let data = tempfile::Builder::new().prefix("stampede-run-").tempdir()?;
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
         let mut config = Config::new(data.path());
         config.hash_cost = hash_cost;
+        config.admin_token = Some(crate::target::Secret(admin_token));
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(crate::target::serve(listener, config, async move {
             let _ = stopped.await;

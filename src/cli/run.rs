@@ -47,6 +47,10 @@ pub struct RunArgs {
     /// After Ctrl-C or the drain limit, how long in-flight requests may finish.
     #[arg(long, value_name = "D", default_value = "2s")]
     pub grace: Span,
+    /// Token of the target's fault admin endpoint (`stampede serve --admin-token`), used to
+    /// inject the scenario's `outages`. The embedded platform gets one of its own.
+    #[arg(long, env = "STAMPEDE_ADMIN_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    pub admin_token: Option<crate::target::Secret>,
     /// Password hashing cost of the embedded reference platform.
     #[arg(long, value_enum, default_value = "low")]
     pub hash_cost: crate::target::HashCost,
@@ -129,10 +133,14 @@ async fn replay(
 ) -> anyhow::Result<u8> {
     let started_at = time::OffsetDateTime::now_utc();
     let mut embedded = None;
+    let mut admin_token = args.admin_token.as_ref().map(|t| t.0.clone());
     let target = match &args.target {
         Some(url) => url.clone(),
         None => {
-            let server = super::embedded::Embedded::start(args.hash_cost).await?;
+            // A fresh token per run: the embedded platform is ours to break.
+            let token = format!("{:032x}", rand::random::<u128>());
+            admin_token = Some(token.clone());
+            let server = super::embedded::Embedded::start(args.hash_cost, token).await?;
             let url = server.url();
             embedded = Some(server);
             url
@@ -152,6 +160,7 @@ async fn replay(
         grace: args.grace.as_duration(),
         nonce: nonce(),
         progress: !args.quiet,
+        admin_token,
     };
     let outcome = executor::run(config).await;
     if let Some(server) = embedded {
@@ -204,6 +213,16 @@ async fn replay(
             reason: why.clone(),
         })
         .collect();
+    report.outages = (outcome.outages.iter())
+        .map(|o| crate::report::OutageWindow {
+            name: o.name.clone(),
+            effect: o.effect.clone(),
+            start_s: o.start_s,
+            end_s: o.end_s,
+            injected: o.injected,
+            note: o.note.clone(),
+        })
+        .collect();
     // Verdicts go into the report before its files are written; printed after the summary.
     // Write everything before printing, so an I/O error is reported, not a half directory.
     let judged = gate.judge(&mut report);
@@ -212,6 +231,10 @@ async fn replay(
     println!("{}", report.console_summary());
     for (action, why) in &outcome.unsupported {
         println!("skipped {action}: {why}");
+    }
+    for outage in &report.outages {
+        let state = if outage.injected { "injected" } else { "NOT injected" };
+        println!("outage {} ({}) {state}: {}", outage.name, outage.effect, outage.note);
     }
     println!(
         "setup: {} natives, {} posts in {:.1}s · population: {} users, {} posts, {} bytes",

@@ -1,5 +1,6 @@
-//! The job queue worker slots pull from: newcomer arrivals from the plan's schedule and
-//! natives' reactions scheduled while the replay runs, always earliest intended time first.
+//! The job queue worker slots pull from: newcomer arrivals from the plan's schedule, and
+//! natives' reactions and newcomers' retries scheduled while the replay runs, always
+//! earliest intended time first.
 //!
 //! Nothing waits here: a slot claims a job and then sleeps until the job's intended time
 //! itself. Pending reactions are capped so that a stalled target cannot grow memory
@@ -38,11 +39,23 @@ impl ReactionJob {
     }
 }
 
+/// A newcomer coming back after being turned away at the first step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RetryJob {
+    /// Intended start on the replay clock, nanoseconds (first: orders the heap).
+    pub intended_ns: u64,
+    /// The newcomer's arrival index.
+    pub index: u64,
+    /// 1 for the first retry.
+    pub attempt: u32,
+}
+
 /// Work for one slot.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Job {
     Newcomer(Arrival),
     Reaction(ReactionJob),
+    Retry(RetryJob),
 }
 
 impl Job {
@@ -51,6 +64,7 @@ impl Job {
         match self {
             Self::Newcomer(arrival) => arrival.replay_offset_ns,
             Self::Reaction(reaction) => reaction.intended_ns,
+            Self::Retry(retry) => retry.intended_ns,
         }
     }
 }
@@ -70,6 +84,8 @@ pub enum Claim {
 pub struct Dispatch {
     arrivals: Peekable<Arrivals>,
     reactions: BinaryHeap<Reverse<ReactionJob>>,
+    /// Pending retries; they share `reaction_cap` with the reactions.
+    retries: BinaryHeap<Reverse<RetryJob>>,
     reaction_cap: usize,
     next_seq: u64,
     /// Jobs claimed and not yet finished.
@@ -83,6 +99,7 @@ impl Dispatch {
         Self {
             arrivals: arrivals.peekable(),
             reactions: BinaryHeap::new(),
+            retries: BinaryHeap::new(),
             reaction_cap,
             next_seq: 0,
             running: 0,
@@ -95,13 +112,16 @@ impl Dispatch {
         if self.closed {
             return if self.running == 0 { Claim::Done } else { Claim::Wait };
         }
-        let next_arrival = self.arrivals.peek().map(|a| a.replay_offset_ns);
-        let next_reaction = self.reactions.peek().map(|r| r.0.intended_ns);
-        let job = match (next_arrival, next_reaction) {
-            (Some(a), Some(r)) if r < a => self.reactions.pop().map(|r| Job::Reaction(r.0)),
-            (Some(_), _) => self.arrivals.next().map(Job::Newcomer),
-            (None, Some(_)) => self.reactions.pop().map(|r| Job::Reaction(r.0)),
-            (None, None) => None,
+        let next_arrival = self.arrivals.peek().map(|a| a.replay_offset_ns).unwrap_or(u64::MAX);
+        let next_reaction = self.reactions.peek().map(|r| r.0.intended_ns).unwrap_or(u64::MAX);
+        let next_retry = self.retries.peek().map(|r| r.0.intended_ns).unwrap_or(u64::MAX);
+        // Ties go to arrivals, then reactions: the schedule is what the run is judged on.
+        let job = if next_retry < next_arrival.min(next_reaction) {
+            self.retries.pop().map(|r| Job::Retry(r.0))
+        } else if next_reaction < next_arrival {
+            self.reactions.pop().map(|r| Job::Reaction(r.0))
+        } else {
+            self.arrivals.next().map(Job::Newcomer)
         };
         match job {
             Some(job) => {
@@ -126,7 +146,7 @@ impl Dispatch {
         post: Option<PostRef>,
         user: Option<UserRef>,
     ) -> bool {
-        if self.closed || self.reactions.len() >= self.reaction_cap {
+        if self.closed || self.reactions.len() + self.retries.len() >= self.reaction_cap {
             return false;
         }
         let seq = self.next_seq;
@@ -141,13 +161,23 @@ impl Dispatch {
         true
     }
 
+    /// Queues a newcomer's retry; returns false (dropped) when the queue is full or closed.
+    pub fn schedule_retry(&mut self, retry: RetryJob) -> bool {
+        if self.closed || self.reactions.len() + self.retries.len() >= self.reaction_cap {
+            return false;
+        }
+        self.retries.push(Reverse(retry));
+        true
+    }
+
     /// Stops handing out jobs (interrupt or drain timeout); returns how many arrivals and
     /// reactions were never started.
     pub fn close(&mut self) -> (u64, u64) {
         self.closed = true;
         let arrivals = self.arrivals.by_ref().count() as u64;
-        let reactions = self.reactions.len() as u64;
+        let reactions = (self.reactions.len() + self.retries.len()) as u64;
         self.reactions.clear();
+        self.retries.clear();
         (arrivals, reactions)
     }
 }
@@ -184,6 +214,22 @@ mod tests {
             dispatch.finish();
         }
         assert_eq!(dispatch.claim(), Claim::Done);
+    }
+
+    #[test]
+    fn retries_take_their_turn_and_share_the_cap() {
+        let mut dispatch = Dispatch::new(arrivals(1), 2);
+        // The arrival is at 0.5 s; a retry at 0.2 s and a reaction at 0.3 s come first.
+        assert!(dispatch.schedule_retry(RetryJob { intended_ns: 200_000_000, index: 7, attempt: 1 }));
+        assert!(dispatch.schedule(300_000_000, 0, None, None));
+        assert!(!dispatch.schedule_retry(RetryJob { intended_ns: 1, index: 8, attempt: 1 }), "cap of two");
+        let order: Vec<u64> = (0..3)
+            .map(|_| match dispatch.claim() {
+                Claim::Job(job) => job.intended_ns(),
+                other => panic!("expected a job, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(order, [200_000_000, 300_000_000, 500_000_000]);
     }
 
     #[test]

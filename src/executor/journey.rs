@@ -12,7 +12,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::context::Context;
-use super::dispatch::ReactionJob;
+use super::dispatch::{ReactionJob, RetryJob};
 use super::http::{self, Call, Exchange};
 use crate::metrics::{ErrorClass, StepKey};
 use crate::plan::Arrival;
@@ -89,9 +89,17 @@ async fn exchange(ctx: &Context, call: Call<'_>) -> Exchange {
     }
 }
 
+/// What kind of job starts, for the counters of late drops and starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Arrival,
+    Reaction,
+    Retry,
+}
+
 /// Starts a job at its intended time; returns the start instant, or `None` when the run
 /// stopped first or the job is too late and was dropped.
-async fn start(ctx: &Context, intended: Instant, reaction: bool) -> Option<Instant> {
+async fn start(ctx: &Context, intended: Instant, kind: Kind) -> Option<Instant> {
     if !sleep_until(ctx, intended).await {
         return None;
     }
@@ -99,15 +107,17 @@ async fn start(ctx: &Context, intended: Instant, reaction: bool) -> Option<Insta
     let lateness = started.saturating_duration_since(intended);
     let at = ctx.replay_clock(started);
     if lateness > ctx.lateness_budget {
-        if reaction {
-            ctx.recorder.record_reaction_dropped(at);
-        } else {
-            ctx.recorder.record_dropped(at);
+        match kind {
+            Kind::Arrival => ctx.recorder.record_dropped(at),
+            Kind::Reaction => ctx.recorder.record_reaction_dropped(at),
+            Kind::Retry => ctx.recorder.record_retry(false),
         }
         return None;
     }
-    if !reaction {
-        ctx.recorder.record_start(at, micros(lateness));
+    match kind {
+        Kind::Arrival => ctx.recorder.record_start(at, micros(lateness)),
+        Kind::Retry => ctx.recorder.record_retry(true),
+        Kind::Reaction => {}
     }
     let in_flight = ctx.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
     ctx.recorder.set_in_flight(at, in_flight);
@@ -254,8 +264,23 @@ fn body_size(step: &StepSpec, rng: &mut ChaCha8Rng) -> usize {
 /// Runs newcomer `arrival`'s journey.
 pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival) {
     let intended = ctx.t0 + Duration::from_nanos(arrival.replay_offset_ns);
-    let Some(_started) = start(ctx, intended, false).await else { return };
-    let mut rng = newcomer::rng_for(ctx.seed, stream::JOURNEY, arrival.index);
+    let Some(_started) = start(ctx, intended, Kind::Arrival).await else { return };
+    attempt(ctx, client, arrival.index, intended, 0).await;
+    end(ctx);
+}
+
+/// Runs a newcomer's journey again after it was turned away at the first step.
+pub async fn retry(ctx: &Context, client: &reqwest::Client, job: RetryJob) {
+    let intended = ctx.t0 + Duration::from_nanos(job.intended_ns);
+    let Some(_started) = start(ctx, intended, Kind::Retry).await else { return };
+    attempt(ctx, client, job.index, intended, job.attempt).await;
+    end(ctx);
+}
+
+/// Attempt `attempt` (0 = the arrival itself) of newcomer `index`'s journey, timed from
+/// `intended`. The journey and its steps are the newcomer's own, whatever the attempt.
+async fn attempt(ctx: &Context, client: &reqwest::Client, index: u64, intended: Instant, attempt: u32) {
+    let mut rng = newcomer::rng_for(ctx.seed, stream::JOURNEY, index);
     let journeys = &ctx.scenario.spec.journeys;
     let j = newcomer::choose_journey(journeys, &mut rng);
     let journey = &journeys[j];
@@ -264,12 +289,16 @@ pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival)
     let mut vars = Vars::default();
     let mut me = None;
     if matches!(journey.steps.first().map(|s| s.action), Some(Action::Signup | Action::Login)) {
-        // The account this newcomer creates: unique per run, derived from the index.
-        let handle = format!("{}n{}", ctx.nonce, arrival.index);
+        // The account this newcomer creates: unique per run, derived from the index (and
+        // the attempt, in case a refused signup was stored after all).
+        let handle = match attempt {
+            0 => format!("{}n{index}", ctx.nonce),
+            k => format!("{}n{index}r{k}", ctx.nonce),
+        };
         vars.set_text("email", &format!("{handle}@example.test"));
-        vars.set_text("password", &format!("pw-{}-{}", ctx.nonce, arrival.index));
+        vars.set_text("password", &format!("pw-{}-{index}", ctx.nonce));
         vars.set_text("handle", &handle);
-        vars.set("seq", arrival.index.to_string());
+        vars.set("seq", index.to_string());
     } else {
         // A journey without signup is an existing user's session: act as a native.
         me = ctx.pick_native(&mut rng);
@@ -281,6 +310,9 @@ pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival)
     let mut step_intended = intended;
     let mut completed = true;
     let mut skipped = 0u32;
+    // Turned away at the door: the first request sent failed.
+    let mut turned_away = false;
+    let mut any_succeeded = false;
     for (k, planned) in steps.iter().enumerate() {
         let think = Duration::from_secs_f64(planned.think_s.max(0.0));
         step_intended += think;
@@ -305,8 +337,10 @@ pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival)
         };
         if exchange.outcome.is_err() {
             (completed, skipped) = (false, skipped + (steps.len() - k - 1) as u32);
+            turned_away = !any_succeeded;
             break;
         }
+        any_succeeded = true;
         apply(ctx, spec.action, target, &mut me, &mut vars, exchange.extracted, &mut rng);
     }
     let response = Instant::now().saturating_duration_since(intended);
@@ -317,13 +351,30 @@ pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival)
         completed,
         skipped,
     );
-    end(ctx);
+    if let (true, Some(retry)) = (turned_away, &journey.retry)
+        && attempt < retry.attempts
+        && !ctx.stopping()
+    {
+        come_back(ctx, retry, index, attempt + 1);
+    }
+}
+
+/// Queues newcomer `index`'s next attempt after the journey's retry delay (curve time).
+fn come_back(ctx: &Context, retry: &crate::scenario::model::RetrySpec, index: u64, attempt: u32) {
+    // Attempts are below 16, so (index, attempt) gets its own stream.
+    let mut rng = newcomer::rng_for(ctx.seed, stream::RETRY, (index << 4) | u64::from(attempt));
+    let delay_ns = (retry.after.sample_s(&mut rng) / ctx.scenario.replay.compress * 1e9) as u64;
+    let now_ns = ctx.replay_clock(Instant::now()).as_nanos() as u64;
+    let job = RetryJob { intended_ns: now_ns.saturating_add(delay_ns), index, attempt };
+    if !ctx.dispatch().schedule_retry(job) {
+        ctx.recorder.record_retry(false);
+    }
 }
 
 /// Runs a native's reaction.
 pub async fn reaction(ctx: &Context, client: &reqwest::Client, job: ReactionJob) {
     let intended = ctx.t0 + Duration::from_nanos(job.intended_ns);
-    let Some(_started) = start(ctx, intended, true).await else { return };
+    let Some(_started) = start(ctx, intended, Kind::Reaction).await else { return };
     let mut rng = newcomer::rng_for(ctx.seed, stream::REACTION, job.seq);
     let spec = &ctx.scenario.spec.population.reactions[job.reaction as usize];
     let mut vars = Vars::default();

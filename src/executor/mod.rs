@@ -19,6 +19,7 @@ mod context;
 mod dispatch;
 mod http;
 mod journey;
+mod outage;
 mod progress;
 mod setup;
 
@@ -31,6 +32,7 @@ use goose::goose::{GooseUser, Scenario as GooseScenario, Transaction, Transactio
 use goose::prelude::GooseAttack;
 
 pub use context::StopReason;
+pub use outage::OutageRecord;
 pub use setup::SetupSummary;
 
 use crate::metrics::{MetricsConfig, Recorder, RunMetrics};
@@ -65,6 +67,8 @@ pub struct RunConfig {
     /// Prefix of this run's handles.
     pub nonce: String,
     pub progress: bool,
+    /// Token of the target's fault admin endpoint, for the scenario's outage windows.
+    pub admin_token: Option<String>,
 }
 
 /// What a replay measured and how it ended.
@@ -81,6 +85,8 @@ pub struct RunOutcome {
     pub population_bytes: usize,
     /// Actions the scenario uses that the profile cannot serve, with the reason.
     pub unsupported: Vec<(Action, String)>,
+    /// The scenario's outage windows and whether each was injected.
+    pub outages: Vec<OutageRecord>,
 }
 
 /// Why a replay could not run.
@@ -155,6 +161,16 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         payloads: &payloads,
     };
     let setup = setup::natives(&endpoint, &population, &config.nonce, natives, posts_each).await?;
+    let injector = Arc::new(
+        outage::Injector::prepare(
+            &client,
+            &base_url,
+            &config.profile,
+            config.admin_token.as_deref(),
+            &plan.scenario,
+        )
+        .await,
+    );
 
     let slots = size_slots(&plan, config.max_in_flight);
     let interval = Duration::from_secs_f64(plan.interval_s());
@@ -199,11 +215,13 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
             replay_span,
             config.progress,
         )),
+        tokio::spawn(injector.clone().run(ctx.clone())),
     ];
     let result = attack(ctx.clone(), completed.clone(), slots, &base_url, config.request_timeout).await;
     for watcher in watchers {
         watcher.abort();
     }
+    injector.lift().await;
     result?;
     let elapsed = Instant::now().saturating_duration_since(t0);
     let mut stop = ctx.stop_reason();
@@ -221,6 +239,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         population_posts: ctx.population.post_count(),
         population_bytes: ctx.population.heap_bytes(),
         unsupported,
+        outages: injector.records(),
     })
 }
 
@@ -277,6 +296,7 @@ async fn slot(ctx: &Context, completed: &AtomicBool, user: &mut GooseUser) {
             match job {
                 Job::Newcomer(arrival) => journey::newcomer(ctx, &user.client, arrival).await,
                 Job::Reaction(reaction) => journey::reaction(ctx, &user.client, reaction).await,
+                Job::Retry(retry) => journey::retry(ctx, &user.client, retry).await,
             }
             ctx.dispatch().finish();
         }

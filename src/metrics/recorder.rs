@@ -67,6 +67,8 @@ struct State {
     started: u64,
     dropped: u64,
     reactions_dropped: u64,
+    retries: u64,
+    retries_dropped: u64,
     requests: u64,
     errors: u64,
     in_flight: u64,
@@ -122,6 +124,8 @@ impl Recorder {
             started: 0,
             dropped: 0,
             reactions_dropped: 0,
+            retries: 0,
+            retries_dropped: 0,
             requests: 0,
             errors: 0,
             in_flight: 0,
@@ -206,6 +210,16 @@ impl Recorder {
         state.open.record(TagLayout::journey(j), response_us);
     }
 
+    /// A newcomer's retry started (`ran`) or could not be queued or run in time.
+    pub fn record_retry(&self, ran: bool) {
+        let mut state = self.lock();
+        if ran {
+            state.retries += 1;
+        } else {
+            state.retries_dropped += 1;
+        }
+    }
+
     /// A natives' reaction could not be queued or run.
     pub fn record_reaction_dropped(&self, at: Duration) {
         let mut state = self.lock();
@@ -266,6 +280,8 @@ impl Recorder {
             started: state.started,
             dropped: state.dropped,
             reactions_dropped: state.reactions_dropped,
+            retries: state.retries,
+            retries_dropped: state.retries_dropped,
             max_in_flight: state.max_in_flight,
             lateness: state.lateness.clone(),
             actions,

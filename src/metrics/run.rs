@@ -88,6 +88,10 @@ pub struct RunMetrics {
     pub dropped: u64,
     /// Natives' reactions that could not be queued or run.
     pub reactions_dropped: u64,
+    /// Retries of newcomers turned away at the first step: started, and not run (late
+    /// or not queued).
+    pub retries: u64,
+    pub retries_dropped: u64,
     /// Highest in-flight gauge value of the run.
     pub max_in_flight: u64,
     /// Actual − intended start of started arrivals, µs.

@@ -25,6 +25,7 @@ pub mod stream {
     pub const JOURNEY: u64 = 1;
     pub const REACTION: u64 = 2;
     pub const NATIVE: u64 = 3;
+    pub const RETRY: u64 = 4;
 }
 
 /// Picks a journey index by weight.

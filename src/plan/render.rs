@@ -41,8 +41,21 @@ pub struct PlanReport {
     pub mean_journey_s: f64,
     pub real_peak_concurrency: f64,
     pub peak_concurrency: f64,
+    /// Outage windows of the target the replay injects.
+    pub outages: Vec<PlanOutage>,
     pub interval_s: f64,
     pub series: Vec<Interval>,
+}
+
+/// An outage window on both clocks.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanOutage {
+    pub name: String,
+    pub effect: String,
+    pub real_start_s: f64,
+    pub real_end_s: f64,
+    pub start_s: f64,
+    pub end_s: f64,
 }
 
 impl PlanReport {
@@ -72,6 +85,16 @@ impl PlanReport {
             mean_journey_s: e.mean_journey_s,
             real_peak_concurrency: e.real_peak_concurrency,
             peak_concurrency: e.peak_concurrency,
+            outages: (scenario.spec.outages.iter())
+                .map(|o| PlanOutage {
+                    name: o.name.clone(),
+                    effect: o.effect(),
+                    real_start_s: o.start.secs(),
+                    real_end_s: o.end.secs(),
+                    start_s: o.start.secs() / replay.compress,
+                    end_s: o.end.secs() / replay.compress,
+                })
+                .collect(),
             interval_s: plan.interval_s(),
             series,
         }
@@ -145,6 +168,18 @@ impl PlanReport {
             count(self.peak_concurrency),
             human_duration(self.mean_journey_s),
         );
+        for o in &self.outages {
+            let _ = writeln!(
+                out,
+                "outage       {}: {} → {} real ({} → {} replay), {}",
+                o.name,
+                human_duration(o.real_start_s),
+                human_duration(o.real_end_s),
+                human_duration(o.start_s),
+                human_duration(o.end_s),
+                o.effect
+            );
+        }
         for journey in &self.journeys {
             let _ = writeln!(
                 out,

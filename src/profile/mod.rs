@@ -69,6 +69,8 @@ pub struct Profile {
     /// once here because every journey and setup signup reads it.
     pub user_record: Vec<String>,
     pub post_fields: Vec<String>,
+    /// Path of the fault admin endpoint, when the platform has one (see [`ProfileSpec`]).
+    pub fault_admin: Option<String>,
 }
 
 impl Profile {
@@ -184,6 +186,12 @@ fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Profile> {
             ),
         }
     }
+    findings.check(
+        spec.fault_admin.as_ref().is_none_or(|path| path.starts_with('/')),
+        &root.key("fault_admin"),
+        || "the fault admin path does not start with `/`".into(),
+        "a path such as `/admin/faults`",
+    );
     let health = spec
         .health
         .as_ref()
@@ -196,6 +204,7 @@ fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Profile> {
         user_fields: spec.user_fields.clone(),
         user_record: spec.user_fields.iter().cloned().chain(std::iter::once("token".to_string())).collect(),
         post_fields: spec.post_fields.clone(),
+        fault_admin: spec.fault_admin.clone(),
     })
 }
 

@@ -33,6 +33,11 @@ pub struct ProfileSpec {
     /// Actions the platform cannot serve, with the reason shown in reports.
     #[serde(default)]
     pub unsupported: BTreeMap<String, String>,
+    /// Path of a fault admin endpoint speaking the reference platform's `PUT /admin/faults`
+    /// JSON (route names = action names), e.g. `/admin/faults`. With it, a scenario's
+    /// `outages` are injected into the target; without it they are reported as not injected.
+    #[serde(default)]
+    pub fault_admin: Option<String>,
 }
 
 /// One HTTP request.

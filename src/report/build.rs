@@ -22,6 +22,8 @@ impl Report {
                 started: metrics.started,
                 dropped: metrics.dropped,
                 reactions_dropped: metrics.reactions_dropped,
+                retries: metrics.retries,
+                retries_dropped: metrics.retries_dropped,
                 lateness_us: latency(Stats::of(metrics.lateness.get())),
                 lateness_histogram: base64_of(&metrics.lateness),
             },
@@ -55,6 +57,7 @@ impl Report {
             intervals: metrics.intervals.iter().map(interval_histograms).collect(),
             phases: Vec::new(),
             unsupported: Vec::new(),
+            outages: Vec::new(),
             verdicts: Vec::new(),
         }
     }

@@ -38,6 +38,7 @@ impl Report {
         kpis(&mut out, self);
         verdicts(&mut out, self);
         unsupported(&mut out, self);
+        outages(&mut out, self);
 
         section(&mut out, "Load", "what the generator sent, on the replay clock");
         out.push_str(r#"<div class="grid">"#);
@@ -174,6 +175,28 @@ fn unsupported(out: &mut String, r: &Report) {
     );
     for u in &r.unsupported {
         let _ = write!(out, "<li><code>{}</code>: {}</li>", escape(&u.action), escape(&u.reason));
+    }
+    out.push_str("</ul></div>");
+}
+
+fn outages(out: &mut String, r: &Report) {
+    if r.outages.is_empty() {
+        return;
+    }
+    out.push_str(
+        r#"<div class="notice"><strong>Outage windows</strong> (faults the scenario injected into the target; shaded as phases in the charts):<ul>"#,
+    );
+    for o in &r.outages {
+        let state = if o.injected { "injected" } else { "<strong>not injected</strong>" };
+        let _ = write!(
+            out,
+            "<li><code>{}</code> {:.2}s → {:.2}s, {}: {state} ({})</li>",
+            escape(&o.name),
+            o.start_s,
+            o.end_s,
+            escape(&o.effect),
+            escape(&o.note)
+        );
     }
     out.push_str("</ul></div>");
 }

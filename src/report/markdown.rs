@@ -38,6 +38,18 @@ impl Report {
             let _ = writeln!(out, "**Interrupted:** {}\n", cell(reason));
         }
         self.verdicts_markdown(&mut out);
+        for o in &self.outages {
+            let state = if o.injected { "injected" } else { "**not injected**" };
+            let _ = writeln!(
+                out,
+                "Outage `{}` {} → {}: {}, {state} ({}).\n",
+                cell(&o.name),
+                human_s(o.start_s),
+                human_s(o.end_s),
+                cell(&o.effect),
+                cell(&o.note)
+            );
+        }
 
         out.push_str("| action | requests | errors | p50 | p90 | p99 | max | service p99 |\n");
         out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|\n");

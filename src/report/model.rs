@@ -48,6 +48,9 @@ pub struct Report {
     /// Actions the scenario uses that the target profile cannot serve: skipped, not faked.
     #[serde(default)]
     pub unsupported: Vec<Unsupported>,
+    /// The scenario's outage windows of the target, and whether each was injected.
+    #[serde(default)]
+    pub outages: Vec<OutageWindow>,
     /// Threshold verdicts and baseline comparisons, when judged.
     #[serde(default)]
     pub verdicts: Vec<Verdict>,
@@ -66,6 +69,23 @@ pub struct PhaseWindow {
     pub real_start_s: f64,
     /// End on the curve's real-world clock, seconds.
     pub real_end_s: f64,
+}
+
+/// An outage window the scenario asked for (also listed in `phases`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OutageWindow {
+    /// Window name (also a phase).
+    pub name: String,
+    /// What the target did, e.g. `signup: refused (100%)`.
+    pub effect: String,
+    /// Start on the replay clock, seconds.
+    pub start_s: f64,
+    /// End on the replay clock, seconds.
+    pub end_s: f64,
+    /// Whether the faults reached the target at the window's start.
+    pub injected: bool,
+    /// When they were applied, or why they were not.
+    pub note: String,
 }
 
 /// An action the profile cannot serve.
@@ -155,6 +175,12 @@ pub struct Arrivals {
     pub dropped: u64,
     /// Natives' reactions that could not be queued or run.
     pub reactions_dropped: u64,
+    /// Retries of newcomers turned away at their journey's first step (journey `retry`).
+    #[serde(default)]
+    pub retries: u64,
+    /// Retries not run: later than the lateness budget, or the queue was full.
+    #[serde(default)]
+    pub retries_dropped: u64,
     /// Actual − intended start of started arrivals, µs.
     pub lateness_us: LatencyStats,
     /// Lateness histogram, V2 deflate + base64 (empty when nothing started).

@@ -58,6 +58,14 @@ impl Report {
         if a.reactions_dropped > 0 {
             let _ = writeln!(out, "reactions  dropped {}", count(a.reactions_dropped as f64));
         }
+        if a.retries + a.retries_dropped > 0 {
+            let _ = writeln!(
+                out,
+                "retries    {} newcomers came back after being turned away ({} not run)",
+                count(a.retries as f64),
+                count(a.retries_dropped as f64)
+            );
+        }
         out
     }
 }

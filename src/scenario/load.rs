@@ -23,6 +23,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "arrivals",
     "population",
     "journeys",
+    "outages",
     "slo",
     "target",
 ];
@@ -137,6 +138,7 @@ fn check_section(key: &str, section: &Value, path: &DocPath) -> Result<(), Serde
         "arrivals" => deserialize::<ArrivalsSpec>(section, path).map(drop),
         "population" => deserialize::<PopulationSpec>(section, path).map(drop),
         "slo" => deserialize::<Vec<String>>(section, path).map(drop),
+        "outages" => deserialize::<Vec<super::outage::OutageSpec>>(section, path).map(drop),
         _ => Ok(()),
     }
 }

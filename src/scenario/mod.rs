@@ -4,6 +4,7 @@
 pub mod distribution;
 pub mod load;
 pub mod model;
+pub mod outage;
 pub mod problem;
 pub mod schema;
 pub mod source;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub use distribution::{CountDist, DelayDist};
 pub use model::{Action, JourneySpec, Pick, ScenarioSpec, StepSpec, ThinkTime};
+pub use outage::OutageSpec;
 pub use problem::{Problem, Problems};
 
 use crate::arrival::{self, Curve};
@@ -109,6 +111,13 @@ pub fn load(file: &Path, overrides: &Overrides) -> Result<Scenario, Problems> {
             end_s: w.end_s,
         }));
     }
+    let known: Vec<&str> = phases.iter().map(|p| p.name.as_str()).collect();
+    outage::validate(&spec.outages, spec.timeline.span.secs(), &known, &mut findings);
+    phases.extend(spec.outages.iter().map(|o| Phase {
+        name: o.name.clone(),
+        start_s: o.start.secs(),
+        end_s: o.end.secs(),
+    }));
     let phase_names: HashSet<String> = phases.iter().map(|p| p.name.clone()).collect();
     let thresholds = validate::slo(&spec.slo, &phase_names, &mut findings);
 

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::distribution::{CountDist, DelayDist};
+use super::outage::OutageSpec;
 use crate::arrival::ArrivalsSpec;
 use crate::units::Span;
 
@@ -34,6 +35,10 @@ pub struct ScenarioSpec {
     pub population: PopulationSpec,
     /// What newcomers do, as weighted journeys.
     pub journeys: Vec<JourneySpec>,
+    /// Windows in which the target is down, slow or hanging (injected through its fault
+    /// admin endpoint); each is also a phase.
+    #[serde(default)]
+    pub outages: Vec<OutageSpec>,
     /// Service-level thresholds, e.g. `create_post.response.p99 < 800ms during peak`.
     #[serde(default)]
     pub slo: Vec<String>,
@@ -159,6 +164,21 @@ pub struct JourneySpec {
     /// Steps in order. A failed step ends the journey; a step skipped by its probability
     /// does not.
     pub steps: Vec<StepSpec>,
+    /// Whether a newcomer turned away at the first step (signup refused, e.g. during an
+    /// outage) comes back later and starts over. Default: never.
+    #[serde(default)]
+    pub retry: Option<RetrySpec>,
+}
+
+/// Coming back after being turned away at the door.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySpec {
+    /// Further attempts at most (1..=10).
+    pub attempts: u32,
+    /// Delay before each attempt, in curve time (compressed like the arrivals: people
+    /// retrying after an outage are a population-level backlog, not a think time).
+    pub after: DelayDist,
 }
 
 /// One step: an action, how often, after how long, on what.

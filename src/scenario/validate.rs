@@ -132,6 +132,15 @@ fn journeys(journeys: &[JourneySpec], natives: u64, at: &DocPath, findings: &mut
         ) {
             continue;
         }
+        if let Some(retry) = &journey.retry {
+            findings.check(
+                (1..=10).contains(&retry.attempts),
+                &at.key("retry").key("attempts"),
+                || format!("{} attempts are not allowed", retry.attempts),
+                "1 to 10 further attempts",
+            );
+            retry.after.validate(&at.key("retry").key("after"), findings);
+        }
         // Later actions need an account: a journey that does not sign up acts as a native.
         let signs_up = matches!(journey.steps[0].action, Action::Signup | Action::Login);
         findings.check(

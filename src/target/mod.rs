@@ -31,7 +31,7 @@ use std::io::Write;
 use tokio::net::TcpListener;
 
 pub use app::{App, router};
-pub use config::{Config, HashCost, ServeArgs};
+pub use config::{Config, HashCost, Secret, ServeArgs};
 
 /// Errors of the reference platform (not of single requests: those are `ApiError`s).
 #[derive(Debug, thiserror::Error)]

@@ -82,7 +82,8 @@ fn mastodon_matches_the_network_counts() {
 
 /// Every scenario in `scenarios/` replays against the embedded reference platform at a
 /// small sample (about 150 newcomers in 5 s, think times compressed so journeys are
-/// short): it runs, every arrival starts, nothing fails.
+/// short): it runs, every arrival starts, nothing fails — except inside the outage windows
+/// a scenario injects, which must have been injected.
 #[test]
 fn every_scenario_replays_at_small_scale() {
     let mut files: Vec<_> = ["scenarios", "scenarios/examples"]
@@ -96,9 +97,12 @@ fn every_scenario_replays_at_small_scale() {
     for file in files {
         let s = load(&file, &Overrides::default()).unwrap_or_else(|problems| panic!("{problems}"));
         let sample = (150.0 / s.curve.total()).min(1.0);
+        // Phases are judged on whole 1 s intervals: a replay long enough that the phases
+        // around an outage window do not share an interval with it.
+        let replay_in = if s.spec.outages.is_empty() { "5s" } else { "20s" };
         let out = tempfile::tempdir().expect("tempdir");
         let output = crate::util::stampede()
-            .args(["run", "--quiet", "--replay-in", "5s", "--think", "compressed", "--drain", "30s"])
+            .args(["run", "--quiet", "--replay-in", replay_in, "--think", "compressed", "--drain", "30s"])
             .args(["--sample", &sample.to_string(), "--out"])
             .arg(out.path())
             .arg(&file)
@@ -115,7 +119,23 @@ fn every_scenario_replays_at_small_scale() {
         let report = crate::util::read_report(out.path());
         assert_eq!(report["arrivals"]["started"], report["arrivals"]["planned"], "{}", file.display());
         assert!(report["arrivals"]["started"].as_u64().unwrap_or(0) > 0, "{}", file.display());
-        assert_eq!(report["errors"], 0, "{}: {stdout}", file.display());
+        let outages = report["outages"].as_array().cloned().unwrap_or_default();
+        assert_eq!(outages.len(), s.spec.outages.len(), "{}", file.display());
+        for outage in &outages {
+            assert_eq!(outage["injected"], true, "{}: {outage}", file.display());
+        }
+        // Errors only in intervals that overlap an outage window.
+        let width_s = report["interval_s"].as_f64().unwrap_or(1.0);
+        for point in report["series"].as_array().expect("series") {
+            let t_s = point["t_s"].as_f64().unwrap_or(0.0);
+            let in_outage = outages.iter().any(|o| {
+                let (start, end) = (o["start_s"].as_f64().unwrap_or(0.0), o["end_s"].as_f64().unwrap_or(0.0));
+                t_s < end && t_s + width_s > start
+            });
+            if !in_outage {
+                assert_eq!(point["errors"], 0, "{} at {t_s}s: {stdout}", file.display());
+            }
+        }
     }
 }
 

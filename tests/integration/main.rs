@@ -3,6 +3,7 @@
 mod bluesky;
 mod gate;
 mod library;
+mod outages;
 mod reports;
 mod run;
 mod scenarios;
