@@ -26,6 +26,8 @@ pub mod stream {
     pub const REACTION: u64 = 2;
     pub const NATIVE: u64 = 3;
     pub const RETRY: u64 = 4;
+    pub const TARGET: u64 = 5;
+    pub const TARGET_NATIVE: u64 = 6;
 }
 
 /// Picks a journey index by weight.

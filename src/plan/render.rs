@@ -43,8 +43,20 @@ pub struct PlanReport {
     pub peak_concurrency: f64,
     /// Outage windows of the target the replay injects.
     pub outages: Vec<PlanOutage>,
+    /// The targets sharing the surge and their shares (empty for one target).
+    pub targets: Vec<PlanTarget>,
     pub interval_s: f64,
     pub series: Vec<Interval>,
+}
+
+/// One target of a multi-target scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanTarget {
+    pub name: String,
+    /// Expected fraction of newcomers and natives.
+    pub share: f64,
+    /// Expected peak arrivals per second at real scale.
+    pub real_peak_arrivals_per_s: f64,
 }
 
 /// An outage window on both clocks.
@@ -93,6 +105,14 @@ impl PlanReport {
                     real_end_s: o.end.secs(),
                     start_s: o.start.secs() / replay.compress,
                     end_s: o.end.secs() / replay.compress,
+                })
+                .collect(),
+            targets: (scenario.spec.targets.iter())
+                .zip(crate::scenario::targets::shares(&scenario.spec.targets))
+                .map(|(t, share)| PlanTarget {
+                    name: t.name.clone(),
+                    share,
+                    real_peak_arrivals_per_s: share * plan.peaks.per_s,
                 })
                 .collect(),
             interval_s: plan.interval_s(),
@@ -168,6 +188,15 @@ impl PlanReport {
             count(self.peak_concurrency),
             human_duration(self.mean_journey_s),
         );
+        for t in &self.targets {
+            let _ = writeln!(
+                out,
+                "target       {:<20} {:>6} of newcomers, real peak {}/s",
+                t.name,
+                percent(t.share),
+                rate(t.real_peak_arrivals_per_s)
+            );
+        }
         for o in &self.outages {
             let _ = writeln!(
                 out,

@@ -26,6 +26,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "outages",
     "slo",
     "target",
+    "targets",
 ];
 
 /// The parsed document, kept so findings can be placed after validation.
@@ -138,6 +139,7 @@ fn check_section(key: &str, section: &Value, path: &DocPath) -> Result<(), Serde
         "arrivals" => deserialize::<ArrivalsSpec>(section, path).map(drop),
         "population" => deserialize::<PopulationSpec>(section, path).map(drop),
         "slo" => deserialize::<Vec<String>>(section, path).map(drop),
+        "targets" => deserialize::<Vec<super::targets::TargetSpec>>(section, path).map(drop),
         "outages" => deserialize::<Vec<super::outage::OutageSpec>>(section, path).map(drop),
         _ => Ok(()),
     }

@@ -8,6 +8,7 @@ pub mod outage;
 pub mod problem;
 pub mod schema;
 pub mod source;
+pub mod targets;
 pub mod validate;
 
 use std::collections::HashSet;
@@ -17,6 +18,7 @@ pub use distribution::{CountDist, DelayDist};
 pub use model::{Action, JourneySpec, Pick, ScenarioSpec, StepSpec, ThinkTime};
 pub use outage::OutageSpec;
 pub use problem::{Problem, Problems};
+pub use targets::TargetSpec;
 
 use crate::arrival::{self, Curve};
 use crate::gate::Threshold;
@@ -112,7 +114,9 @@ pub fn load(file: &Path, overrides: &Overrides) -> Result<Scenario, Problems> {
         }));
     }
     let known: Vec<&str> = phases.iter().map(|p| p.name.as_str()).collect();
-    outage::validate(&spec.outages, spec.timeline.span.secs(), &known, &mut findings);
+    targets::validate(&spec.targets, &mut findings);
+    let target_names: Vec<&str> = spec.targets.iter().map(|t| t.name.as_str()).collect();
+    outage::validate(&spec.outages, spec.timeline.span.secs(), &known, &target_names, &mut findings);
     phases.extend(spec.outages.iter().map(|o| Phase {
         name: o.name.clone(),
         start_s: o.start.secs(),

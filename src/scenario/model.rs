@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::distribution::{CountDist, DelayDist};
 use super::outage::OutageSpec;
+use super::targets::TargetSpec;
 use crate::arrival::ArrivalsSpec;
 use crate::units::Span;
 
@@ -45,6 +46,10 @@ pub struct ScenarioSpec {
     /// Target profile: how actions map to HTTP requests (default `reference`).
     #[serde(default = "default_target")]
     pub target: String,
+    /// Several targets sharing the surge, each taking a weighted share of the newcomers and
+    /// natives (e.g. servers of uneven size). Default: one target.
+    #[serde(default)]
+    pub targets: Vec<TargetSpec>,
 }
 
 fn default_target() -> String {

@@ -40,6 +40,9 @@ pub struct OutageSpec {
     /// not combinable with `actions`).
     #[serde(default)]
     pub stall: bool,
+    /// Which of the scenario's `targets` go down (default: all of them).
+    #[serde(default)]
+    pub targets: Vec<String>,
 }
 
 impl OutageSpec {
@@ -87,7 +90,13 @@ impl OutageSpec {
 
 /// Checks the windows: inside the span, non-empty, names unique among themselves and
 /// against `phase_names`, effects the fault endpoint can express.
-pub fn validate(outages: &[OutageSpec], span_s: f64, phase_names: &[&str], findings: &mut Findings) {
+pub fn validate(
+    outages: &[OutageSpec],
+    span_s: f64,
+    phase_names: &[&str],
+    target_names: &[&str],
+    findings: &mut Findings,
+) {
     let at = DocPath::root().key("outages");
     let mut names: Vec<&str> = phase_names.to_vec();
     for (i, outage) in outages.iter().enumerate() {
@@ -125,6 +134,16 @@ pub fn validate(outages: &[OutageSpec], span_s: f64, phase_names: &[&str], findi
             || "the fault endpoint cannot add Pareto latency".into(),
             "fixed, exponential, lognormal or uniform",
         );
+        for (t, name) in outage.targets.iter().enumerate() {
+            if !target_names.contains(&name.as_str()) {
+                let expected = if target_names.is_empty() {
+                    "no `targets` here: the scenario has a single target".to_string()
+                } else {
+                    format!("one of {}", target_names.join(", "))
+                };
+                findings.add(&at.key("targets").index(t), format!("unknown target `{name}`"), expected);
+            }
+        }
         findings.check(
             !outage.stall || outage.actions.is_empty(),
             &at.key("actions"),
@@ -171,7 +190,7 @@ mod tests {
             outage(r#"{"name": "x", "start": "1h", "end": "9h", "stall": true, "actions": ["like"]}"#),
         ];
         let mut findings = Findings::new();
-        validate(&spans, 4.0 * 3600.0, &["peak"], &mut findings);
+        validate(&spans, 4.0 * 3600.0, &["peak"], &[], &mut findings);
         let messages: Vec<String> = findings.into_vec().into_iter().map(|f| f.message).collect();
         assert_eq!(
             messages,
