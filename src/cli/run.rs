@@ -58,8 +58,54 @@ pub struct RunArgs {
     /// No progress bar (it is also hidden when stderr is not a terminal).
     #[arg(long)]
     pub quiet: bool,
+    /// Run only segment I of N (0 ≤ I < N) of the plan: arrivals and natives whose number
+    /// mod N is I. Merge the segments' run directories with `stampede merge`.
+    #[arg(long, value_name = "I/N")]
+    pub segment: Option<crate::plan::Segment>,
+    /// Start the replay clock at this wall-clock instant (RFC 3339, e.g.
+    /// 2026-01-01T12:00:00Z), so segments on several machines start together. Setup must
+    /// finish before it; a start that has passed by then is an error.
+    #[arg(long, value_name = "TIME", value_parser = parse_start_at)]
+    pub start_at: Option<time::OffsetDateTime>,
+    /// Prefix of this run's handles on the target (1-16 of A-Z a-z 0-9 _), shared by the
+    /// segments of one run. Default: random for a whole run; derived from the seed and
+    /// --start-at for a segment.
+    #[arg(long, value_name = "ID", value_parser = parse_run_id)]
+    pub run_id: Option<String>,
     #[command(flatten)]
     pub gate: super::gate::GateArgs,
+}
+
+fn parse_start_at(text: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("not an RFC 3339 time like 2026-01-01T12:00:00Z: {e}"))
+}
+
+fn parse_run_id(text: &str) -> Result<String, String> {
+    let valid = (1..=16).contains(&text.len()) && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid { Ok(text.to_string()) } else { Err("expected 1 to 16 characters of A-Z, a-z, 0-9 or _".into()) }
+}
+
+/// The run id: given, else derived for a segment (every segment computes the same one from
+/// the seed and the common start), else random.
+fn run_id(args: &RunArgs, seed: u64) -> anyhow::Result<String> {
+    if let Some(id) = &args.run_id {
+        return Ok(id.clone());
+    }
+    match (args.segment, args.start_at) {
+        (None, _) => Ok(nonce()),
+        (Some(_), Some(at)) => {
+            // FNV-1a: stable across builds and platforms, unlike std's hasher.
+            let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+            for byte in seed.to_le_bytes().iter().chain(&at.unix_timestamp_nanos().to_le_bytes()) {
+                hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+            Ok(format!("g{:x}", hash & 0xff_ffff_ffff))
+        }
+        (Some(_), None) => anyhow::bail!(
+            "--segment needs --run-id or --start-at, so that every segment derives the same handles"
+        ),
+    }
 }
 
 /// UTC time as `20250113T053000Z`, for run directory names.
@@ -104,7 +150,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(format!("{}-{}", scenario.spec.name, utc_stamp())));
     let gate = args.gate.resolve(&scenario)?;
-    let plan = Plan::new(scenario);
+    let run_id = run_id(args, scenario.seed)?;
+    let plan = Plan::new(scenario).with_segment(args.segment.unwrap_or_default());
     super::init_logging();
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     match (args.threads, &args.target) {
@@ -116,119 +163,138 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         }
         (None, None) => {}
     }
-    runtime.enable_all().build()?.block_on(replay(args, plan, profile, profile_name, out, &gate))
+    let replay = Replay { plan, profile, profile_name, out, run_id };
+    runtime.enable_all().build()?.block_on(replay.run(args, &gate))
 }
 
-async fn replay(
-    args: &RunArgs,
+/// A resolved `run`, ready to start.
+struct Replay {
     plan: Plan,
     profile: crate::profile::Profile,
     profile_name: String,
     out: PathBuf,
-    gate: &super::gate::Gate,
-) -> anyhow::Result<u8> {
-    let started_at = time::OffsetDateTime::now_utc();
-    let mut embedded = None;
-    let target = match &args.target {
-        Some(url) => url.clone(),
-        None => {
-            let server = super::embedded::Embedded::start(args.hash_cost).await?;
-            let url = server.url();
-            embedded = Some(server);
-            url
+    run_id: String,
+}
+
+impl Replay {
+    async fn run(self, args: &RunArgs, gate: &super::gate::Gate) -> anyhow::Result<u8> {
+        let Replay { plan, profile, profile_name, out, run_id } = self;
+        let segment = args.segment.unwrap_or_default();
+        let started_at = args.start_at.unwrap_or_else(time::OffsetDateTime::now_utc);
+        let mut embedded = None;
+        let target = match &args.target {
+            Some(url) => url.clone(),
+            None => {
+                let server = super::embedded::Embedded::start(args.hash_cost).await?;
+                let url = server.url();
+                embedded = Some(server);
+                url
+            }
+        };
+        let drain = args.drain.map_or_else(|| default_drain(&plan), Span::as_duration);
+        let scenario = plan.scenario.clone();
+        let plan_series: Vec<(f64, u64)> = plan.series().iter().map(|i| (i.t_s, i.arrivals)).collect();
+        let config = RunConfig {
+            plan,
+            profile,
+            base_url: target.clone(),
+            max_in_flight: args.max_in_flight,
+            lateness_budget: args.lateness_budget.as_duration(),
+            request_timeout: args.request_timeout.as_duration(),
+            drain,
+            grace: args.grace.as_duration(),
+            nonce: run_id.clone(),
+            progress: !args.quiet,
+            segment,
+            start_at: args.start_at.map(std::time::SystemTime::from),
+        };
+        let outcome = executor::run(config).await;
+        if let Some(server) = embedded {
+            server.stop().await;
         }
-    };
-    let drain = args.drain.map_or_else(|| default_drain(&plan), Span::as_duration);
-    let scenario = plan.scenario.clone();
-    let plan_series: Vec<(f64, u64)> = plan.series().iter().map(|i| (i.t_s, i.arrivals)).collect();
-    let config = RunConfig {
-        plan,
-        profile,
-        base_url: target.clone(),
-        max_in_flight: args.max_in_flight,
-        lateness_budget: args.lateness_budget.as_duration(),
-        request_timeout: args.request_timeout.as_duration(),
-        drain,
-        grace: args.grace.as_duration(),
-        nonce: nonce(),
-        progress: !args.quiet,
-    };
-    let outcome = executor::run(config).await;
-    if let Some(server) = embedded {
-        server.stop().await;
-    }
-    let outcome: RunOutcome = outcome?;
-    let info = RunInfo {
-        scenario: scenario.spec.name.clone(),
-        scenario_file: scenario.file.display().to_string(),
-        description: scenario.spec.description.clone(),
-        seed: scenario.seed,
-        compress: scenario.replay.compress,
-        sample: scenario.replay.sample,
-        think: match scenario.replay.think {
-            crate::scenario::ThinkTime::Human => "human".to_string(),
-            crate::scenario::ThinkTime::Compressed => "compressed".to_string(),
-        },
-        target: if args.target.is_some() {
-            target
+        let outcome: RunOutcome = outcome?;
+        let info = RunInfo {
+            scenario: scenario.spec.name.clone(),
+            scenario_file: scenario.file.display().to_string(),
+            description: scenario.spec.description.clone(),
+            seed: scenario.seed,
+            compress: scenario.replay.compress,
+            sample: scenario.replay.sample,
+            think: match scenario.replay.think {
+                crate::scenario::ThinkTime::Human => "human".to_string(),
+                crate::scenario::ThinkTime::Compressed => "compressed".to_string(),
+            },
+            target: if args.target.is_some() {
+                target
+            } else {
+                format!("{target} (embedded reference platform)")
+            },
+            profile: profile_name,
+            stampede_version: env!("CARGO_PKG_VERSION").to_string(),
+            started_at: started_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            replay_duration_s: scenario.replay.replay_span_s(),
+            elapsed_s: outcome.elapsed.as_secs_f64(),
+            interrupted: outcome.stop.is_some(),
+            interrupt_reason: outcome.stop.as_ref().map(ToString::to_string),
+            slots: outcome.slots as u64,
+            lateness_budget_ms: (args.lateness_budget.secs() * 1000.0).round() as u64,
+            thresholds: scenario.thresholds.iter().map(|t| t.text.clone()).collect(),
+            run_id: Some(run_id),
+            segment: (!segment.is_whole())
+                .then_some(crate::report::model::SegmentInfo { index: segment.index, count: segment.count }),
+            merged_segments: None,
+        };
+        let mut report = Report::new(info, &outcome.metrics, &plan_series);
+        let compress = scenario.replay.compress;
+        report.phases = scenario
+            .phases
+            .iter()
+            .map(|p| crate::report::PhaseWindow {
+                name: p.name.clone(),
+                start_s: p.start_s / compress,
+                end_s: p.end_s / compress,
+                real_start_s: p.start_s,
+                real_end_s: p.end_s,
+            })
+            .collect();
+        report.unsupported = (outcome.unsupported.iter())
+            .map(|(action, why)| crate::report::Unsupported {
+                action: action.name().to_string(),
+                reason: why.clone(),
+            })
+            .collect();
+        // Verdicts go into the report before its files are written; printed after the summary.
+        // Write everything before printing, so an I/O error is reported, not a half directory.
+        let judged = gate.judge(&mut report);
+        crate::report::files::write_all(&report, &out)
+            .with_context(|| format!("cannot write the report to {}", out.display()))?;
+        println!("{}", report.console_summary());
+        for (action, why) in &outcome.unsupported {
+            println!("skipped {action}: {why}");
+        }
+        println!(
+            "setup: {} natives, {} posts in {:.1}s · population: {} users, {} posts, {} bytes",
+            outcome.setup.natives,
+            outcome.setup.posts,
+            outcome.setup.elapsed.as_secs_f64(),
+            outcome.population_users,
+            outcome.population_posts,
+            outcome.population_bytes
+        );
+        if !segment.is_whole() {
+            println!(
+                "segment {segment}: {} natives of other segments not found before the start",
+                outcome.setup.unresolved
+            );
+        }
+        println!("report: {}", out.join(crate::report::files::HTML).display());
+        print!("{}", judged?);
+        Ok(if outcome.stop.is_some() {
+            exit::ERROR
+        } else if crate::gate::any_failed(&report.verdicts) {
+            exit::FAILED
         } else {
-            format!("{target} (embedded reference platform)")
-        },
-        profile: profile_name,
-        stampede_version: env!("CARGO_PKG_VERSION").to_string(),
-        started_at: started_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-        replay_duration_s: scenario.replay.replay_span_s(),
-        elapsed_s: outcome.elapsed.as_secs_f64(),
-        interrupted: outcome.stop.is_some(),
-        interrupt_reason: outcome.stop.as_ref().map(ToString::to_string),
-        slots: outcome.slots as u64,
-        lateness_budget_ms: (args.lateness_budget.secs() * 1000.0).round() as u64,
-        thresholds: scenario.thresholds.iter().map(|t| t.text.clone()).collect(),
-    };
-    let mut report = Report::new(info, &outcome.metrics, &plan_series);
-    let compress = scenario.replay.compress;
-    report.phases = scenario
-        .phases
-        .iter()
-        .map(|p| crate::report::PhaseWindow {
-            name: p.name.clone(),
-            start_s: p.start_s / compress,
-            end_s: p.end_s / compress,
-            real_start_s: p.start_s,
-            real_end_s: p.end_s,
+            exit::OK
         })
-        .collect();
-    report.unsupported = (outcome.unsupported.iter())
-        .map(|(action, why)| crate::report::Unsupported {
-            action: action.name().to_string(),
-            reason: why.clone(),
-        })
-        .collect();
-    // Verdicts go into the report before its files are written; printed after the summary.
-    // Write everything before printing, so an I/O error is reported, not a half directory.
-    let judged = gate.judge(&mut report);
-    crate::report::files::write_all(&report, &out)
-        .with_context(|| format!("cannot write the report to {}", out.display()))?;
-    println!("{}", report.console_summary());
-    for (action, why) in &outcome.unsupported {
-        println!("skipped {action}: {why}");
     }
-    println!(
-        "setup: {} natives, {} posts in {:.1}s · population: {} users, {} posts, {} bytes",
-        outcome.setup.natives,
-        outcome.setup.posts,
-        outcome.setup.elapsed.as_secs_f64(),
-        outcome.population_users,
-        outcome.population_posts,
-        outcome.population_bytes
-    );
-    println!("report: {}", out.join(crate::report::files::HTML).display());
-    print!("{}", judged?);
-    Ok(if outcome.stop.is_some() {
-        exit::ERROR
-    } else if crate::gate::any_failed(&report.verdicts) {
-        exit::FAILED
-    } else {
-        exit::OK
-    })
 }

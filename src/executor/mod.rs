@@ -62,9 +62,15 @@ pub struct RunConfig {
     pub drain: Duration,
     /// How long in-flight requests may finish after a stop.
     pub grace: Duration,
-    /// Prefix of this run's handles.
+    /// Prefix of this run's handles (shared by the segments of one run).
     pub nonce: String,
     pub progress: bool,
+    /// The share of the plan's natives this process creates (the plan's schedule is
+    /// already cut to the same segment).
+    pub segment: crate::plan::Segment,
+    /// Wall-clock instant of the replay clock's zero (`--start-at`), so segments on several
+    /// machines start together; `None` starts right after setup.
+    pub start_at: Option<std::time::SystemTime>,
 }
 
 /// What a replay measured and how it ended.
@@ -94,6 +100,10 @@ pub enum ExecutorError {
     Goose(String),
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
+    #[error(
+        "the start time is {0:.1}s away after setup; worker slots need {1:.1}s to start: give a later --start-at"
+    )]
+    StartPassed(f64, f64),
 }
 
 /// Whether `url`'s host is a loopback address.
@@ -154,7 +164,14 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         profile: &config.profile,
         payloads: &payloads,
     };
-    let setup = setup::natives(&endpoint, &population, &config.nonce, natives, posts_each).await?;
+    // Other segments' natives are looked for until shortly before the common start (or for
+    // a minute when there is none).
+    let resolve_until = match config.start_at {
+        Some(at) => Instant::now() + until_wall(at).saturating_sub(Duration::from_secs(2)),
+        None => Instant::now() + Duration::from_secs(60),
+    };
+    let native_plan = setup::NativePlan { count: natives, segment: config.segment, resolve_until };
+    let setup = setup::natives(&endpoint, &population, &config.nonce, native_plan, posts_each).await?;
 
     let slots = size_slots(&plan, config.max_in_flight);
     let interval = Duration::from_secs_f64(plan.interval_s());
@@ -172,7 +189,16 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
     let unsupported = unsupported(&plan, &config.profile);
     // Slots must all be running before the first arrival: goose starts 10,000 per second.
     let lead = Duration::from_millis(500) + Duration::from_secs_f64(slots as f64 / 10_000.0);
-    let t0 = Instant::now() + lead;
+    let t0 = match config.start_at {
+        Some(at) => {
+            let away = until_wall(at);
+            if away < lead {
+                return Err(ExecutorError::StartPassed(away.as_secs_f64(), lead.as_secs_f64()));
+            }
+            Instant::now() + away
+        }
+        None => Instant::now() + lead,
+    };
     let replay_span = Duration::from_secs_f64(scenario.replay.replay_span_s());
     let ctx = Arc::new(Context::new(ContextParts {
         scenario: plan.scenario.clone(),
@@ -222,6 +248,11 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         population_bytes: ctx.population.heap_bytes(),
         unsupported,
     })
+}
+
+/// Time from now until the wall-clock instant `at` (zero when it has passed).
+fn until_wall(at: std::time::SystemTime) -> Duration {
+    at.duration_since(std::time::SystemTime::now()).unwrap_or_default()
 }
 
 /// Runs goose with `slots` users, each looping over [`slot`].

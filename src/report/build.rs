@@ -60,7 +60,7 @@ impl Report {
     }
 }
 
-fn latency(stats: Stats) -> LatencyStats {
+pub(crate) fn latency(stats: Stats) -> LatencyStats {
     LatencyStats {
         count: stats.count,
         p50: stats.p50_us,

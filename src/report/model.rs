@@ -142,6 +142,26 @@ pub struct RunInfo {
     /// Thresholds the run was evaluated against, as written.
     #[serde(default)]
     pub thresholds: Vec<String>,
+    /// Prefix of the run's handles on the target; the segments of one run share it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    /// The share of a segmented run this report covers (`--segment I/N`); absent for a
+    /// whole run and for a merged one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<SegmentInfo>,
+    /// How many segment reports `stampede merge` combined into this one; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_segments: Option<u32>,
+}
+
+/// One segment of a run split across processes: arrivals and natives whose number modulo
+/// `count` is `index`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SegmentInfo {
+    /// This segment, from 0.
+    pub index: u32,
+    /// Segments of the run.
+    pub count: u32,
 }
 
 /// Newcomer arrivals.
