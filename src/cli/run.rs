@@ -240,8 +240,10 @@ impl Replay {
             lateness_budget_ms: (args.lateness_budget.secs() * 1000.0).round() as u64,
             thresholds: scenario.thresholds.iter().map(|t| t.text.clone()).collect(),
             run_id: Some(run_id),
-            segment: (!segment.is_whole())
-                .then_some(crate::report::model::SegmentInfo { index: segment.index, count: segment.count }),
+            // Recorded whenever --segment is given, even 0/1, so `merge` accepts it.
+            segment: args
+                .segment
+                .map(|s| crate::report::model::SegmentInfo { index: s.index, count: s.count }),
             merged_segments: None,
         };
         let mut report = Report::new(info, &outcome.metrics, &plan_series);

@@ -86,6 +86,9 @@ fn header(out: &mut String, r: &Report) {
         escape(&run.scenario),
         escape(&run.description)
     );
+    if let Some(label) = run.segments_label() {
+        let _ = write!(out, r#"<p class="description">Distributed run: {}</p>"#, escape(&label));
+    }
     if let (true, Some(reason)) = (run.interrupted, &run.interrupt_reason) {
         let _ = write!(out, r#"<p class="warning">Interrupted: {}</p>"#, escape(reason));
     }

@@ -34,6 +34,9 @@ impl Report {
             cell(&run.target),
             cell(&run.stampede_version),
         );
+        if let Some(label) = run.segments_label() {
+            let _ = writeln!(out, "**Distributed run:** {}\n", cell(&label));
+        }
         if let (true, Some(reason)) = (run.interrupted, &run.interrupt_reason) {
             let _ = writeln!(out, "**Interrupted:** {}\n", cell(reason));
         }

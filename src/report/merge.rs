@@ -295,10 +295,13 @@ fn index_of(t_s: f64, interval_s: f64) -> usize {
     (t_s / interval_s.max(f64::MIN_POSITIVE)).round() as usize
 }
 
+/// An interval being merged: its start and each tag's running sum.
+type OpenInterval = (f64, BTreeMap<String, Option<Histogram<u64>>>);
+
 /// Per interval and tag, the sum of the segments' histograms.
 fn intervals(inputs: &[Input]) -> Result<Vec<IntervalHistograms>, MergeError> {
     let interval_s = inputs[0].report.interval_s;
-    let mut merged: BTreeMap<usize, (f64, BTreeMap<String, Option<Histogram<u64>>>)> = BTreeMap::new();
+    let mut merged: BTreeMap<usize, OpenInterval> = BTreeMap::new();
     for input in inputs {
         for interval in &input.report.intervals {
             let slot =

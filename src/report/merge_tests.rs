@@ -51,11 +51,11 @@ fn split_run(count: u32) -> (Report, Vec<Report>) {
             let at = Duration::from_millis(at_ms);
             recorder.record_start(at, lateness_us);
             let outcome = if fail { Err(ErrorClass::Status5xx) } else { Ok(()) };
-            let action = if k % 3 == 0 { Action::Signup } else { Action::CreatePost };
+            let action = if k.is_multiple_of(3) { Action::Signup } else { Action::CreatePost };
             let step = Some(StepKey { journey: 0, step: u16::from(action == Action::CreatePost) });
             recorder.record_request(at, action, step, response_us / 2, response_us, outcome);
             recorder.record_journey(at, (k % 2) as u16, response_us * 3, !fail, u32::from(fail));
-            if k % 97 == 0 {
+            if k.is_multiple_of(97) {
                 recorder.record_dropped(at);
             }
         };
@@ -128,6 +128,9 @@ fn merged_segments_equal_the_whole_run() {
         assert_eq!(comparable(&merged), comparable(&whole), "N = {count}");
         assert_eq!(merged.run.merged_segments, Some(count));
         assert_eq!(merged.run.segment, None);
+        let label = format!("merged from {count} segments");
+        assert!(merged.console_summary().contains(&label) && merged.render_markdown().contains(&label));
+        assert!(merged.render_html().contains(&label));
         assert!(merged.in_flight_max >= segments.iter().map(|s| s.in_flight_max).max().unwrap_or(0));
     }
 }

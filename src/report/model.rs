@@ -154,6 +154,20 @@ pub struct RunInfo {
     pub merged_segments: Option<u32>,
 }
 
+impl RunInfo {
+    /// `segment 1 of 4` or `merged from 4 segments`, for the rendered files; `None` for a
+    /// run of the whole plan in one process.
+    pub fn segments_label(&self) -> Option<String> {
+        match (self.segment, self.merged_segments) {
+            (Some(s), _) => {
+                Some(format!("segment {} of {} (a partial load: merge all segments)", s.index, s.count))
+            }
+            (None, Some(n)) => Some(format!("merged from {n} segments")),
+            (None, None) => None,
+        }
+    }
+}
+
 /// One segment of a run split across processes: arrivals and natives whose number modulo
 /// `count` is `index`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

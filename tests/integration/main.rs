@@ -6,5 +6,6 @@ mod library;
 mod reports;
 mod run;
 mod scenarios;
+mod segments;
 mod target;
 mod util;
