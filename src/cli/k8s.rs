@@ -108,13 +108,13 @@ pub fn manifest(args: &K8sArgs, start_at: &str) -> Result<String, String> {
         return Err(format!("--target `{}`: expected HOST:PORT", args.target));
     }
     let name = &args.name;
-    // The run id is the Job's name without dashes: shared by every segment, and valid in
-    // handles.
-    let run_id: String = name.chars().filter(char::is_ascii_alphanumeric).take(16).collect();
-    let dir = format!("/runs/{name}");
+    // One directory per start, so a re-applied Job never merges a previous run's segments.
+    // The segments' run id (their handles' prefix) is derived from the seed and the start.
+    let stamp: String = start_at.chars().filter(char::is_ascii_alphanumeric).collect();
+    let dir = format!("/runs/{name}/{stamp}");
     let script = format!(
         "stampede run {file} --target http://127.0.0.1:{LOCAL_PORT} --segment $JOB_COMPLETION_INDEX/{n} \
-         --start-at {start_at} --run-id {run_id} --out {dir}/segment-$JOB_COMPLETION_INDEX --quiet {flags}; \
+         --start-at {start_at} --out {dir}/segment-$JOB_COMPLETION_INDEX --quiet {flags}; \
          code=$?; \
          if [ \"$JOB_COMPLETION_INDEX\" != 0 ]; then [ $code -le 1 ] && exit 0; exit $code; fi; \
          for i in $(seq 1 720); do \
@@ -124,7 +124,7 @@ pub fn manifest(args: &K8sArgs, start_at: &str) -> Result<String, String> {
     );
     Ok(format!(
         "# stampede k8s: {n} segments of {file}, common start {start_at}.\n\
-         # Pod i runs `stampede run --segment i/{n}`; pod 0 then merges into {dir}/merged.\n\
+         # Pod i runs `stampede run --segment i/{n}`; pod 0 then merges them into {dir}/merged.\n\
          # stampede sends load only to 127.0.0.1: a socat sidecar forwards it to {target}.\n\
          apiVersion: v1\n\
          kind: PersistentVolumeClaim\n\
@@ -193,10 +193,9 @@ mod tests {
             "--target http://127.0.0.1:8080 ",
             "--segment $JOB_COMPLETION_INDEX/4 ",
             "--start-at 2026-01-01T12:00:00Z ",
-            "--run-id threadsx4 ",
-            "--out /runs/threads-x4/segment-$JOB_COMPLETION_INDEX ",
+            "--out /runs/threads-x4/20260101T120000Z/segment-$JOB_COMPLETION_INDEX ",
             "--sample 0.1;",
-            "stampede merge /runs/threads-x4/segment-* --out /runs/threads-x4/merged",
+            "stampede merge /runs/threads-x4/20260101T120000Z/segment-* --out /runs/threads-x4/20260101T120000Z/merged",
         ] {
             assert!(script.contains(part), "{part} missing from {script}");
         }

@@ -149,6 +149,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(format!("{}-{}", scenario.spec.name, utc_stamp())));
+    if args.segment.is_some() && args.target.is_none() {
+        eprintln!("error: --segment needs --target: the segments of a run share one platform");
+        return Ok(exit::ERROR);
+    }
     let gate = args.gate.resolve(&scenario)?;
     let run_id = run_id(args, scenario.seed)?;
     let plan = Plan::new(scenario).with_segment(args.segment.unwrap_or_default());

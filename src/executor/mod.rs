@@ -221,7 +221,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         tokio::spawn(watch_drain(ctx.clone(), t0 + replay_span + config.drain, config.grace)),
         tokio::spawn(progress::show(
             ctx.clone(),
-            plan.schedule.expected_total(),
+            plan.schedule.expected_total() / f64::from(config.segment.count.max(1)),
             replay_span,
             config.progress,
         )),
