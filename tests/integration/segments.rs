@@ -179,11 +179,52 @@ fn merged_segments_replay_the_single_process_plan_exactly() {
             "N = {n}"
         );
     }
+    // The merged plan and series line up with the single process's, bucket by bucket.
+    let single = read_report(&dir.path().join("n1-merged"));
+    for n in [2, 4] {
+        let merged = read_report(&dir.path().join(format!("n{n}-merged")));
+        assert_eq!(merged["plan"], single["plan"], "N = {n}");
+        let planned = |r: &serde_json::Value| -> Vec<u64> {
+            r["series"]
+                .as_array()
+                .expect("series")
+                .iter()
+                .map(|p| p["arrivals_planned"].as_u64().unwrap_or(0))
+                .collect()
+        };
+        assert_eq!(planned(&merged), planned(&single), "N = {n}");
+    }
+    // Thresholds are judged on the merged data: an impossible one fails the merge (exit 1).
+    let dirs: Vec<PathBuf> =
+        children.iter().filter(|(m, ..)| *m == 2).map(|(_, _, out, _)| out.clone()).collect();
+    let judged = dir.path().join("judged");
+    let out = stampede()
+        .arg("merge")
+        .args(&dirs)
+        .args(["--threshold", "signup.response.p50 < 1us", "--out"])
+        .arg(&judged)
+        .output()
+        .expect("merge runs");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let verdicts = &read_report(&judged)["verdicts"];
+    assert_eq!(verdicts[0]["name"], "signup.response.p50 < 1us");
+    assert_eq!(verdicts[0]["failed"], true);
     // A missing segment is an error (exit 2) that names it.
     let partial: Vec<PathBuf> =
         children.iter().filter(|(m, i, ..)| *m == 4 && *i != 2).map(|(_, _, out, _)| out.clone()).collect();
     let out = merge(&partial, &dir.path().join("partial"));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("segments missing: 2 of 4"));
+    // A start time that has passed by the end of setup is an error, not a late start.
+    let out = stampede()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--target", &server.base, "--quiet", "--segment", "0/2", "--start-at", "2020-01-01T00:00:00Z"])
+        .arg("--out")
+        .arg(dir.path().join("late"))
+        .output()
+        .expect("run runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give a later --start-at"));
     drop(server);
 }
