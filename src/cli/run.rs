@@ -69,7 +69,7 @@ pub struct RunArgs {
     pub start_at: Option<time::OffsetDateTime>,
     /// Prefix of this run's handles on the target (1-16 of A-Z a-z 0-9 _), shared by the
     /// segments of one run. Default: random for a whole run; derived from the seed and
-    /// --start-at for a segment.
+    /// --start-at for a segment (keep it short and lowercase for Bluesky handles).
     #[arg(long, value_name = "ID", value_parser = parse_run_id)]
     pub run_id: Option<String>,
     #[command(flatten)]
@@ -102,9 +102,8 @@ fn run_id(args: &RunArgs, seed: u64) -> anyhow::Result<String> {
             }
             Ok(format!("g{:x}", hash & 0xff_ffff_ffff))
         }
-        (Some(_), None) => anyhow::bail!(
-            "--segment needs --run-id or --start-at, so that every segment derives the same handles"
-        ),
+        // A lone segment (0/1) needs no agreement with anyone.
+        (Some(_), None) => Ok(nonce()),
     }
 }
 
@@ -149,9 +148,18 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(format!("{}-{}", scenario.spec.name, utc_stamp())));
-    if args.segment.is_some() && args.target.is_none() {
-        eprintln!("error: --segment needs --target: the segments of a run share one platform");
-        return Ok(exit::ERROR);
+    if let Some(segment) = args.segment {
+        let problem = if args.target.is_none() {
+            Some("--segment needs --target: the segments of a run share one platform")
+        } else if !segment.is_whole() && args.start_at.is_none() {
+            Some("--segment I/N with N > 1 needs --start-at: segments start their clocks together")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            eprintln!("error: {problem}");
+            return Ok(exit::ERROR);
+        }
     }
     let gate = args.gate.resolve(&scenario)?;
     let run_id = run_id(args, scenario.seed)?;

@@ -228,3 +228,20 @@ fn merged_segments_replay_the_single_process_plan_exactly() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("give a later --start-at"));
     drop(server);
 }
+
+#[test]
+fn segment_flags_are_checked_before_anything_runs() {
+    let scenario = crate::util::repo_root().join("scenarios/examples/constant.yaml");
+    let cases: [(&[&str], &str); 4] = [
+        (&["--segment", "2/2"], "I must be less than N"),
+        (&["--segment", "0/2"], "--segment needs --target"),
+        (&["--segment", "0/2", "--target", "http://127.0.0.1:9"], "needs --start-at"),
+        (&["--run-id", "no-dashes"], "expected 1 to 16 characters"),
+    ];
+    for (flags, message) in cases {
+        let out = stampede().arg("run").arg(&scenario).args(flags).output().expect("run runs");
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{flags:?}: {stderr}");
+    }
+}
