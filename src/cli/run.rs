@@ -175,140 +175,133 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         }
         (None, None) => {}
     }
-    let replay = Replay { plan, profile, profile_name, out, run_id };
-    runtime.enable_all().build()?.block_on(replay.run(args, &gate))
+    runtime.enable_all().build()?.block_on(replay(args, plan, profile, profile_name, out, run_id, &gate))
 }
 
-/// A resolved `run`, ready to start.
-struct Replay {
+async fn replay(
+    args: &RunArgs,
     plan: Plan,
     profile: crate::profile::Profile,
     profile_name: String,
     out: PathBuf,
     run_id: String,
-}
-
-impl Replay {
-    async fn run(self, args: &RunArgs, gate: &super::gate::Gate) -> anyhow::Result<u8> {
-        let Replay { plan, profile, profile_name, out, run_id } = self;
-        let segment = args.segment.unwrap_or_default();
-        let started_at = args.start_at.unwrap_or_else(time::OffsetDateTime::now_utc);
-        let mut embedded = None;
-        let target = match &args.target {
-            Some(url) => url.clone(),
-            None => {
-                let server = super::embedded::Embedded::start(args.hash_cost).await?;
-                let url = server.url();
-                embedded = Some(server);
-                url
-            }
-        };
-        let drain = args.drain.map_or_else(|| default_drain(&plan), Span::as_duration);
-        let scenario = plan.scenario.clone();
-        let plan_series: Vec<(f64, u64)> = plan.series().iter().map(|i| (i.t_s, i.arrivals)).collect();
-        let config = RunConfig {
-            plan,
-            profile,
-            base_url: target.clone(),
-            max_in_flight: args.max_in_flight,
-            lateness_budget: args.lateness_budget.as_duration(),
-            request_timeout: args.request_timeout.as_duration(),
-            drain,
-            grace: args.grace.as_duration(),
-            nonce: run_id.clone(),
-            progress: !args.quiet,
-            segment,
-            start_at: args.start_at.map(std::time::SystemTime::from),
-        };
-        let outcome = executor::run(config).await;
-        if let Some(server) = embedded {
-            server.stop().await;
+    gate: &super::gate::Gate,
+) -> anyhow::Result<u8> {
+    let segment = args.segment.unwrap_or_default();
+    let started_at = args.start_at.unwrap_or_else(time::OffsetDateTime::now_utc);
+    let mut embedded = None;
+    let target = match &args.target {
+        Some(url) => url.clone(),
+        None => {
+            let server = super::embedded::Embedded::start(args.hash_cost).await?;
+            let url = server.url();
+            embedded = Some(server);
+            url
         }
-        let outcome: RunOutcome = outcome?;
-        let info = RunInfo {
-            scenario: scenario.spec.name.clone(),
-            scenario_file: scenario.file.display().to_string(),
-            description: scenario.spec.description.clone(),
-            seed: scenario.seed,
-            compress: scenario.replay.compress,
-            sample: scenario.replay.sample,
-            think: match scenario.replay.think {
-                crate::scenario::ThinkTime::Human => "human".to_string(),
-                crate::scenario::ThinkTime::Compressed => "compressed".to_string(),
-            },
-            target: if args.target.is_some() {
-                target
-            } else {
-                format!("{target} (embedded reference platform)")
-            },
-            profile: profile_name,
-            stampede_version: env!("CARGO_PKG_VERSION").to_string(),
-            started_at: started_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-            replay_duration_s: scenario.replay.replay_span_s(),
-            elapsed_s: outcome.elapsed.as_secs_f64(),
-            interrupted: outcome.stop.is_some(),
-            interrupt_reason: outcome.stop.as_ref().map(ToString::to_string),
-            slots: outcome.slots as u64,
-            lateness_budget_ms: (args.lateness_budget.secs() * 1000.0).round() as u64,
-            thresholds: scenario.thresholds.iter().map(|t| t.text.clone()).collect(),
-            run_id: Some(run_id),
-            // Recorded whenever --segment is given, even 0/1, so `merge` accepts it.
-            segment: args
-                .segment
-                .map(|s| crate::report::model::SegmentInfo { index: s.index, count: s.count }),
-            merged_segments: None,
-        };
-        let mut report = Report::new(info, &outcome.metrics, &plan_series);
-        let compress = scenario.replay.compress;
-        report.phases = scenario
-            .phases
-            .iter()
-            .map(|p| crate::report::PhaseWindow {
-                name: p.name.clone(),
-                start_s: p.start_s / compress,
-                end_s: p.end_s / compress,
-                real_start_s: p.start_s,
-                real_end_s: p.end_s,
-            })
-            .collect();
-        report.unsupported = (outcome.unsupported.iter())
-            .map(|(action, why)| crate::report::Unsupported {
-                action: action.name().to_string(),
-                reason: why.clone(),
-            })
-            .collect();
-        // Verdicts go into the report before its files are written; printed after the summary.
-        // Write everything before printing, so an I/O error is reported, not a half directory.
-        let judged = gate.judge(&mut report);
-        crate::report::files::write_all(&report, &out)
-            .with_context(|| format!("cannot write the report to {}", out.display()))?;
-        println!("{}", report.console_summary());
-        for (action, why) in &outcome.unsupported {
-            println!("skipped {action}: {why}");
-        }
-        println!(
-            "setup: {} natives, {} posts in {:.1}s · population: {} users, {} posts, {} bytes",
-            outcome.setup.natives,
-            outcome.setup.posts,
-            outcome.setup.elapsed.as_secs_f64(),
-            outcome.population_users,
-            outcome.population_posts,
-            outcome.population_bytes
-        );
-        if !segment.is_whole() {
-            println!(
-                "segment {segment}: {} natives of other segments not found before the start",
-                outcome.setup.unresolved
-            );
-        }
-        println!("report: {}", out.join(crate::report::files::HTML).display());
-        print!("{}", judged?);
-        Ok(if outcome.stop.is_some() {
-            exit::ERROR
-        } else if crate::gate::any_failed(&report.verdicts) {
-            exit::FAILED
-        } else {
-            exit::OK
-        })
+    };
+    let drain = args.drain.map_or_else(|| default_drain(&plan), Span::as_duration);
+    let scenario = plan.scenario.clone();
+    let plan_series: Vec<(f64, u64)> = plan.series().iter().map(|i| (i.t_s, i.arrivals)).collect();
+    let config = RunConfig {
+        plan,
+        profile,
+        base_url: target.clone(),
+        max_in_flight: args.max_in_flight,
+        lateness_budget: args.lateness_budget.as_duration(),
+        request_timeout: args.request_timeout.as_duration(),
+        drain,
+        grace: args.grace.as_duration(),
+        nonce: run_id.clone(),
+        progress: !args.quiet,
+        segment,
+        start_at: args.start_at.map(std::time::SystemTime::from),
+    };
+    let outcome = executor::run(config).await;
+    if let Some(server) = embedded {
+        server.stop().await;
     }
+    let outcome: RunOutcome = outcome?;
+    let info = RunInfo {
+        scenario: scenario.spec.name.clone(),
+        scenario_file: scenario.file.display().to_string(),
+        description: scenario.spec.description.clone(),
+        seed: scenario.seed,
+        compress: scenario.replay.compress,
+        sample: scenario.replay.sample,
+        think: match scenario.replay.think {
+            crate::scenario::ThinkTime::Human => "human".to_string(),
+            crate::scenario::ThinkTime::Compressed => "compressed".to_string(),
+        },
+        target: if args.target.is_some() {
+            target
+        } else {
+            format!("{target} (embedded reference platform)")
+        },
+        profile: profile_name,
+        stampede_version: env!("CARGO_PKG_VERSION").to_string(),
+        started_at: started_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        replay_duration_s: scenario.replay.replay_span_s(),
+        elapsed_s: outcome.elapsed.as_secs_f64(),
+        interrupted: outcome.stop.is_some(),
+        interrupt_reason: outcome.stop.as_ref().map(ToString::to_string),
+        slots: outcome.slots as u64,
+        lateness_budget_ms: (args.lateness_budget.secs() * 1000.0).round() as u64,
+        thresholds: scenario.thresholds.iter().map(|t| t.text.clone()).collect(),
+        run_id: Some(run_id),
+        // Recorded whenever --segment is given, even 0/1, so `merge` accepts it.
+        segment: args.segment.map(|s| crate::report::model::SegmentInfo { index: s.index, count: s.count }),
+        merged_segments: None,
+    };
+    let mut report = Report::new(info, &outcome.metrics, &plan_series);
+    let compress = scenario.replay.compress;
+    report.phases = scenario
+        .phases
+        .iter()
+        .map(|p| crate::report::PhaseWindow {
+            name: p.name.clone(),
+            start_s: p.start_s / compress,
+            end_s: p.end_s / compress,
+            real_start_s: p.start_s,
+            real_end_s: p.end_s,
+        })
+        .collect();
+    report.unsupported = (outcome.unsupported.iter())
+        .map(|(action, why)| crate::report::Unsupported {
+            action: action.name().to_string(),
+            reason: why.clone(),
+        })
+        .collect();
+    // Verdicts go into the report before its files are written; printed after the summary.
+    // Write everything before printing, so an I/O error is reported, not a half directory.
+    let judged = gate.judge(&mut report);
+    crate::report::files::write_all(&report, &out)
+        .with_context(|| format!("cannot write the report to {}", out.display()))?;
+    println!("{}", report.console_summary());
+    for (action, why) in &outcome.unsupported {
+        println!("skipped {action}: {why}");
+    }
+    println!(
+        "setup: {} natives, {} posts in {:.1}s · population: {} users, {} posts, {} bytes",
+        outcome.setup.natives,
+        outcome.setup.posts,
+        outcome.setup.elapsed.as_secs_f64(),
+        outcome.population_users,
+        outcome.population_posts,
+        outcome.population_bytes
+    );
+    if !segment.is_whole() {
+        println!(
+            "segment {segment}: {} natives of other segments not found before the start",
+            outcome.setup.unresolved
+        );
+    }
+    println!("report: {}", out.join(crate::report::files::HTML).display());
+    print!("{}", judged?);
+    Ok(if outcome.stop.is_some() {
+        exit::ERROR
+    } else if crate::gate::any_failed(&report.verdicts) {
+        exit::FAILED
+    } else {
+        exit::OK
+    })
 }
