@@ -62,6 +62,35 @@ impl GateArgs {
     }
 }
 
+impl GateArgs {
+    /// Like [`GateArgs::resolve`] for a report judged without its scenario (`stampede
+    /// merge`): the report's recorded thresholds plus `--threshold`, phases checked against
+    /// the report's.
+    pub fn resolve_for_report(&self, report: &Report) -> anyhow::Result<Gate> {
+        let mut thresholds: Vec<Threshold> = Vec::new();
+        let texts = report.run.thresholds.iter().chain(&self.thresholds);
+        for text in texts {
+            if thresholds.iter().any(|t| &t.text == text) {
+                continue;
+            }
+            let t = threshold::parse(text).map_err(|e| {
+                anyhow::anyhow!("threshold \"{text}\": {} (expected {})", e.message, e.expected)
+            })?;
+            if let Some(phase) = &t.phase
+                && !report.phases.iter().any(|p| &p.name == phase)
+            {
+                bail!("threshold \"{text}\": unknown phase `{phase}` (not a phase of the report)");
+            }
+            thresholds.push(t);
+        }
+        let baseline = match &self.baseline {
+            Some(path) => Some((path.clone(), gate::load_report(path).context("cannot use the baseline")?)),
+            None => None,
+        };
+        Ok(Gate { thresholds, baseline, options: self.comparison.options()? })
+    }
+}
+
 impl Gate {
     /// Judges `report`, storing the verdicts (and every threshold's text) in it; returns
     /// the console text. An error means the comparison could not be made.

@@ -7,9 +7,12 @@
 mod compare;
 mod embedded;
 mod gate;
+mod k8s;
+mod merge;
 mod plan;
 mod report;
 mod run;
+mod targets;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +44,12 @@ pub enum Command {
     /// Compare two runs: per action and percentile, the change, its confidence interval
     /// and a verdict (regressed, improved, unchanged, inconclusive). Exits 1 on a regression.
     Compare(compare::CompareArgs),
+    /// Merge the run directories of a segmented run (`run --segment I/N`) into one, with
+    /// exactly merged histograms, and judge thresholds (and a baseline) on the merged data.
+    Merge(merge::MergeArgs),
+    /// Print a Kubernetes manifest (an Indexed Job) that replays a scenario from N pods with
+    /// a common start time and merges their reports.
+    K8s(k8s::K8sArgs),
     /// Re-render report.html, summary.md, junit.xml and the .hlog of a run directory from
     /// its report.json.
     Report(report::ReportArgs),
@@ -101,6 +110,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Plan(args) => plan::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Compare(args) => compare::run(&args),
+        Command::Merge(args) => merge::run(&args),
+        Command::K8s(args) => k8s::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Schema { report } => {
             let schema = if report {

@@ -62,8 +62,63 @@ pub struct RunArgs {
     /// No progress bar (it is also hidden when stderr is not a terminal).
     #[arg(long)]
     pub quiet: bool,
+    /// Run only segment I of N (0 ≤ I < N) of the plan: arrivals and natives whose number
+    /// mod N is I. Merge the segments' run directories with `stampede merge`.
+    #[arg(long, value_name = "I/N")]
+    pub segment: Option<crate::plan::Segment>,
+    /// Start the replay clock at this wall-clock instant (RFC 3339, e.g.
+    /// 2026-01-01T12:00:00Z), so segments on several machines start together. Setup must
+    /// finish before it; a start that has passed by then is an error.
+    #[arg(long, value_name = "TIME", value_parser = parse_start_at)]
+    pub start_at: Option<time::OffsetDateTime>,
+    /// Prefix of this run's handles on the target (1-16 of A-Z a-z 0-9 _), shared by the
+    /// segments of one run. Default: random for a whole run; derived from the seed and
+    /// --start-at for a segment (keep it short and lowercase for Bluesky handles).
+    #[arg(long, value_name = "ID", value_parser = parse_run_id)]
+    pub run_id: Option<String>,
+    /// With several `targets` in the scenario: replay only this one's share (its newcomers
+    /// and natives). Without it, `run` replays every target, each in a process of its own,
+    /// and combines their reports.
+    #[arg(long, value_name = "NAME")]
+    pub only_target: Option<String>,
+    /// With several targets: the base URL of one (`NAME=URL`, repeatable; loopback only).
+    /// A plain `--target URL` sends every target's share to the same platform; without
+    /// either, each target gets an embedded reference platform of its own.
+    #[arg(long, value_name = "NAME=URL")]
+    pub target_url: Vec<String>,
     #[command(flatten)]
     pub gate: super::gate::GateArgs,
+}
+
+fn parse_start_at(text: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("not an RFC 3339 time like 2026-01-01T12:00:00Z: {e}"))
+}
+
+fn parse_run_id(text: &str) -> Result<String, String> {
+    let valid = (1..=16).contains(&text.len()) && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid { Ok(text.to_string()) } else { Err("expected 1 to 16 characters of A-Z, a-z, 0-9 or _".into()) }
+}
+
+/// The run id: given, else derived for a segment (every segment computes the same one from
+/// the seed and the common start), else random.
+fn run_id(args: &RunArgs, seed: u64) -> anyhow::Result<String> {
+    if let Some(id) = &args.run_id {
+        return Ok(id.clone());
+    }
+    match (args.segment, args.start_at) {
+        (None, _) => Ok(nonce()),
+        (Some(_), Some(at)) => {
+            // FNV-1a: stable across builds and platforms, unlike std's hasher.
+            let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+            for byte in seed.to_le_bytes().iter().chain(&at.unix_timestamp_nanos().to_le_bytes()) {
+                hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+            Ok(format!("g{:x}", hash & 0xff_ffff_ffff))
+        }
+        // A lone segment (0/1) needs no agreement with anyone.
+        (Some(_), None) => Ok(nonce()),
+    }
 }
 
 /// UTC time as `20250113T053000Z`, for run directory names.
@@ -107,8 +162,45 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(format!("{}-{}", scenario.spec.name, utc_stamp())));
+    if let Some(segment) = args.segment {
+        let problem = if args.target.is_none() {
+            Some("--segment needs --target: the segments of a run share one platform")
+        } else if !segment.is_whole() && args.start_at.is_none() {
+            Some("--segment I/N with N > 1 needs --start-at: segments start their clocks together")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            eprintln!("error: {problem}");
+            return Ok(exit::ERROR);
+        }
+    }
+    let targets = &scenario.spec.targets;
+    let only_target = match (&args.only_target, targets.is_empty()) {
+        (None, true) => None,
+        (None, false) => return super::targets::run_all(args, &scenario, &out),
+        (Some(name), _) => match targets.iter().position(|t| &t.name == name) {
+            Some(index) => Some(crate::scenario::TargetShare::new(targets, index, scenario.seed)),
+            None => {
+                let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+                eprintln!(
+                    "error: --only-target {name}: the scenario has no such target (expected {})",
+                    if names.is_empty() {
+                        "no --only-target: it has one target".into()
+                    } else {
+                        names.join(", ")
+                    }
+                );
+                return Ok(exit::ERROR);
+            }
+        },
+    };
     let gate = args.gate.resolve(&scenario)?;
-    let plan = Plan::new(scenario);
+    let run_id = run_id(args, scenario.seed)?;
+    let mut plan = Plan::new(scenario).with_segment(args.segment.unwrap_or_default());
+    if let Some(share) = &only_target {
+        plan = plan.with_target(share.clone());
+    }
     super::init_logging();
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     match (args.threads, &args.target) {
@@ -120,18 +212,29 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         }
         (None, None) => {}
     }
-    runtime.enable_all().build()?.block_on(replay(args, plan, profile, profile_name, out, &gate))
+    runtime.enable_all().build()?.block_on(replay(
+        args,
+        Replay { plan, profile, profile_name, out, run_id, only_target },
+        &gate,
+    ))
 }
 
-async fn replay(
-    args: &RunArgs,
+/// What a replay runs, decided before the runtime starts.
+struct Replay {
     plan: Plan,
     profile: crate::profile::Profile,
     profile_name: String,
     out: PathBuf,
-    gate: &super::gate::Gate,
-) -> anyhow::Result<u8> {
-    let started_at = time::OffsetDateTime::now_utc();
+    run_id: String,
+    only_target: Option<crate::scenario::TargetShare>,
+}
+
+async fn replay(args: &RunArgs, what: Replay, gate: &super::gate::Gate) -> anyhow::Result<u8> {
+    let Replay { plan, profile, profile_name, out, run_id, only_target } = what;
+    let only_target_name =
+        (only_target.as_ref()).and_then(|t| plan.scenario.spec.targets.get(t.index)).map(|t| t.name.clone());
+    let segment = args.segment.unwrap_or_default();
+    let started_at = args.start_at.unwrap_or_else(time::OffsetDateTime::now_utc);
     let mut embedded = None;
     let mut admin_token = args.admin_token.as_ref().map(|t| t.0.clone());
     let target = match &args.target {
@@ -158,9 +261,12 @@ async fn replay(
         request_timeout: args.request_timeout.as_duration(),
         drain,
         grace: args.grace.as_duration(),
-        nonce: nonce(),
+        nonce: run_id.clone(),
         progress: !args.quiet,
         admin_token,
+        segment,
+        start_at: args.start_at.map(std::time::SystemTime::from),
+        only_target,
     };
     let outcome = executor::run(config).await;
     if let Some(server) = embedded {
@@ -193,6 +299,11 @@ async fn replay(
         slots: outcome.slots as u64,
         lateness_budget_ms: (args.lateness_budget.secs() * 1000.0).round() as u64,
         thresholds: scenario.thresholds.iter().map(|t| t.text.clone()).collect(),
+        run_id: Some(run_id),
+        // Recorded whenever --segment is given, even 0/1, so `merge` accepts it.
+        segment: args.segment.map(|s| crate::report::model::SegmentInfo { index: s.index, count: s.count }),
+        merged_segments: None,
+        only_target: only_target_name,
     };
     let mut report = Report::new(info, &outcome.metrics, &plan_series);
     let compress = scenario.replay.compress;
@@ -245,6 +356,12 @@ async fn replay(
         outcome.population_posts,
         outcome.population_bytes
     );
+    if !segment.is_whole() {
+        println!(
+            "segment {segment}: {} natives of other segments not found before the start",
+            outcome.setup.unresolved
+        );
+    }
     println!("report: {}", out.join(crate::report::files::HTML).display());
     print!("{}", judged?);
     Ok(if outcome.stop.is_some() {

@@ -64,11 +64,20 @@ pub struct RunConfig {
     pub drain: Duration,
     /// How long in-flight requests may finish after a stop.
     pub grace: Duration,
-    /// Prefix of this run's handles.
+    /// Prefix of this run's handles (shared by the segments of one run).
     pub nonce: String,
     pub progress: bool,
     /// Token of the target's fault admin endpoint, for the scenario's outage windows.
     pub admin_token: Option<String>,
+    /// The share of the plan's natives this process creates (the plan's schedule is
+    /// already cut to the same segment).
+    pub segment: crate::plan::Segment,
+    /// Wall-clock instant of the replay clock's zero (`--start-at`), so segments on several
+    /// machines start together; `None` starts right after setup.
+    pub start_at: Option<std::time::SystemTime>,
+    /// With several targets: the one this process replays (its natives; the plan's
+    /// schedule is already cut to its newcomers).
+    pub only_target: Option<crate::scenario::TargetShare>,
 }
 
 /// What a replay measured and how it ended.
@@ -100,6 +109,10 @@ pub enum ExecutorError {
     Goose(String),
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
+    #[error(
+        "the start time is {0:.1}s away after setup; worker slots need {1:.1}s to start: give a later --start-at"
+    )]
+    StartPassed(f64, f64),
 }
 
 /// Whether `url`'s host is a loopback address.
@@ -160,7 +173,19 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         profile: &config.profile,
         payloads: &payloads,
     };
-    let setup = setup::natives(&endpoint, &population, &config.nonce, natives, posts_each).await?;
+    // Other segments' natives are looked for until shortly before the common start (or for
+    // a minute when there is none).
+    let resolve_until = match config.start_at {
+        Some(at) => Instant::now() + until_wall(at).saturating_sub(Duration::from_secs(2)),
+        None => Instant::now() + Duration::from_secs(60),
+    };
+    let native_plan = setup::NativePlan {
+        count: natives,
+        segment: config.segment,
+        resolve_until,
+        target: config.only_target.clone(),
+    };
+    let setup = setup::natives(&endpoint, &population, &config.nonce, native_plan, posts_each).await?;
     let injector = Arc::new(
         outage::Injector::prepare(
             &client,
@@ -168,6 +193,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
             &config.profile,
             config.admin_token.as_deref(),
             &plan.scenario,
+            config.only_target.as_ref().map(|t| t.index),
         )
         .await,
     );
@@ -188,7 +214,16 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
     let unsupported = unsupported(&plan, &config.profile);
     // Slots must all be running before the first arrival: goose starts 10,000 per second.
     let lead = Duration::from_millis(500) + Duration::from_secs_f64(slots as f64 / 10_000.0);
-    let t0 = Instant::now() + lead;
+    let t0 = match config.start_at {
+        Some(at) => {
+            let away = until_wall(at);
+            if away < lead {
+                return Err(ExecutorError::StartPassed(away.as_secs_f64(), lead.as_secs_f64()));
+            }
+            Instant::now() + away
+        }
+        None => Instant::now() + lead,
+    };
     let replay_span = Duration::from_secs_f64(scenario.replay.replay_span_s());
     let ctx = Arc::new(Context::new(ContextParts {
         scenario: plan.scenario.clone(),
@@ -211,7 +246,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         tokio::spawn(watch_drain(ctx.clone(), t0 + replay_span + config.drain, config.grace)),
         tokio::spawn(progress::show(
             ctx.clone(),
-            plan.schedule.expected_total(),
+            plan.schedule.expected_total() / f64::from(config.segment.count.max(1)),
             replay_span,
             config.progress,
         )),
@@ -241,6 +276,11 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         unsupported,
         outages: injector.records(),
     })
+}
+
+/// Time from now until the wall-clock instant `at` (zero when it has passed).
+fn until_wall(at: std::time::SystemTime) -> Duration {
+    at.duration_since(std::time::SystemTime::now()).unwrap_or_default()
 }
 
 /// Runs goose with `slots` users, each looping over [`slot`].

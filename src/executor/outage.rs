@@ -68,9 +68,15 @@ impl Injector {
         profile: &Profile,
         token: Option<&str>,
         scenario: &Scenario,
+        only_target: Option<usize>,
     ) -> Injector {
         let compress = scenario.replay.compress;
-        let windows = scenario.spec.outages.clone();
+        // With several targets, this process injects the windows of its own target only.
+        let mine = |o: &OutageSpec| match only_target.and_then(|k| scenario.spec.targets.get(k)) {
+            Some(target) => o.targets.is_empty() || o.targets.contains(&target.name),
+            None => true,
+        };
+        let windows: Vec<OutageSpec> = scenario.spec.outages.iter().filter(|o| mine(o)).cloned().collect();
         let admin = match (windows.is_empty(), &profile.fault_admin, token) {
             (true, _, _) => Err(String::new()),
             (false, None, _) => Err(format!("profile `{}` has no fault admin endpoint", profile.name)),

@@ -1,6 +1,9 @@
 //! Before the replay: check the target answers, and create the natives (accounts already
 //! on the platform, and their posts) that newcomers follow and that react to them.
 //!
+//! In a segmented run (`--segment I/N`) each segment creates the natives it owns and logs
+//! in as the others' (their handles and passwords are derived from the shared run id).
+//!
 //! Setup traffic is not part of the measured replay; it runs with bounded concurrency and
 //! its own error count.
 
@@ -9,6 +12,7 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 use super::http::{self, Call, Payloads};
+use crate::plan::Segment;
 use crate::population::Population;
 use crate::profile::Profile;
 use crate::scenario::Action;
@@ -22,6 +26,8 @@ pub struct SetupSummary {
     pub natives: u32,
     pub posts: u32,
     pub errors: u32,
+    /// Natives of other segments that could not be resolved before the start.
+    pub unresolved: u32,
     pub elapsed: Duration,
 }
 
@@ -34,6 +40,8 @@ pub enum SetupError {
         "setting up natives failed: {failed} of {total} signups were refused by {url} (first status: {status})"
     )]
     Natives { url: String, failed: u32, total: u32, status: String },
+    #[error("the profile has no `login` request: a segmented run cannot resolve other segments' natives")]
+    NoLogin,
 }
 
 /// Checks that the target answers its health request (or accepts a connection).
@@ -72,31 +80,149 @@ pub async fn preflight(
     }
 }
 
-/// Creates `count` natives with `posts_each` posts each. Natives become accounts
-/// `0..count` of the population, in order.
+/// Natives of a run: how many, and which of them this process creates.
+#[derive(Debug, Clone)]
+pub struct NativePlan {
+    /// Natives of the whole run (all segments).
+    pub count: u32,
+    /// This process signs up (and posts for) the natives it owns; the others are created by
+    /// other segments and resolved by logging in with their deterministic handles.
+    pub segment: Segment,
+    /// How long to keep retrying logins of natives another segment has not created yet.
+    pub resolve_until: Instant,
+    /// With several targets, the one replayed here: only its natives exist on it.
+    pub target: Option<crate::scenario::TargetShare>,
+}
+
+impl NativePlan {
+    /// Whether native `i` lives on this process's target.
+    fn on_target(&self, i: u32) -> bool {
+        self.target.as_ref().is_none_or(|t| t.owns_native(u64::from(i)))
+    }
+}
+
+/// Pause between rounds of logins for natives other segments have not created yet.
+const RESOLVE_PAUSE: Duration = Duration::from_millis(250);
+
+/// Creates this segment's natives (with `posts_each` posts each) and resolves the other
+/// segments' natives by logging in as them, so native `i` is account `i` of the population
+/// in every segment (a native that could not be created or resolved is left out).
+///
+/// Handles are `{nonce}t{i}` and passwords `pw-{handle}`, so every segment of a run (same
+/// nonce) knows every native's credentials without talking to the others.
 pub async fn natives(
     endpoint: &Endpoint<'_>,
     population: &Population,
     nonce: &str,
-    count: u32,
+    natives: NativePlan,
     posts_each: impl Fn(u32) -> u32,
 ) -> Result<SetupSummary, SetupError> {
-    let Endpoint { client, base_url, profile, payloads } = *endpoint;
+    let Endpoint { base_url, profile, .. } = *endpoint;
     let started = Instant::now();
     let mut summary = SetupSummary::default();
+    let count = natives.count;
     let (Some(signup), true) = (profile.request(Action::Signup), count > 0) else {
         return Ok(summary);
     };
-    let names = &profile.user_record;
-    // Signups in parallel batches; accounts are added in index order afterwards so that
-    // native i is account i whatever order responses came in.
+    let own: Vec<u32> =
+        (0..count).filter(|&i| natives.on_target(i) && natives.segment.owns(u64::from(i))).collect();
     let mut accounts: Vec<Option<Vec<String>>> = vec![None; count as usize];
     let mut first_status = String::from("none");
-    for batch_start in (0..count).step_by(SETUP_CONCURRENCY) {
+    for (i, result) in account_calls(endpoint, signup, nonce, &own).await {
+        match result {
+            Ok(values) => accounts[i as usize] = Some(values),
+            Err(status) => {
+                if summary.errors == 0 {
+                    first_status = status;
+                }
+                summary.errors += 1;
+            }
+        }
+    }
+    if !own.is_empty() && summary.errors == own.len() as u32 {
+        let total = own.len() as u32;
+        return Err(SetupError::Natives {
+            url: base_url.to_string(),
+            failed: total,
+            total,
+            status: first_status,
+        });
+    }
+    if !natives.segment.is_whole() {
+        let foreign: Vec<u32> =
+            (0..count).filter(|&i| natives.on_target(i) && !natives.segment.owns(u64::from(i))).collect();
+        summary.unresolved =
+            resolve_foreign(endpoint, nonce, foreign, natives.resolve_until, &mut accounts).await?;
+    }
+    let mut kept = Vec::new();
+    for (i, values) in accounts.into_iter().enumerate() {
+        if let Some(values) = values {
+            let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+            population.add_user(&refs);
+            kept.push((i as u32, values));
+        }
+    }
+    summary.natives = kept.len() as u32;
+    // Only the natives this segment created post: together the segments create each
+    // native's posts exactly once.
+    let posters: Vec<(u32, u32, Vec<String>)> = (kept.into_iter().enumerate())
+        .filter(|(_, (i, _))| natives.segment.owns(u64::from(*i)))
+        .map(|(position, (i, values))| (position as u32, posts_each(i), values))
+        .collect();
+    summary.posts = native_posts(endpoint, population, &posters, &mut summary.errors).await;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Logs in as the natives other segments create, in rounds until all are resolved or
+/// `until` passes; returns how many stayed unresolved.
+async fn resolve_foreign(
+    endpoint: &Endpoint<'_>,
+    nonce: &str,
+    mut pending: Vec<u32>,
+    until: Instant,
+    accounts: &mut [Option<Vec<String>>],
+) -> Result<u32, SetupError> {
+    let Some(login) = endpoint.profile.request(Action::Login) else {
+        return Err(SetupError::NoLogin);
+    };
+    while !pending.is_empty() {
+        let mut missing = Vec::new();
+        for (i, result) in account_calls(endpoint, login, nonce, &pending).await {
+            match result {
+                Ok(values) => accounts[i as usize] = Some(values),
+                Err(_) => missing.push(i),
+            }
+        }
+        missing.sort_unstable();
+        pending = missing;
+        if pending.is_empty() || Instant::now() + RESOLVE_PAUSE >= until {
+            break;
+        }
+        tokio::time::sleep(RESOLVE_PAUSE).await;
+    }
+    if !pending.is_empty() {
+        tracing::warn!(unresolved = pending.len(), "natives of other segments were not found in time");
+    }
+    Ok(pending.len() as u32)
+}
+
+/// Sends `request` (signup or login) for natives `numbers` in parallel batches; returns each
+/// native's user record, or the status that refused it.
+async fn account_calls(
+    endpoint: &Endpoint<'_>,
+    request: &crate::profile::Request,
+    nonce: &str,
+    numbers: &[u32],
+) -> Vec<(u32, Result<Vec<String>, String>)> {
+    let Endpoint { client, base_url, profile, payloads } = *endpoint;
+    let names = &profile.user_record;
+    let mut out = Vec::with_capacity(numbers.len());
+    for batch in numbers.chunks(SETUP_CONCURRENCY) {
         let mut tasks = JoinSet::new();
-        for i in batch_start..(batch_start + SETUP_CONCURRENCY as u32).min(count) {
-            let (client, base_url, signup, payloads) =
-                (client.clone(), base_url.to_string(), signup.clone(), payloads.clone());
+        for &i in batch {
+            let (client, base_url, request, payloads) =
+                (client.clone(), base_url.to_string(), request.clone(), payloads.clone());
             let handle = format!("{nonce}t{i}");
             tasks.spawn(async move {
                 let lookup = |name: &str| match name {
@@ -108,7 +234,7 @@ pub async fn natives(
                 let call = Call {
                     client: &client,
                     base_url: &base_url,
-                    request: &signup,
+                    request: &request,
                     lookup: &lookup,
                     payloads: &payloads,
                     body_size: 0,
@@ -118,45 +244,20 @@ pub async fn natives(
             });
         }
         while let Some(Ok((i, exchange))) = tasks.join_next().await {
-            if exchange.outcome.is_ok() {
-                let values = names
-                    .iter()
-                    .map(|n| {
-                        exchange
-                            .extracted
-                            .iter()
-                            .find(|(k, _)| k == n)
-                            .map(|(_, v)| v.clone())
-                            .unwrap_or_default()
-                    })
-                    .collect();
-                accounts[i as usize] = Some(values);
+            let result = if exchange.outcome.is_ok() {
+                Ok(names.iter().map(|n| extracted(&exchange.extracted, n)).collect())
             } else {
-                if summary.errors == 0 {
-                    first_status =
-                        exchange.status.map_or_else(|| "no response".to_string(), |s| s.to_string());
-                }
-                summary.errors += 1;
-            }
+                Err(exchange.status.map_or_else(|| "no response".to_string(), |s| s.to_string()))
+            };
+            out.push((i, result));
         }
     }
-    if summary.errors == count {
-        return Err(SetupError::Natives {
-            url: base_url.to_string(),
-            failed: count,
-            total: count,
-            status: first_status,
-        });
-    }
-    let accounts: Vec<Vec<String>> = accounts.into_iter().flatten().collect();
-    for values in &accounts {
-        let refs: Vec<&str> = values.iter().map(String::as_str).collect();
-        population.add_user(&refs);
-    }
-    summary.natives = accounts.len() as u32;
-    summary.posts = native_posts(endpoint, population, &accounts, &posts_each, &mut summary.errors).await;
-    summary.elapsed = started.elapsed();
-    Ok(summary)
+    out
+}
+
+/// The extracted value `name`, or empty.
+fn extracted(values: &[(String, String)], name: &str) -> String {
+    values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
 }
 
 /// Where setup requests go, and the run's payload material.
@@ -168,29 +269,29 @@ pub struct Endpoint<'a> {
     pub payloads: &'a Payloads,
 }
 
-/// Creates the natives' posts; returns how many were created.
+/// Creates the natives' posts: `(population position, posts, user record)` per native;
+/// returns how many were created.
 async fn native_posts(
     endpoint: &Endpoint<'_>,
     population: &Population,
-    accounts: &[Vec<String>],
-    posts_each: &impl Fn(u32) -> u32,
+    posters: &[(u32, u32, Vec<String>)],
     errors: &mut u32,
 ) -> u32 {
     let Endpoint { client, base_url, profile, payloads } = *endpoint;
     let Some(create) = profile.request(Action::CreatePost) else { return 0 };
     let mut created = 0;
-    let jobs: Vec<(u32, u32)> =
-        (0..accounts.len() as u32).flat_map(|u| (0..posts_each(u)).map(move |p| (u, p))).collect();
+    let jobs: Vec<(u32, &Vec<String>)> =
+        posters.iter().flat_map(|(user, posts, values)| (0..*posts).map(move |_| (*user, values))).collect();
     for batch in jobs.chunks(SETUP_CONCURRENCY) {
         let mut tasks = JoinSet::new();
-        for &(user, _) in batch {
-            let values = accounts[user as usize].clone();
-            let (client, base_url, create, payloads, names) = (
+        for &(user, values) in batch {
+            let (client, base_url, create, payloads, names, values) = (
                 client.clone(),
                 base_url.to_string(),
                 create.clone(),
                 payloads.clone(),
                 profile.user_record.clone(),
+                values.clone(),
             );
             tasks.spawn(async move {
                 let lookup = |name: &str| match name {
@@ -211,18 +312,8 @@ async fn native_posts(
         }
         while let Some(Ok((user, exchange))) = tasks.join_next().await {
             if exchange.outcome.is_ok() {
-                let fields: Vec<String> = profile
-                    .post_fields
-                    .iter()
-                    .map(|f| {
-                        exchange
-                            .extracted
-                            .iter()
-                            .find(|(k, _)| k == f)
-                            .map(|(_, v)| v.clone())
-                            .unwrap_or_default()
-                    })
-                    .collect();
+                let fields: Vec<String> =
+                    profile.post_fields.iter().map(|f| extracted(&exchange.extracted, f)).collect();
                 let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
                 population.add_post(crate::population::UserRef(user), &refs);
                 created += 1;

@@ -8,11 +8,13 @@ pub mod expect;
 pub mod newcomer;
 pub mod render;
 pub mod schedule;
+pub mod segment;
 
 use serde::Serialize;
 
 pub use expect::Expectations;
 pub use schedule::{Arrival, Schedule};
+pub use segment::Segment;
 
 use crate::scenario::Scenario;
 
@@ -83,6 +85,19 @@ impl Plan {
             scenario.spec.arrivals.spacing,
         );
         Self { scenario, schedule, peaks, expectations }
+    }
+
+    /// The plan keeping only `segment`'s share of the arrivals (see [`segment`]); the
+    /// series and totals then count that share.
+    pub fn with_segment(mut self, segment: Segment) -> Self {
+        self.schedule = self.schedule.with_segment(segment);
+        self
+    }
+
+    /// The plan keeping only the newcomers of one of the scenario's targets.
+    pub fn with_target(mut self, target: crate::scenario::TargetShare) -> Self {
+        self.schedule = self.schedule.with_target(target);
+        self
     }
 
     /// Replay-clock width of a series interval: about 300 intervals, rounded to a readable

@@ -17,8 +17,10 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
 
+use super::segment::Segment;
 use crate::arrival::{Curve, Spacing};
 use crate::scenario::Replay;
+use crate::scenario::TargetShare;
 
 /// One newcomer's arrival.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,11 +40,32 @@ pub struct Schedule {
     replay: Replay,
     seed: u64,
     spacing: Spacing,
+    /// The share this process runs; the whole schedule is still drawn, so every segment
+    /// sees the same arrival times and indices.
+    segment: Segment,
+    /// With several targets: the one this process replays.
+    target: Option<TargetShare>,
 }
 
 impl Schedule {
     pub fn new(curve: Curve, replay: Replay, seed: u64, spacing: Spacing) -> Self {
-        Self { curve, replay, seed, spacing }
+        Self { curve, replay, seed, spacing, segment: Segment::WHOLE, target: None }
+    }
+
+    /// The same schedule keeping only `segment`'s arrivals (index mod N = I).
+    pub fn with_segment(mut self, segment: Segment) -> Self {
+        self.segment = segment;
+        self
+    }
+
+    /// The same schedule keeping only the newcomers of one target.
+    pub fn with_target(mut self, target: TargetShare) -> Self {
+        self.target = Some(target);
+        self
+    }
+
+    pub fn segment(&self) -> Segment {
+        self.segment
     }
 
     /// Expected number of arrivals replayed (`sample · Λ(span)`).
@@ -84,6 +107,22 @@ impl Iterator for Arrivals {
     type Item = Arrival;
 
     fn next(&mut self) -> Option<Arrival> {
+        // Other segments' arrivals are drawn (to keep the random stream aligned) and skipped.
+        loop {
+            let arrival = self.draw()?;
+            let target = self.schedule.target.as_ref();
+            if self.schedule.segment.owns(arrival.index)
+                && target.is_none_or(|t| t.owns_newcomer(arrival.index))
+            {
+                return Some(arrival);
+            }
+        }
+    }
+}
+
+impl Arrivals {
+    /// The next arrival of the whole schedule.
+    fn draw(&mut self) -> Option<Arrival> {
         let point = match self.schedule.spacing {
             Spacing::Poisson => {
                 let gap: f64 = Exp1.sample(&mut self.rng);
@@ -173,5 +212,15 @@ mod tests {
         assert_eq!(thin.iter().count(), 1_000);
         let last = thin.iter().last().expect("arrivals");
         assert!(last.replay_offset_ns <= 10_000_000_000, "replay lasts span / compress = 10 s");
+    }
+
+    #[test]
+    fn segments_split_the_schedule_into_disjoint_shares_with_the_same_times() {
+        let whole = Schedule::new(constant_curve(2.0, 600.0), replay(600.0, 10.0, 1.0), 9, Spacing::Poisson);
+        let all: Vec<Arrival> = whole.iter().collect();
+        let mut union: Vec<Arrival> =
+            (0..3).flat_map(|index| whole.clone().with_segment(Segment { index, count: 3 }).iter()).collect();
+        union.sort_by_key(|a| a.index);
+        assert_eq!(union, all, "every arrival exactly once, at the same time");
     }
 }

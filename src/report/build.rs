@@ -58,12 +58,13 @@ impl Report {
             phases: Vec::new(),
             unsupported: Vec::new(),
             outages: Vec::new(),
+            targets: Vec::new(),
             verdicts: Vec::new(),
         }
     }
 }
 
-fn latency(stats: Stats) -> LatencyStats {
+pub(crate) fn latency(stats: Stats) -> LatencyStats {
     LatencyStats {
         count: stats.count,
         p50: stats.p50_us,

@@ -26,6 +26,10 @@ pub fn info() -> RunInfo {
         slots: 64,
         lateness_budget_ms: 1_000,
         thresholds: vec!["create_post.response.p99 < 800ms".to_string()],
+        run_id: Some("s1a2b3c".to_string()),
+        segment: None,
+        merged_segments: None,
+        only_target: None,
     }
 }
 

@@ -39,6 +39,7 @@ impl Report {
         verdicts(&mut out, self);
         unsupported(&mut out, self);
         outages(&mut out, self);
+        targets(&mut out, self);
 
         section(&mut out, "Load", "what the generator sent, on the replay clock");
         out.push_str(r#"<div class="grid">"#);
@@ -87,6 +88,9 @@ fn header(out: &mut String, r: &Report) {
         escape(&run.scenario),
         escape(&run.description)
     );
+    if let Some(label) = run.segments_label() {
+        let _ = write!(out, r#"<p class="description">Distributed run: {}</p>"#, escape(&label));
+    }
     if let (true, Some(reason)) = (run.interrupted, &run.interrupt_reason) {
         let _ = write!(out, r#"<p class="warning">Interrupted: {}</p>"#, escape(reason));
     }
@@ -199,6 +203,39 @@ fn outages(out: &mut String, r: &Report) {
         );
     }
     out.push_str("</ul></div>");
+}
+
+fn targets(out: &mut String, r: &Report) {
+    if r.targets.is_empty() {
+        return;
+    }
+    section(
+        out,
+        "Targets",
+        "each target's share of the surge; everything else on this page covers all of them",
+    );
+    out.push_str(
+        "<table><thead><tr><th>target</th><th>share</th><th>arrivals</th><th>requests</th>\
+         <th>errors</th><th>response p50</th><th>p99</th><th>run</th></tr></thead><tbody>",
+    );
+    for t in &r.targets {
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code> {}</td><td>{:.1}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td><a href=\"{}/report.html\">{}</a></td></tr>",
+            escape(&t.name),
+            escape(&t.url),
+            t.share * 100.0,
+            count(t.arrivals_started as f64),
+            count(t.requests as f64),
+            count(t.errors as f64),
+            super::summary::human_us(t.response_us.p50),
+            super::summary::human_us(t.response_us.p99),
+            escape(&t.run_dir),
+            escape(&t.run_dir)
+        );
+    }
+    out.push_str("</tbody></table>");
 }
 
 fn section(out: &mut String, title: &str, note: &str) {

@@ -34,10 +34,31 @@ impl Report {
             cell(&run.target),
             cell(&run.stampede_version),
         );
+        if let Some(label) = run.segments_label() {
+            let _ = writeln!(out, "**Distributed run:** {}\n", cell(&label));
+        }
         if let (true, Some(reason)) = (run.interrupted, &run.interrupt_reason) {
             let _ = writeln!(out, "**Interrupted:** {}\n", cell(reason));
         }
         self.verdicts_markdown(&mut out);
+        if !self.targets.is_empty() {
+            out.push_str(
+                "| target | share | arrivals | requests | errors | p99 |\n|---|--:|--:|--:|--:|--:|\n",
+            );
+            for t in &self.targets {
+                let _ = writeln!(
+                    out,
+                    "| {} | {:.1}% | {} | {} | {} | {} |",
+                    cell(&t.name),
+                    t.share * 100.0,
+                    count(t.arrivals_started as f64),
+                    count(t.requests as f64),
+                    count(t.errors as f64),
+                    human_us(t.response_us.p99)
+                );
+            }
+            out.push('\n');
+        }
         for o in &self.outages {
             let state = if o.injected { "injected" } else { "**not injected**" };
             let _ = writeln!(

@@ -9,6 +9,7 @@
 //! - [`html`]: `report.html`, charts and tables in one self-contained page.
 //! - [`markdown`]: `summary.md` for CI job summaries and pull-request comments.
 //! - [`junit`]: `junit.xml`, one test case per verdict.
+//! - [`merge`]: the report of a segmented run, merged exactly from its segments' reports.
 //! - [`files`]: a run directory's files, written together ([`files::write_all`]).
 //! - [`schema`]: the JSON Schema, generated from [`model`] and committed as
 //!   `reports/schema.json`.
@@ -23,6 +24,7 @@ pub mod hlog;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod merge;
 pub mod model;
 pub mod schema;
 pub mod summary;

@@ -51,6 +51,10 @@ pub struct Report {
     /// The scenario's outage windows of the target, and whether each was injected.
     #[serde(default)]
     pub outages: Vec<OutageWindow>,
+    /// With several targets: each one's share of the run (the rest of the report covers
+    /// all of them, merged exactly); empty for a single target.
+    #[serde(default)]
+    pub targets: Vec<TargetSummary>,
     /// Threshold verdicts and baseline comparisons, when judged.
     #[serde(default)]
     pub verdicts: Vec<Verdict>,
@@ -86,6 +90,27 @@ pub struct OutageWindow {
     pub injected: bool,
     /// When they were applied, or why they were not.
     pub note: String,
+}
+
+/// One target's share of a multi-target run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TargetSummary {
+    /// Target name from the scenario.
+    pub name: String,
+    /// Base URL it was replayed against.
+    pub url: String,
+    /// Its weight's share of all targets.
+    pub share: f64,
+    /// Its newcomers: planned and started.
+    pub arrivals_planned: u64,
+    pub arrivals_started: u64,
+    /// Requests to it, and failed ones.
+    pub requests: u64,
+    pub errors: u64,
+    /// Response time of every action to it, pooled.
+    pub response_us: LatencyStats,
+    /// Its own run directory, relative to this one (e.g. `targets/flagship`).
+    pub run_dir: String,
 }
 
 /// An action the profile cannot serve.
@@ -162,6 +187,44 @@ pub struct RunInfo {
     /// Thresholds the run was evaluated against, as written.
     #[serde(default)]
     pub thresholds: Vec<String>,
+    /// Prefix of the run's handles on the target; the segments of one run share it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    /// The share of a segmented run this report covers (`--segment I/N`); absent for a
+    /// whole run and for a merged one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<SegmentInfo>,
+    /// How many segment reports `stampede merge` combined into this one; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_segments: Option<u32>,
+    /// With several targets: the one whose share this report covers (`--only-target`);
+    /// absent for a single-target run and for the combined report of all targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_target: Option<String>,
+}
+
+impl RunInfo {
+    /// `segment 1 of 4` or `merged from 4 segments`, for the rendered files; `None` for a
+    /// run of the whole plan in one process.
+    pub fn segments_label(&self) -> Option<String> {
+        match (self.segment, self.merged_segments) {
+            (Some(s), _) => {
+                Some(format!("segment {} of {} (a partial load: merge all segments)", s.index, s.count))
+            }
+            (None, Some(n)) => Some(format!("merged from {n} segments")),
+            (None, None) => None,
+        }
+    }
+}
+
+/// One segment of a run split across processes: arrivals and natives whose number modulo
+/// `count` is `index`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SegmentInfo {
+    /// This segment, from 0.
+    pub index: u32,
+    /// Segments of the run.
+    pub count: u32,
 }
 
 /// Newcomer arrivals.

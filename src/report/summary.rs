@@ -25,6 +25,9 @@ impl Report {
             human_s(run.elapsed_s),
             human_s(run.replay_duration_s),
         );
+        if let Some(label) = run.segments_label() {
+            let _ = writeln!(out, "{label}");
+        }
         if run.interrupted {
             let reason = run.interrupt_reason.as_deref().unwrap_or("no reason given");
             let _ = writeln!(out, "INTERRUPTED: {reason}");

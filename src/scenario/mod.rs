@@ -18,7 +18,7 @@ pub use distribution::{CountDist, DelayDist};
 pub use model::{Action, JourneySpec, Pick, ScenarioSpec, StepSpec, ThinkTime};
 pub use outage::OutageSpec;
 pub use problem::{Problem, Problems};
-pub use targets::TargetSpec;
+pub use targets::{TargetShare, TargetSpec};
 
 use crate::arrival::{self, Curve};
 use crate::gate::Threshold;

@@ -25,31 +25,61 @@ pub struct TargetSpec {
     pub weight: f64,
 }
 
-/// Index of the target that item `index` of `stream_id` belongs to, by weight.
-pub fn target_of(targets: &[TargetSpec], seed: u64, stream_id: u64, index: u64) -> usize {
-    if targets.len() <= 1 {
+/// Index of the target that item `index` of `stream_id` belongs to, by `weights`.
+pub fn target_of(weights: &[f64], seed: u64, stream_id: u64, index: u64) -> usize {
+    if weights.len() <= 1 {
         return 0;
     }
     let mut rng = rng_for(seed, stream_id, index);
-    let total: f64 = targets.iter().map(|t| t.weight).sum();
+    let total: f64 = weights.iter().sum();
     let mut point = rng.random::<f64>() * total;
-    for (i, target) in targets.iter().enumerate() {
-        if point < target.weight {
+    for (i, weight) in weights.iter().enumerate() {
+        if point < *weight {
             return i;
         }
-        point -= target.weight;
+        point -= weight;
     }
-    targets.len() - 1
+    weights.len() - 1
 }
 
 /// The target of newcomer `index`.
-pub fn target_of_newcomer(targets: &[TargetSpec], seed: u64, index: u64) -> usize {
-    target_of(targets, seed, stream::TARGET, index)
+pub fn target_of_newcomer(weights: &[f64], seed: u64, index: u64) -> usize {
+    target_of(weights, seed, stream::TARGET, index)
 }
 
 /// The target of native `index`.
-pub fn target_of_native(targets: &[TargetSpec], seed: u64, index: u64) -> usize {
-    target_of(targets, seed, stream::TARGET_NATIVE, index)
+pub fn target_of_native(weights: &[f64], seed: u64, index: u64) -> usize {
+    target_of(weights, seed, stream::TARGET_NATIVE, index)
+}
+
+/// The targets' weights, in order.
+pub fn weights(targets: &[TargetSpec]) -> Vec<f64> {
+    targets.iter().map(|t| t.weight).collect()
+}
+
+/// One target's share of a multi-target scenario: which newcomers and natives it gets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetShare {
+    /// Every target's weight, in scenario order.
+    pub weights: std::sync::Arc<[f64]>,
+    /// This target's position in `weights`.
+    pub index: usize,
+    pub seed: u64,
+}
+
+impl TargetShare {
+    /// Target `index` of `targets` (seeded with the scenario's seed).
+    pub fn new(targets: &[TargetSpec], index: usize, seed: u64) -> Self {
+        TargetShare { weights: weights(targets).into(), index, seed }
+    }
+
+    pub fn owns_newcomer(&self, index: u64) -> bool {
+        target_of_newcomer(&self.weights, self.seed, index) == self.index
+    }
+
+    pub fn owns_native(&self, index: u64) -> bool {
+        target_of_native(&self.weights, self.seed, index) == self.index
+    }
 }
 
 /// Each target's share of the total weight.
@@ -100,7 +130,7 @@ mod tests {
 
     #[test]
     fn one_target_takes_everything() {
-        assert!((0..100).all(|k| target_of_newcomer(&targets(&[3.0]), 1, k) == 0));
+        assert!((0..100).all(|k| target_of_newcomer(&weights(&targets(&[3.0])), 1, k) == 0));
         assert_eq!(target_of_newcomer(&[], 1, 5), 0);
     }
 
@@ -109,10 +139,11 @@ mod tests {
         // 100,000 draws with p = 0.6, 0.3, 0.1: the counts stay within 5 standard
         // deviations (√(n p (1-p)) ≤ 155) of n·p — with a fixed seed, they never flake.
         let t = targets(&[6.0, 3.0, 1.0]);
+        let w = weights(&t);
         let n = 100_000u64;
         let mut counts = [0u64; 3];
         for k in 0..n {
-            counts[target_of_newcomer(&t, 42, k)] += 1;
+            counts[target_of_newcomer(&w, 42, k)] += 1;
         }
         for (count, p) in counts.iter().zip([0.6, 0.3, 0.1]) {
             let sd = (n as f64 * p * (1.0 - p)).sqrt();
@@ -123,11 +154,13 @@ mod tests {
 
     #[test]
     fn newcomers_and_natives_draw_independently_but_reproducibly() {
-        let t = targets(&[1.0, 1.0]);
-        let newcomers: Vec<usize> = (0..64).map(|k| target_of_newcomer(&t, 9, k)).collect();
-        let natives: Vec<usize> = (0..64).map(|k| target_of_native(&t, 9, k)).collect();
+        let share = TargetShare::new(&targets(&[1.0, 1.0]), 0, 9);
+        let newcomers: Vec<bool> = (0..64).map(|k| share.owns_newcomer(k)).collect();
+        let natives: Vec<bool> = (0..64).map(|k| share.owns_native(k)).collect();
         assert_ne!(newcomers, natives);
-        assert_eq!(newcomers, (0..64).map(|k| target_of_newcomer(&t, 9, k)).collect::<Vec<_>>());
+        assert_eq!(newcomers, (0..64).map(|k| share.owns_newcomer(k)).collect::<Vec<_>>());
+        let other = TargetShare { index: 1, ..share.clone() };
+        assert!((0..64).all(|k| share.owns_newcomer(k) != other.owns_newcomer(k)), "a partition");
     }
 
     #[test]

@@ -7,5 +7,7 @@ mod outages;
 mod reports;
 mod run;
 mod scenarios;
+mod segments;
 mod target;
+mod targets;
 mod util;

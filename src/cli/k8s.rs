@@ -1,0 +1,214 @@
+//! `stampede k8s`: prints a Kubernetes manifest that replays one scenario from N pods — an
+//! Indexed Job whose pod `i` runs `stampede run --segment i/N` — and merges their run
+//! directories on a shared volume into one report.
+//!
+//! Design choices, each for a reason:
+//! - **Start barrier**: one wall-clock `--start-at` is computed here, once, and written into
+//!   every pod's command, so all segments start their replay clocks at the same instant
+//!   whatever the scheduling delays (pods that are not ready by then fail loudly).
+//! - **Loopback only**: stampede refuses non-loopback targets, so each pod carries a
+//!   forwarder sidecar (socat) listening on 127.0.0.1 and forwarding to the target Service;
+//!   stampede itself only ever talks to 127.0.0.1.
+//! - **Merge**: pod 0, after its own segment, waits (bounded) for every segment's
+//!   `report.json` on the shared volume and runs `stampede merge`; its exit code is the
+//!   merged verdict (0 pass, 1 failed thresholds, 2 error). Other pods exit 0 when their
+//!   segment ran (a segment's own verdicts judge a partial load and are not the gate).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::exit;
+use crate::units::Span;
+
+#[derive(Debug, Args)]
+pub struct K8sArgs {
+    /// Scenario file, as a path inside the image (e.g. scenarios/threads-launch-2023-07.yaml).
+    pub file: PathBuf,
+    /// Segments (pods) N.
+    #[arg(long, value_name = "N")]
+    pub segments: u32,
+    /// Container image holding the `stampede` binary and the scenario files.
+    #[arg(long, value_name = "IMAGE")]
+    pub image: String,
+    /// The target Service as HOST:PORT, reached through each pod's loopback forwarder.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub target: String,
+    /// Name of the Job (and prefix of the other objects).
+    #[arg(long, default_value = "stampede")]
+    pub name: String,
+    /// Time from now to the common start, long enough to schedule every pod and set up.
+    #[arg(long, value_name = "D", default_value = "5m")]
+    pub start_in: Span,
+    /// Extra `stampede run` flags for every segment, e.g. "--sample 0.1 --compress 10".
+    #[arg(long, value_name = "FLAGS", default_value = "")]
+    pub run_flags: String,
+    /// Image of the loopback forwarder sidecar (needs `socat` on its PATH).
+    #[arg(long, value_name = "IMAGE", default_value = "alpine/socat:1.8.0.0")]
+    pub forwarder_image: String,
+    /// Size of the shared volume for the run directories.
+    #[arg(long, value_name = "SIZE", default_value = "1Gi")]
+    pub volume_size: String,
+}
+
+/// Loopback port the forwarder listens on in every pod.
+const LOCAL_PORT: u16 = 8080;
+
+pub fn run(args: &K8sArgs) -> anyhow::Result<u8> {
+    let start = time::OffsetDateTime::now_utc() + args.start_in.as_duration();
+    let start = start.replace_nanosecond(0).unwrap_or(start);
+    let start_at = start.format(&time::format_description::well_known::Rfc3339)?;
+    match manifest(args, &start_at) {
+        Ok(text) => {
+            print!("{text}");
+            Ok(exit::OK)
+        }
+        Err(why) => {
+            eprintln!("error: {why}");
+            Ok(exit::ERROR)
+        }
+    }
+}
+
+/// Characters safe inside the single-quoted shell script and a YAML plain scalar.
+fn safe(text: &str) -> bool {
+    text.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:= ".contains(c))
+}
+
+/// The manifest: a PersistentVolumeClaim for the run directories and the Indexed Job.
+pub fn manifest(args: &K8sArgs, start_at: &str) -> Result<String, String> {
+    let n = args.segments;
+    if n == 0 {
+        return Err("--segments must be at least 1".into());
+    }
+    let dns_label = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 50
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    if !dns_label(&args.name) {
+        return Err(format!("--name `{}`: expected lowercase letters, digits and -", args.name));
+    }
+    let file = args.file.display().to_string();
+    for (flag, value) in [
+        ("file", file.as_str()),
+        ("--image", args.image.as_str()),
+        ("--target", args.target.as_str()),
+        ("--run-flags", args.run_flags.as_str()),
+        ("--forwarder-image", args.forwarder_image.as_str()),
+        ("--volume-size", args.volume_size.as_str()),
+    ] {
+        if !safe(value) {
+            return Err(format!(
+                "{flag} `{value}`: only letters, digits and - _ . / : = and spaces are allowed"
+            ));
+        }
+    }
+    if !args.target.contains(':') {
+        return Err(format!("--target `{}`: expected HOST:PORT", args.target));
+    }
+    let name = &args.name;
+    // One directory per start, so a re-applied Job never merges a previous run's segments.
+    // The segments' run id (their handles' prefix) is derived from the seed and the start.
+    let stamp: String = start_at.chars().filter(char::is_ascii_alphanumeric).collect();
+    let dir = format!("/runs/{name}/{stamp}");
+    let script = format!(
+        "stampede run {file} --target http://127.0.0.1:{LOCAL_PORT} --segment $JOB_COMPLETION_INDEX/{n} \
+         --start-at {start_at} --out {dir}/segment-$JOB_COMPLETION_INDEX --quiet {flags}; \
+         code=$?; \
+         if [ \"$JOB_COMPLETION_INDEX\" != 0 ]; then [ $code -le 1 ] && exit 0; exit $code; fi; \
+         for i in $(seq 1 720); do \
+         [ \"$(ls {dir}/segment-*/report.json 2>/dev/null | wc -l)\" -ge {n} ] && break; sleep 5; done; \
+         stampede merge {dir}/segment-* --out {dir}/merged",
+        flags = args.run_flags.trim(),
+    );
+    Ok(format!(
+        "# stampede k8s: {n} segments of {file}, common start {start_at}.\n\
+         # Pod i runs `stampede run --segment i/{n}`; pod 0 then merges them into {dir}/merged.\n\
+         # stampede sends load only to 127.0.0.1: a socat sidecar forwards it to {target}.\n\
+         apiVersion: v1\n\
+         kind: PersistentVolumeClaim\n\
+         metadata:\n  name: {name}-runs\n\
+         spec:\n  accessModes: [ReadWriteMany]\n  resources:\n    requests:\n      storage: {size}\n\
+         ---\n\
+         apiVersion: batch/v1\n\
+         kind: Job\n\
+         metadata:\n  name: {name}\n\
+         spec:\n  completionMode: Indexed\n  completions: {n}\n  parallelism: {n}\n  backoffLimit: 0\n\
+         \x20 template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      restartPolicy: Never\n\
+         \x20     initContainers:\n\
+         \x20       - name: forward\n          image: {forwarder}\n          restartPolicy: Always\n\
+         \x20         args: ['TCP-LISTEN:{LOCAL_PORT},bind=127.0.0.1,fork,reuseaddr', 'TCP:{target}']\n\
+         \x20     containers:\n\
+         \x20       - name: stampede\n          image: {image}\n          command: ['/bin/sh', '-c']\n\
+         \x20         args:\n            - '{script}'\n\
+         \x20         volumeMounts:\n            - name: runs\n              mountPath: /runs\n\
+         \x20     volumes:\n        - name: runs\n          persistentVolumeClaim:\n            claimName: {name}-runs\n",
+        target = args.target,
+        size = args.volume_size,
+        forwarder = args.forwarder_image,
+        image = args.image,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use saphyr::{LoadableYamlNode, Yaml};
+
+    use super::*;
+
+    fn args(segments: u32) -> K8sArgs {
+        K8sArgs {
+            file: PathBuf::from("scenarios/threads-launch-2023-07.yaml"),
+            segments,
+            image: "ghcr.io/example/stampede:1".into(),
+            target: "platform.default.svc:8080".into(),
+            name: "threads-x4".into(),
+            start_in: "5m".parse().expect("span"),
+            run_flags: "--sample 0.1".into(),
+            forwarder_image: "alpine/socat:1.8.0.0".into(),
+            volume_size: "1Gi".into(),
+        }
+    }
+
+    #[test]
+    fn the_manifest_is_an_indexed_job_with_a_barrier_a_loopback_forwarder_and_a_merge() {
+        let text = manifest(&args(4), "2026-01-01T12:00:00Z").expect("manifest");
+        let docs = Yaml::load_from_str(&text).expect("valid YAML");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0]["kind"].as_str(), Some("PersistentVolumeClaim"));
+        let job = &docs[1];
+        assert_eq!(job["kind"].as_str(), Some("Job"));
+        let spec = &job["spec"];
+        assert_eq!(spec["completionMode"].as_str(), Some("Indexed"));
+        assert_eq!(spec["completions"].as_integer(), Some(4));
+        assert_eq!(spec["parallelism"].as_integer(), Some(4));
+        let pod = &spec["template"]["spec"];
+        let forward = &pod["initContainers"][0];
+        assert_eq!(forward["restartPolicy"].as_str(), Some("Always"), "a native sidecar");
+        assert_eq!(forward["args"][0].as_str(), Some("TCP-LISTEN:8080,bind=127.0.0.1,fork,reuseaddr"));
+        assert_eq!(forward["args"][1].as_str(), Some("TCP:platform.default.svc:8080"));
+        let script = pod["containers"][0]["args"][0].as_str().expect("script");
+        for part in [
+            "--target http://127.0.0.1:8080 ",
+            "--segment $JOB_COMPLETION_INDEX/4 ",
+            "--start-at 2026-01-01T12:00:00Z ",
+            "--out /runs/threads-x4/20260101T120000Z/segment-$JOB_COMPLETION_INDEX ",
+            "--sample 0.1;",
+            "stampede merge /runs/threads-x4/20260101T120000Z/segment-* --out /runs/threads-x4/20260101T120000Z/merged",
+        ] {
+            assert!(script.contains(part), "{part} missing from {script}");
+        }
+        assert_eq!(pod["volumes"][0]["persistentVolumeClaim"]["claimName"].as_str(), Some("threads-x4-runs"));
+    }
+
+    #[test]
+    fn unsafe_values_are_refused() {
+        let mut bad = args(2);
+        bad.run_flags = "--sample 1'; rm -rf /".into();
+        assert!(manifest(&bad, "2026-01-01T12:00:00Z").is_err());
+        let mut bad = args(0);
+        bad.segments = 0;
+        assert!(manifest(&bad, "2026-01-01T12:00:00Z").is_err());
+    }
+}

@@ -1,0 +1,381 @@
+//! Merging the reports of a segmented run (`stampede run --segment I/N`) into the report a
+//! single process would have written for the same work.
+//!
+//! Exact because nothing is pre-aggregated beyond repair: counters are summed, and every
+//! latency is an HdrHistogram whose counts add (same bounds and precision in every
+//! segment), so percentiles of the merged histogram *are* the percentiles of the union of
+//! all requests. Statistics are recomputed from the merged histograms, never averaged.
+//!
+//! - Series are aligned by interval index on the schedule's clock: the segments share the
+//!   replay clock's zero (`--start-at`), so interval `i` is the same wall-clock slice in all.
+//! - Journey statistics come from the sum of the per-interval `journey/<name>.response`
+//!   histograms (every journey is recorded in exactly one interval).
+//! - `in_flight_max` (run and per interval) is the *sum* of the segments' maxima: an upper
+//!   bound on the true concurrent maximum, since the maxima need not coincide.
+//! - Verdicts are dropped: the caller judges the merged report again.
+//!
+//! Inputs are sorted by segment index first, so the result does not depend on their order.
+
+use std::collections::BTreeMap;
+
+use hdrhistogram::Histogram;
+
+mod check;
+mod targets;
+
+pub use targets::{TargetInput, merge_targets};
+
+use crate::metrics::histogram::{self, HistogramError};
+use crate::metrics::{Stats, tag_safe};
+use crate::report::build::latency;
+use crate::report::model::{
+    ActionReport, ErrorsReport, IntervalHistograms, JourneyReport, PlanPoint, Report, RequestStats,
+    SeriesAction, SeriesPoint, StepReport,
+};
+use crate::scenario::Action;
+
+/// Why reports cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("nothing to merge: give the run directories of every segment")]
+    Empty,
+    #[error(
+        "{0} is not a segment's report (it has no `segment`): merge the run directories of `stampede run --segment I/N`"
+    )]
+    NotSegment(String),
+    #[error("{path} differs from {first} in {what}: {found} vs {expected}; segments of one run must agree")]
+    Mismatch { path: String, first: String, what: &'static str, found: String, expected: String },
+    #[error("segment {segment} is given twice: {a} and {b}")]
+    Duplicate { segment: String, a: String, b: String },
+    #[error("segments missing: {missing} of {count} (each of 0..{count} must be given once)")]
+    Missing { missing: String, count: u32 },
+    #[error("{path}: {what}: {source}")]
+    Histogram { path: String, what: String, source: HistogramError },
+}
+
+/// A report and where it came from (for messages).
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub label: String,
+    pub report: Report,
+}
+
+/// Merges the reports of every segment of one run; see the module docs.
+pub fn merge(mut inputs: Vec<Input>) -> Result<Report, MergeError> {
+    check::check(&mut inputs)?;
+    combine(&inputs)
+}
+
+/// Sums `inputs` (checked, sorted, at least one) into one report.
+pub(crate) fn combine(inputs: &[Input]) -> Result<Report, MergeError> {
+    let inputs = inputs.to_vec();
+    let Some(first) = inputs.first().map(|i| &i.report) else { return Err(MergeError::Empty) };
+    let mut merged = first.clone();
+    let n = inputs.len();
+    let run = &mut merged.run;
+    run.segment = None;
+    run.merged_segments = Some(n as u32);
+    run.started_at = inputs.iter().map(|i| i.report.run.started_at.clone()).min().unwrap_or_default();
+    run.elapsed_s = inputs.iter().map(|i| i.report.run.elapsed_s).fold(0.0, f64::max);
+    run.slots = inputs.iter().map(|i| i.report.run.slots).sum();
+    run.interrupted = inputs.iter().any(|i| i.report.run.interrupted);
+    run.interrupt_reason = inputs.iter().find_map(|i| {
+        let segment = i.report.run.segment.map(|s| s.index).unwrap_or_default();
+        i.report.run.interrupt_reason.as_ref().map(|why| format!("segment {segment}: {why}"))
+    });
+    let mut targets: Vec<&str> = inputs.iter().map(|i| i.report.run.target.as_str()).collect();
+    targets.dedup();
+    run.target = targets.join(", ");
+
+    let arrivals = &mut merged.arrivals;
+    arrivals.planned = sum(&inputs, |r| r.arrivals.planned);
+    arrivals.started = sum(&inputs, |r| r.arrivals.started);
+    arrivals.dropped = sum(&inputs, |r| r.arrivals.dropped);
+    arrivals.reactions_dropped = sum(&inputs, |r| r.arrivals.reactions_dropped);
+    arrivals.retries = sum(&inputs, |r| r.arrivals.retries);
+    arrivals.retries_dropped = sum(&inputs, |r| r.arrivals.retries_dropped);
+    // Every segment injects the same windows into the same target: a window happened if
+    // any segment got it in.
+    for (k, outage) in merged.outages.iter_mut().enumerate() {
+        let injected = inputs.iter().filter_map(|i| i.report.outages.get(k)).find(|o| o.injected);
+        if let Some(injected) = injected {
+            outage.injected = true;
+            outage.note = injected.note.clone();
+        }
+    }
+    let lateness = add_all(&inputs, "lateness", |r| Some(r.arrivals.lateness_histogram.as_str()))?;
+    arrivals.lateness_us = latency(Stats::of(lateness.as_ref()));
+    arrivals.lateness_histogram = encode(lateness.as_ref());
+    merged.in_flight_max = sum(&inputs, |r| r.in_flight_max);
+    merged.requests = sum(&inputs, |r| r.requests);
+    merged.errors = sum(&inputs, |r| r.errors);
+    merged.actions = actions(&inputs)?;
+    merged.steps = steps(&inputs)?;
+    merged.plan = plan(&inputs);
+    merged.intervals = intervals(&inputs)?;
+    merged.series = series(&inputs, &merged.intervals)?;
+    merged.journeys = journeys(&inputs, &merged.intervals)?;
+    merged.verdicts = Vec::new();
+    Ok(merged)
+}
+
+fn sum(inputs: &[Input], field: impl Fn(&Report) -> u64) -> u64 {
+    inputs.iter().map(|i| field(&i.report)).sum()
+}
+
+/// The sum of one histogram (base64, empty = none) across the inputs; `None` when empty.
+fn add_all<'a>(
+    inputs: &'a [Input],
+    what: &str,
+    pick: impl Fn(&'a Report) -> Option<&'a str>,
+) -> Result<Option<Histogram<u64>>, MergeError> {
+    let mut total: Option<Histogram<u64>> = None;
+    for input in inputs {
+        let Some(text) = pick(&input.report).filter(|t| !t.is_empty()) else { continue };
+        add_into(&mut total, text).map_err(|source| MergeError::Histogram {
+            path: input.label.clone(),
+            what: what.to_string(),
+            source,
+        })?;
+    }
+    Ok(total)
+}
+
+/// Decodes `text` and adds it to `total`.
+fn add_into(total: &mut Option<Histogram<u64>>, text: &str) -> Result<(), HistogramError> {
+    let histogram = histogram::decode_base64(text)?;
+    match total {
+        Some(sum) => {
+            // Same bounds everywhere; a histogram beyond them (a foreign file) saturates
+            // value by value instead of failing.
+            if sum.add(&histogram).is_err() {
+                for v in histogram.iter_recorded() {
+                    let value = v.value_iterated_to().min(histogram::HIGHEST_US);
+                    sum.saturating_record_n(value, v.count_at_value());
+                }
+            }
+        }
+        None => {
+            let mut sum = histogram::new()?;
+            for v in histogram.iter_recorded() {
+                sum.saturating_record_n(v.value_iterated_to().min(histogram::HIGHEST_US), v.count_at_value());
+            }
+            *total = Some(sum);
+        }
+    }
+    Ok(())
+}
+
+fn encode(histogram: Option<&Histogram<u64>>) -> String {
+    histogram.filter(|h| !h.is_empty()).and_then(|h| histogram::encode_base64(h).ok()).unwrap_or_default()
+}
+
+fn add_errors(a: &mut ErrorsReport, b: &ErrorsReport) {
+    a.connect += b.connect;
+    a.timeout += b.timeout;
+    a.reset += b.reset;
+    a.status_4xx += b.status_4xx;
+    a.status_5xx += b.status_5xx;
+    a.bad_body += b.bad_body;
+    a.other += b.other;
+}
+
+/// Merges the request statistics of one action or step across the inputs.
+fn request_stats<'a>(
+    inputs: &'a [Input],
+    what: &str,
+    pick: impl Fn(&'a Report) -> Option<&'a RequestStats>,
+) -> Result<RequestStats, MergeError> {
+    let mut stats = RequestStats::default();
+    for s in inputs.iter().filter_map(|i| pick(&i.report)) {
+        stats.requests += s.requests;
+        add_errors(&mut stats.errors, &s.errors);
+    }
+    let service =
+        add_all(inputs, &format!("{what}.service"), |r| pick(r).map(|s| s.histogram.service.as_str()))?;
+    let response =
+        add_all(inputs, &format!("{what}.response"), |r| pick(r).map(|s| s.histogram.response.as_str()))?;
+    stats.service_us = latency(Stats::of(service.as_ref()));
+    stats.response_us = latency(Stats::of(response.as_ref()));
+    stats.histogram.service = encode(service.as_ref());
+    stats.histogram.response = encode(response.as_ref());
+    Ok(stats)
+}
+
+/// Every action any segment requested, in [`Action::ALL`] order as a single run lists them.
+fn actions(inputs: &[Input]) -> Result<Vec<ActionReport>, MergeError> {
+    let mut names: Vec<&str> =
+        inputs.iter().flat_map(|i| i.report.actions.iter().map(|a| a.name.as_str())).collect();
+    names.sort_by_key(|n| (Action::from_name(n).and_then(|a| Action::ALL.iter().position(|x| *x == a)), *n));
+    names.dedup();
+    (names.into_iter())
+        .map(|name| {
+            let stats =
+                request_stats(inputs, name, |r| r.actions.iter().find(|a| a.name == name).map(|a| &a.stats))?;
+            Ok(ActionReport { name: name.to_string(), stats })
+        })
+        .collect()
+}
+
+/// Every step any segment ran, in journey then step order.
+fn steps(inputs: &[Input]) -> Result<Vec<StepReport>, MergeError> {
+    let journeys = &inputs[0].report.journeys;
+    let position = |name: &str| journeys.iter().position(|j| j.name == name).unwrap_or(usize::MAX);
+    let mut all: Vec<&StepReport> = inputs.iter().flat_map(|i| i.report.steps.iter()).collect();
+    all.sort_by(|a, b| (position(&a.journey), a.step, &a.tag).cmp(&(position(&b.journey), b.step, &b.tag)));
+    all.dedup_by(|a, b| a.tag == b.tag);
+    (all.into_iter())
+        .map(|step| {
+            let stats = request_stats(inputs, &step.tag, |r| {
+                r.steps.iter().find(|s| s.tag == step.tag).map(|s| &s.stats)
+            })?;
+            Ok(StepReport { stats, ..step.clone() })
+        })
+        .collect()
+}
+
+/// The segments' plan shares, bucket by bucket (their sum is the whole plan).
+fn plan(inputs: &[Input]) -> Vec<PlanPoint> {
+    let mut plan = inputs[0].report.plan.clone();
+    for point in &mut plan {
+        point.planned = 0;
+    }
+    for input in inputs {
+        for (point, theirs) in plan.iter_mut().zip(&input.report.plan) {
+            point.planned += theirs.planned;
+        }
+    }
+    plan
+}
+
+/// Interval index of `t_s`.
+fn index_of(t_s: f64, interval_s: f64) -> usize {
+    (t_s / interval_s.max(f64::MIN_POSITIVE)).round() as usize
+}
+
+/// An interval being merged: its start and each tag's running sum.
+type OpenInterval = (f64, BTreeMap<String, Option<Histogram<u64>>>);
+
+/// Per interval and tag, the sum of the segments' histograms.
+fn intervals(inputs: &[Input]) -> Result<Vec<IntervalHistograms>, MergeError> {
+    let interval_s = inputs[0].report.interval_s;
+    let mut merged: BTreeMap<usize, OpenInterval> = BTreeMap::new();
+    for input in inputs {
+        for interval in &input.report.intervals {
+            let slot =
+                merged.entry(index_of(interval.t_s, interval_s)).or_insert((interval.t_s, BTreeMap::new()));
+            for (tag, text) in &interval.histograms {
+                let total = slot.1.entry(tag.clone()).or_default();
+                add_into(total, text).map_err(|source| MergeError::Histogram {
+                    path: input.label.clone(),
+                    what: format!("interval at {}s, {tag}", interval.t_s),
+                    source,
+                })?;
+            }
+        }
+    }
+    Ok((merged.into_values())
+        .map(|(t_s, tags)| IntervalHistograms {
+            t_s,
+            histograms: (tags.into_iter())
+                .map(|(tag, h)| (tag, encode(h.as_ref())))
+                .filter(|(_, text)| !text.is_empty())
+                .collect(),
+        })
+        .collect())
+}
+
+/// The series, interval by interval; per-action percentiles from the merged histograms.
+fn series(inputs: &[Input], intervals: &[IntervalHistograms]) -> Result<Vec<SeriesPoint>, MergeError> {
+    let interval_s = inputs[0].report.interval_s;
+    let mut merged: BTreeMap<usize, SeriesPoint> = BTreeMap::new();
+    for point in inputs.iter().flat_map(|i| i.report.series.iter()) {
+        let slot = merged.entry(index_of(point.t_s, interval_s)).or_insert_with(|| SeriesPoint {
+            t_s: point.t_s,
+            arrivals_planned: 0,
+            arrivals_started: 0,
+            dropped: 0,
+            reactions_dropped: 0,
+            in_flight_max: 0,
+            requests: 0,
+            errors: 0,
+            error_classes: ErrorsReport::default(),
+            actions: Vec::new(),
+        });
+        slot.arrivals_planned += point.arrivals_planned;
+        slot.arrivals_started += point.arrivals_started;
+        slot.dropped += point.dropped;
+        slot.reactions_dropped += point.reactions_dropped;
+        slot.in_flight_max += point.in_flight_max;
+        slot.requests += point.requests;
+        slot.errors += point.errors;
+        add_errors(&mut slot.error_classes, &point.error_classes);
+        for action in &point.actions {
+            match slot.actions.iter_mut().find(|a| a.name == action.name) {
+                Some(mine) => {
+                    mine.requests += action.requests;
+                    mine.errors += action.errors;
+                }
+                None => slot.actions.push(SeriesAction { ..action.clone() }),
+            }
+        }
+    }
+    let by_index: BTreeMap<usize, &IntervalHistograms> =
+        intervals.iter().map(|i| (index_of(i.t_s, interval_s), i)).collect();
+    let mut out = Vec::with_capacity(merged.len());
+    for (index, mut point) in merged {
+        let order =
+            |name: &str| Action::from_name(name).and_then(|a| Action::ALL.iter().position(|x| *x == a));
+        point.actions.sort_by_key(|a| order(&a.name));
+        for action in &mut point.actions {
+            let stats = |kind: &str| -> Result<Stats, MergeError> {
+                let tag = format!("{}.{kind}", action.name);
+                let text = by_index.get(&index).and_then(|i| i.histograms.get(&tag));
+                let decoded = text.map(|t| histogram::decode_base64(t)).transpose().map_err(|source| {
+                    MergeError::Histogram { path: "merged".to_string(), what: tag.clone(), source }
+                })?;
+                Ok(Stats::of(decoded.as_ref()))
+            };
+            let (response, service) = (stats("response")?, stats("service")?);
+            action.response_p50_us = response.p50_us;
+            action.response_p90_us = response.p90_us;
+            action.response_p99_us = response.p99_us;
+            action.response_max_us = response.max_us;
+            action.service_p50_us = service.p50_us;
+            action.service_p90_us = service.p90_us;
+            action.service_p99_us = service.p99_us;
+            action.service_max_us = service.max_us;
+        }
+        out.push(point);
+    }
+    Ok(out)
+}
+
+/// Journeys: counters summed; response statistics from the merged interval histograms.
+fn journeys(inputs: &[Input], intervals: &[IntervalHistograms]) -> Result<Vec<JourneyReport>, MergeError> {
+    (inputs[0].report.journeys.iter())
+        .map(|journey| {
+            let tag = format!("journey/{}.response", tag_safe(&journey.name));
+            let mut total = None;
+            for text in intervals.iter().filter_map(|i| i.histograms.get(&tag)) {
+                add_into(&mut total, text).map_err(|source| MergeError::Histogram {
+                    path: "merged".to_string(),
+                    what: tag.clone(),
+                    source,
+                })?;
+            }
+            let same = |r: &Report| r.journeys.iter().find(|j| j.name == journey.name).cloned();
+            let parts: Vec<JourneyReport> = inputs.iter().filter_map(|i| same(&i.report)).collect();
+            Ok(JourneyReport {
+                name: journey.name.clone(),
+                started: parts.iter().map(|j| j.started).sum(),
+                completed: parts.iter().map(|j| j.completed).sum(),
+                skipped_steps: parts.iter().map(|j| j.skipped_steps).sum(),
+                response_us: latency(Stats::of(total.as_ref())),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
