@@ -5,6 +5,7 @@
 //! arrival time plus the planned think times before it — so a slow or stalled target shows
 //! up in the numbers instead of silently slowing the load (coordinated omission).
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -14,19 +15,20 @@ use rand_chacha::ChaCha8Rng;
 use super::context::Context;
 use super::dispatch::ReactionJob;
 use super::http::{self, Call, Exchange};
+use super::room::{self, Membership};
 use crate::metrics::{ErrorClass, StepKey};
 use crate::plan::Arrival;
 use crate::plan::newcomer::{self, stream};
 use crate::population::{PostRef, UserRef};
-use crate::scenario::{Action, Pick, StepSpec};
+use crate::scenario::{Action, DEFAULT_ROOM, Pick, StepSpec};
 
 /// Default sizes when a step gives none.
 const DEFAULT_IMAGE_BYTES: u64 = 100_000;
 const DEFAULT_TEXT_LEN: u64 = 80;
 
 /// The values a journey has gathered: built-ins, extracted fields, the current targets.
-#[derive(Debug, Default)]
-struct Vars {
+#[derive(Debug, Default, Clone)]
+pub(super) struct Vars {
     /// (name, raw JSON text); later values replace earlier ones.
     values: Vec<(String, String)>,
 }
@@ -39,11 +41,11 @@ impl Vars {
         }
     }
 
-    fn set_text(&mut self, name: &str, text: &str) {
+    pub(super) fn set_text(&mut self, name: &str, text: &str) {
         self.set(name, serde_json::Value::String(text.to_string()).to_string());
     }
 
-    fn get(&self, name: &str) -> Option<String> {
+    pub(super) fn get(&self, name: &str) -> Option<String> {
         self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
     }
 
@@ -206,7 +208,7 @@ fn apply(
 }
 
 /// One request of a job: sends it and records it. Returns the exchange.
-async fn request(
+pub(super) async fn request(
     ctx: &Context,
     client: &reqwest::Client,
     action: Action,
@@ -252,14 +254,16 @@ fn body_size(step: &StepSpec, rng: &mut ChaCha8Rng) -> usize {
 }
 
 /// Runs newcomer `arrival`'s journey.
-pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival) {
+pub async fn newcomer(ctx: &Arc<Context>, client: &reqwest::Client, arrival: Arrival) {
     let intended = ctx.t0 + Duration::from_nanos(arrival.replay_offset_ns);
     let Some(_started) = start(ctx, intended, false).await else { return };
     let mut rng = newcomer::rng_for(ctx.seed, stream::JOURNEY, arrival.index);
     let journeys = &ctx.scenario.spec.journeys;
     let j = newcomer::choose_journey(journeys, &mut rng);
     let journey = &journeys[j];
-    let steps = newcomer::concrete_steps(journey, &ctx.scenario.replay, &mut rng);
+    let scenario = &ctx.scenario;
+    let steps =
+        newcomer::concrete_steps(journey, &scenario.replay, &scenario.phases, arrival.real_t_s, &mut rng);
 
     let mut vars = Vars::default();
     let mut me = None;
@@ -281,6 +285,7 @@ pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival)
     let mut step_intended = intended;
     let mut completed = true;
     let mut skipped = 0u32;
+    let mut rooms: Vec<Membership> = Vec::new();
     for (k, planned) in steps.iter().enumerate() {
         let think = Duration::from_secs_f64(planned.think_s.max(0.0));
         step_intended += think;
@@ -298,6 +303,32 @@ pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival)
             vars.set_text("text", &ctx.payloads.text(size));
         }
         let key = StepKey { journey: j as u16, step: planned.step as u16 };
+        let stay = match spec.action {
+            Action::JoinRoom => {
+                let name = spec.room.as_deref().unwrap_or(DEFAULT_ROOM);
+                vars.set_text("room", name);
+                Some(plan_stay(ctx, spec, name, &mut rng))
+            }
+            Action::SendChat => {
+                // Into the named (or latest) room, while the stay lasts; after it, skipped.
+                let wanted = spec.room.as_deref().or(rooms.last().map(|m| m.room.as_str()));
+                let inside = rooms.iter().rev().find(|m| Some(m.room.as_str()) == wanted);
+                match inside {
+                    Some(m) if Instant::now() < m.until => vars.set_text("room", &m.room),
+                    _ => {
+                        skipped += 1;
+                        continue;
+                    }
+                }
+                let sent = room::send_chat(ctx, client, &vars, Some(key), step_intended, size).await;
+                if sent.is_some_and(|e| e.outcome.is_err()) {
+                    (completed, skipped) = (false, skipped + (steps.len() - k - 1) as u32);
+                    break;
+                }
+                continue;
+            }
+            _ => None,
+        };
         let Some(exchange) = request(ctx, client, spec.action, Some(key), step_intended, &vars, size).await
         else {
             skipped += 1; // unsupported by the profile: listed in the report, not faked
@@ -308,6 +339,9 @@ pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival)
             break;
         }
         apply(ctx, spec.action, target, &mut me, &mut vars, exchange.extracted, &mut rng);
+        if let Some(stay) = stay {
+            rooms.push(room::spawn(ctx, client, &vars, stay.start(Instant::now())));
+        }
     }
     let response = Instant::now().saturating_duration_since(intended);
     ctx.recorder.record_journey(
@@ -317,7 +351,28 @@ pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival)
         completed,
         skipped,
     );
+    // The journey's time is its steps'; the job (and its slot) lasts until its stays end,
+    // so a run that finishes has no member left in a room.
+    for membership in rooms {
+        let _ = membership.task.await;
+    }
     end(ctx);
+}
+
+/// A stay drawn before the join (so the draw does not depend on the join's outcome):
+/// curve time compressed like the arrival curve, messages at uniform moments of it.
+fn plan_stay(ctx: &Context, spec: &StepSpec, name: &str, rng: &mut ChaCha8Rng) -> room::PlannedStay {
+    let stay_s = spec.stay.as_ref().map_or(0.0, |d| d.sample_s(rng)) / ctx.scenario.replay.compress;
+    let stay = Duration::from_secs_f64(stay_s.max(0.0));
+    let count = spec.messages.as_ref().map_or(0, |m| m.sample(rng));
+    let mut messages: Vec<(Duration, usize)> = (0..count)
+        .map(|_| {
+            let size = body_size(spec, rng);
+            (stay.mul_f64(rng.random::<f64>()), size)
+        })
+        .collect();
+    messages.sort_unstable();
+    room::PlannedStay { room: name.to_string(), stay, messages }
 }
 
 /// Runs a native's reaction.

@@ -20,6 +20,7 @@ mod dispatch;
 mod http;
 mod journey;
 mod progress;
+mod room;
 mod setup;
 
 use std::sync::Arc;
@@ -267,7 +268,7 @@ async fn attack(
 }
 
 /// One goose transaction: claim one job and run it.
-async fn slot(ctx: &Context, completed: &AtomicBool, user: &mut GooseUser) {
+async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, user: &mut GooseUser) {
     if goose::is_killswitch_triggered() && !completed.load(Ordering::Relaxed) && ctx.stop_reason().is_none() {
         ctx.request_stop(StopReason::Signal("SIGINT".to_string()));
     }

@@ -111,6 +111,8 @@ impl TagLayout {
         for name in journey_names {
             names.push(format!("journey/{}.response", tag_safe(name)));
         }
+        // Last, so the other tags keep their positions whether or not a scenario chats.
+        names.push("chat.delivery".to_string());
         TagLayout { names }
     }
 
@@ -136,6 +138,11 @@ impl TagLayout {
 
     pub fn journey(journey: usize) -> usize {
         2 * ACTIONS + 1 + journey
+    }
+
+    /// Delivery latency of chat messages to room members.
+    pub fn chat_delivery(&self) -> usize {
+        self.names.len() - 1
     }
 }
 

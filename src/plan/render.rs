@@ -41,6 +41,9 @@ pub struct PlanReport {
     pub mean_journey_s: f64,
     pub real_peak_concurrency: f64,
     pub peak_concurrency: f64,
+    /// Live rooms' expected occupancy.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rooms: Vec<super::rooms::RoomExpectation>,
     pub interval_s: f64,
     pub series: Vec<Interval>,
 }
@@ -72,6 +75,7 @@ impl PlanReport {
             mean_journey_s: e.mean_journey_s,
             real_peak_concurrency: e.real_peak_concurrency,
             peak_concurrency: e.peak_concurrency,
+            rooms: e.rooms.clone(),
             interval_s: plan.interval_s(),
             series,
         }
@@ -153,6 +157,17 @@ impl PlanReport {
                 percent(journey.share),
                 rate(journey.requests),
                 human_duration(journey.duration_s)
+            );
+        }
+        for room in &self.rooms {
+            let _ = writeln!(
+                out,
+                "room         {:<20} {} joins; {} members at once at the real peak ({} into the curve), {} in the replay",
+                room.room,
+                count(room.real_joins),
+                count(room.real_peak_members),
+                human_duration(room.peak_at_real_s),
+                count(room.peak_members),
             );
         }
         let _ = writeln!(out);

@@ -26,7 +26,7 @@ const BUILT_IN: &[(&str, &str)] =
     &[("reference", include_str!("reference.yaml")), ("bluesky-pds", include_str!("bluesky-pds.yaml"))];
 
 /// Placeholders the executor always provides (`now` is rendered per request).
-const BUILT_IN_VARS: &[&str] = &["handle", "email", "password", "text", "seq", "now"];
+const BUILT_IN_VARS: &[&str] = &["handle", "email", "password", "text", "seq", "now", "room"];
 
 /// A request body, compiled.
 #[derive(Debug, Clone)]
@@ -69,6 +69,10 @@ pub struct Profile {
     /// once here because every journey and setup signup reads it.
     pub user_record: Vec<String>,
     pub post_fields: Vec<String>,
+    /// A live room's event stream, for `join_room`.
+    pub room_events: Option<Request>,
+    /// Leaving a live room at the end of a stay.
+    pub room_leave: Option<Request>,
 }
 
 impl Profile {
@@ -184,6 +188,21 @@ fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Profile> {
             ),
         }
     }
+    let rooms_at = root.key("rooms");
+    let room_events = spec
+        .rooms
+        .as_ref()
+        .and_then(|r| compile_request(&r.events, &spec.headers, &known, &rooms_at.key("events"), findings));
+    let room_leave =
+        spec.rooms.as_ref().and_then(|r| r.leave.as_ref()).and_then(|leave| {
+            compile_request(leave, &spec.headers, &known, &rooms_at.key("leave"), findings)
+        });
+    findings.check(
+        room_events.is_some() || !spec.actions.contains_key("join_room"),
+        &root.key("actions").key("join_room"),
+        || "join_room has no stream to read".into(),
+        "a `rooms: { events: ... }` request for the room's event stream",
+    );
     let health = spec
         .health
         .as_ref()
@@ -196,6 +215,8 @@ fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Profile> {
         user_fields: spec.user_fields.clone(),
         user_record: spec.user_fields.iter().cloned().chain(std::iter::once("token".to_string())).collect(),
         post_fields: spec.post_fields.clone(),
+        room_events,
+        room_leave,
     })
 }
 

@@ -29,7 +29,7 @@ pub mod summary;
 
 use std::path::{Path, PathBuf};
 
-pub use model::{PhaseWindow, Report, RunInfo, Unsupported, Verdict};
+pub use model::{ChatReport, PhaseWindow, Report, RunInfo, Unsupported, Verdict};
 
 /// Format and version written in every report's `schema` key. Adding fields keeps the
 /// version; removing or changing one needs `stampede.report/2`.
