@@ -75,7 +75,7 @@ fn judge(report: &Report, threshold: &Threshold) -> Result<Verdict, GateError> {
     };
     let action = match &threshold.subject {
         Subject::Action(a) => Some(a.name()),
-        Subject::All | Subject::Arrivals => None,
+        Subject::All | Subject::Arrivals | Subject::Chat => None,
     };
     let who = action.unwrap_or("all");
     let during = window.suffix();
@@ -106,6 +106,15 @@ fn judge(report: &Report, threshold: &Threshold) -> Result<Verdict, GateError> {
             };
             finish(threshold, Some(value), "us", |v| {
                 format!("lateness {} {} ({count} arrivals)", stat_name(*stat), human::micros(v))
+            })
+        }
+        Metric::Delivery(stat) => {
+            let histogram = window::delivery(report, &window)?;
+            let Some((value, count)) = histogram.as_ref().and_then(|h| stat_of(h, *stat)) else {
+                return Ok(no_data("chat deliveries", "us"));
+            };
+            finish(threshold, Some(value), "us", |v| {
+                format!("chat delivery {} {} ({count} deliveries)", stat_name(*stat), human::micros(v))
             })
         }
         Metric::ErrorRate => {

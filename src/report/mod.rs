@@ -5,6 +5,7 @@
 //! - [`model`]: the serde types of `report.json`; their docs are the schema's.
 //! - [`build`]: [`Report::new`] from a run's [`RunMetrics`](crate::metrics::RunMetrics).
 //! - [`summary`]: [`Report::console_summary`], the table printed when a run ends.
+//! - [`chat`]: the wording of the live-room section in the summaries and the page.
 //! - [`hlog`]: `.hlog` interval logs re-rendered from a report alone.
 //! - [`html`]: `report.html`, charts and tables in one self-contained page.
 //! - [`markdown`]: `summary.md` for CI job summaries and pull-request comments.
@@ -18,6 +19,7 @@
 //! pre-computed percentiles.
 
 pub mod build;
+pub mod chat;
 pub mod files;
 pub mod hlog;
 pub mod html;

@@ -58,6 +58,9 @@ impl Report {
         if a.reactions_dropped > 0 {
             let _ = writeln!(out, "reactions  dropped {}", count(a.reactions_dropped as f64));
         }
+        if let Some(chat) = &self.chat {
+            let _ = writeln!(out, "chat       {}", chat.summary_line());
+        }
         out
     }
 }
