@@ -134,3 +134,50 @@ pub fn window_peak_share(scenario: &Scenario, phase: Option<&str>, peak_per_s: f
         .fold(0.0, f64::max);
     if peak_per_s > 0.0 { (highest / peak_per_s).min(1.0) } else { 0.0 }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Overrides, load};
+
+    fn scenario(yaml: &str) -> Scenario {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("s.yaml");
+        std::fs::write(&file, yaml).expect("written");
+        load(&file, &Overrides::default()).unwrap_or_else(|p| panic!("{p}"))
+    }
+
+    const BASE: &str = "name: r\nseed: 1\ntimeline: { span: 10h, compress: 100, sample: 0.1, \
+        phases: [{ name: evening, start: 6h, end: 8h }] }\narrivals: { curve: { constant: { rate: 3600/h } } }\n";
+
+    #[test]
+    fn a_steady_stream_of_joiners_fills_the_room_to_rate_times_stay() {
+        // 1 newcomer/s, half of them join for exactly 20 min: 0.5 × 1,200 = 600 members.
+        let s = scenario(&format!(
+            "{BASE}journeys:\n  - name: a\n    weight: 1\n    steps:\n      - action: signup\n      \
+             - {{ action: join_room, room: hall, probability: 0.5, stay: {{ fixed: 20m }} }}\n"
+        ));
+        let rooms = expect(&s);
+        assert_eq!(rooms.len(), 1);
+        let hall = &rooms[0];
+        assert_eq!(hall.room, "hall");
+        assert!((hall.real_peak_members - 600.0).abs() < 1e-6, "{hall:?}");
+        assert!((hall.peak_members - 60.0).abs() < 1e-6, "sampled like arrivals");
+        assert!((hall.real_joins - 18_000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_window_bounds_the_joins_and_the_members() {
+        // Joins only 6 h–8 h with 3 h stays: everyone who joined is still there at 8 h.
+        let s = scenario(&format!(
+            "{BASE}journeys:\n  - name: a\n    weight: 1\n    steps:\n      - action: signup\n      \
+             - {{ action: join_room, during: evening, stay: {{ fixed: 3h }} }}\n"
+        ));
+        let lobby = &expect(&s)[0];
+        assert_eq!(lobby.room, DEFAULT_ROOM);
+        assert!((lobby.real_peak_members - 7_200.0).abs() < 2.0, "{lobby:?}");
+        assert!((lobby.peak_at_real_s - 8.0 * 3600.0).abs() < 10.0, "{lobby:?}");
+        assert!((window_share(&s, Some("evening")) - 0.2).abs() < 1e-9);
+        assert!((window_peak_share(&s, Some("evening"), 1.0) - 1.0).abs() < 1e-9);
+    }
+}

@@ -229,7 +229,15 @@ fn room_step<'a>(step: &'a StepSpec, joined: &mut Vec<&'a str>, at: &DocPath, fi
         Action::JoinRoom => {
             joined.push(room.unwrap_or(DEFAULT_ROOM));
             match &step.stay {
-                Some(stay) => stay.validate(&at.key("stay"), findings),
+                Some(stay) => {
+                    stay.validate(&at.key("stay"), findings);
+                    findings.check(
+                        stay.mean_s() > 0.0,
+                        &at.key("stay"),
+                        || "the stay is zero: the member would leave as it joins".into(),
+                        "a stay with a positive mean, e.g. `{ exponential: { mean: 30m } }`",
+                    );
+                }
                 None => findings.add(
                     &at.key("action"),
                     "join_room needs a `stay`",
@@ -270,7 +278,11 @@ pub fn windows(journeys: &[JourneySpec], phase_names: &HashSet<String>, findings
                 phase_names.contains(phase),
                 &DocPath::root().key("journeys").index(i).key("steps").index(j).key("during"),
                 || format!("unknown phase `{phase}`"),
-                &format!("one of: {}", known.join(", ")),
+                &if known.is_empty() {
+                    "a phase (none is defined: add `timeline.phases`)".to_string()
+                } else {
+                    format!("one of: {}", known.join(", "))
+                },
             );
         }
     }
