@@ -8,7 +8,10 @@
 //!
 //! A threshold that cannot be judged — no requests in its window, an unknown phase, an
 //! unreadable histogram — fails: a gate that silently passes what it could not measure
-//! would hide exactly the runs that went worst.
+//! would hide exactly the runs that went worst. The one exception is a threshold on what
+//! the target profile declared it cannot serve (the report's `unsupported` list: an
+//! action, or `join_room` for `chat`): that is `skip`, stated, and fails nothing — the same
+//! scenario then runs against platforms without, say, live rooms.
 
 use hdrhistogram::Histogram;
 
@@ -23,6 +26,12 @@ pub fn evaluate(report: &Report, thresholds: &[Threshold]) -> Vec<Verdict> {
     thresholds
         .iter()
         .map(|t| {
+            if let Some(action) = unsupported_subject(report, t) {
+                let mut v = verdict(t, None, "us");
+                (v.outcome, v.failed) = ("skip".to_string(), false);
+                v.message = format!("not judged: the target profile cannot serve `{action}`");
+                return v;
+            }
             judge(report, t).unwrap_or_else(|e| {
                 let mut v = verdict(t, None, "us");
                 v.message = format!("cannot judge: {e}");
@@ -30,6 +39,16 @@ pub fn evaluate(report: &Report, thresholds: &[Threshold]) -> Vec<Verdict> {
             })
         })
         .collect()
+}
+
+/// The unsupported action `threshold` depends on, if any.
+fn unsupported_subject<'r>(report: &'r Report, threshold: &Threshold) -> Option<&'r str> {
+    let needs = match &threshold.subject {
+        Subject::Action(a) => a.name(),
+        Subject::Chat => crate::scenario::Action::JoinRoom.name(),
+        Subject::All | Subject::Arrivals => return None,
+    };
+    report.unsupported.iter().find(|u| u.action == needs).map(|u| u.action.as_str())
 }
 
 /// A failing verdict for `threshold` without a measurement; callers fill in the rest.

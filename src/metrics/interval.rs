@@ -238,12 +238,13 @@ mod tests {
     #[test]
     fn tag_layout_positions_and_names() {
         let tags = TagLayout::new(&["cat tax".to_string(), "lurker".to_string()]);
-        assert_eq!(tags.len(), 2 * ACTIONS + 3);
+        assert_eq!(tags.len(), 2 * ACTIONS + 4);
         assert_eq!(tags.name(TagLayout::service(Action::Signup)), "signup.service");
         assert_eq!(tags.name(TagLayout::response(Action::CreatePost)), "create_post.response");
         assert_eq!(tags.name(TagLayout::lateness()), "lateness");
         assert_eq!(tags.name(TagLayout::journey(0)), "journey/cat_tax.response");
         assert_eq!(tags.name(TagLayout::journey(1)), "journey/lurker.response");
+        assert_eq!(tags.name(tags.chat_delivery()), "chat.delivery");
         assert_eq!(tags.name(99), "");
     }
 

@@ -114,7 +114,8 @@ pub struct Verdict {
     pub kind: String,
     /// What was checked, e.g. `create_post.response.p99 < 800ms during peak`.
     pub name: String,
-    /// `pass` or `fail` for thresholds; `regressed`, `improved`, `unchanged` or
+    /// `pass` or `fail` for thresholds (`skip` when the target profile cannot serve what
+    /// the threshold measures: listed under `unsupported`, neither passed nor failed); `regressed`, `improved`, `unchanged` or
     /// `inconclusive` for comparisons.
     pub outcome: String,
     /// Whether the check fails the run (a failed threshold or a regression).
