@@ -242,7 +242,7 @@ pub(super) async fn request(
     Some(exchange)
 }
 
-fn body_size(step: &StepSpec, rng: &mut ChaCha8Rng) -> usize {
+pub(super) fn body_size(step: &StepSpec, rng: &mut ChaCha8Rng) -> usize {
     let payload = step.payload.as_ref();
     let size = match step.action {
         Action::UploadMedia => {
@@ -307,7 +307,7 @@ pub async fn newcomer(ctx: &Arc<Context>, client: &reqwest::Client, arrival: Arr
             Action::JoinRoom => {
                 let name = spec.room.as_deref().unwrap_or(DEFAULT_ROOM);
                 vars.set_text("room", name);
-                Some(plan_stay(ctx, spec, name, &mut rng))
+                Some(room::plan(ctx, spec, name, &mut rng))
             }
             Action::SendChat => {
                 // Into the named (or latest) room, while the stay lasts; after it, skipped.
@@ -357,22 +357,6 @@ pub async fn newcomer(ctx: &Arc<Context>, client: &reqwest::Client, arrival: Arr
         let _ = membership.task.await;
     }
     end(ctx);
-}
-
-/// A stay drawn before the join (so the draw does not depend on the join's outcome):
-/// curve time compressed like the arrival curve, messages at uniform moments of it.
-fn plan_stay(ctx: &Context, spec: &StepSpec, name: &str, rng: &mut ChaCha8Rng) -> room::PlannedStay {
-    let stay_s = spec.stay.as_ref().map_or(0.0, |d| d.sample_s(rng)) / ctx.scenario.replay.compress;
-    let stay = Duration::from_secs_f64(stay_s.max(0.0));
-    let count = spec.messages.as_ref().map_or(0, |m| m.sample(rng));
-    let mut messages: Vec<(Duration, usize)> = (0..count)
-        .map(|_| {
-            let size = body_size(spec, rng);
-            (stay.mul_f64(rng.random::<f64>()), size)
-        })
-        .collect();
-    messages.sort_unstable();
-    room::PlannedStay { room: name.to_string(), stay, messages }
 }
 
 /// Runs a native's reaction.

@@ -13,11 +13,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
 use super::context::Context;
 use super::http::{self, Call, Exchange};
 use super::journey::{self, Vars};
 use crate::metrics::{ErrorClass, StepKey};
-use crate::scenario::Action;
+use crate::scenario::{Action, StepSpec};
 
 /// How often a member in a quiet room checks whether the run stopped.
 const NAP: Duration = Duration::from_millis(100);
@@ -52,6 +55,22 @@ impl PlannedStay {
             messages: self.messages.into_iter().map(|(offset, size)| (joined + offset, size)).collect(),
         }
     }
+}
+
+/// A stay drawn before the join (so the draw does not depend on the join's outcome):
+/// curve time compressed like the arrival curve, messages at uniform moments of it.
+pub fn plan(ctx: &Context, spec: &StepSpec, name: &str, rng: &mut ChaCha8Rng) -> PlannedStay {
+    let stay_s = spec.stay.as_ref().map_or(0.0, |d| d.sample_s(rng)) / ctx.scenario.replay.compress;
+    let stay = Duration::from_secs_f64(stay_s.max(0.0));
+    let count = spec.messages.as_ref().map_or(0, |m| m.sample(rng));
+    let mut messages: Vec<(Duration, usize)> = (0..count)
+        .map(|_| {
+            let size = journey::body_size(spec, rng);
+            (stay.mul_f64(rng.random::<f64>()), size)
+        })
+        .collect();
+    messages.sort_unstable();
+    PlannedStay { room: name.to_string(), stay, messages }
 }
 
 /// A room the journey is in: its name, when the stay ends, and the task holding it.
