@@ -101,7 +101,13 @@ impl Gate {
         if !report.verdicts.is_empty() {
             text.push_str("thresholds:\n");
             for v in &report.verdicts {
-                let mark = if v.failed { "FAIL" } else { "pass" };
+                let mark = if v.failed {
+                    "FAIL"
+                } else if v.outcome == "skip" {
+                    "skip"
+                } else {
+                    "pass"
+                };
                 text.push_str(&format!("  {mark}  {}  ({})\n", v.name, v.message));
             }
         }

@@ -46,6 +46,8 @@ pub struct RetryJob {
     pub intended_ns: u64,
     /// The newcomer's arrival index.
     pub index: u64,
+    /// The arrival's time on the curve, milliseconds (for phase-bound steps).
+    pub real_t_ms: u64,
     /// 1 for the first retry.
     pub attempt: u32,
 }
@@ -220,9 +222,17 @@ mod tests {
     fn retries_take_their_turn_and_share_the_cap() {
         let mut dispatch = Dispatch::new(arrivals(1), 2);
         // The arrival is at 0.5 s; a retry at 0.2 s and a reaction at 0.3 s come first.
-        assert!(dispatch.schedule_retry(RetryJob { intended_ns: 200_000_000, index: 7, attempt: 1 }));
+        assert!(dispatch.schedule_retry(RetryJob {
+            intended_ns: 200_000_000,
+            index: 7,
+            real_t_ms: 0,
+            attempt: 1
+        }));
         assert!(dispatch.schedule(300_000_000, 0, None, None));
-        assert!(!dispatch.schedule_retry(RetryJob { intended_ns: 1, index: 8, attempt: 1 }), "cap of two");
+        assert!(
+            !dispatch.schedule_retry(RetryJob { intended_ns: 1, index: 8, real_t_ms: 0, attempt: 1 }),
+            "cap of two"
+        );
         let order: Vec<u64> = (0..3)
             .map(|_| match dispatch.claim() {
                 Claim::Job(job) => job.intended_ns(),

@@ -65,22 +65,19 @@ pub struct Call<'a> {
     pub timeout: Duration,
 }
 
-/// Sends `call` and waits at most its timeout for the whole response.
-pub async fn send(call: Call<'_>) -> Exchange {
+/// Renders `call` into a request, without a timeout (the caller decides how long).
+pub fn build(call: &Call<'_>) -> reqwest::RequestBuilder {
     let request = call.request;
     // `{{now}}` is the request's own time, whatever the caller's values are.
     let lookup =
         |name: &str| if name == "now" { Some(crate::profile::template::now()) } else { (call.lookup)(name) };
     let lookup: &dyn Fn(&str) -> Option<String> = &lookup;
     let path = request.path.render(lookup);
-    let mut builder = call
-        .client
-        .request(request.method.clone(), format!("{}{}", call.base_url, path))
-        .timeout(call.timeout);
+    let mut builder = call.client.request(request.method.clone(), format!("{}{}", call.base_url, path));
     for (name, value) in &request.headers {
         builder = builder.header(name, value.render(lookup));
     }
-    builder = match &request.body {
+    match &request.body {
         Body::None => builder,
         Body::Json(template) => {
             let json = template.render(lookup).unwrap_or(serde_json::Value::Null);
@@ -94,7 +91,13 @@ pub async fn send(call: Call<'_>) -> Exchange {
         Body::Generated { kind: GeneratedBody::Text, content_type } => {
             builder.header("content-type", content_type).body(call.payloads.text(call.body_size))
         }
-    };
+    }
+}
+
+/// Sends `call` and waits at most its timeout for the whole response.
+pub async fn send(call: Call<'_>) -> Exchange {
+    let request = call.request;
+    let builder = build(&call).timeout(call.timeout);
     let started = Instant::now();
     let result = async {
         let response = builder.send().await?;

@@ -5,6 +5,7 @@
 //! arrival time plus the planned think times before it — so a slow or stalled target shows
 //! up in the numbers instead of silently slowing the load (coordinated omission).
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -14,19 +15,20 @@ use rand_chacha::ChaCha8Rng;
 use super::context::Context;
 use super::dispatch::{ReactionJob, RetryJob};
 use super::http::{self, Call, Exchange};
+use super::room::{self, Membership};
 use crate::metrics::{ErrorClass, StepKey};
 use crate::plan::Arrival;
 use crate::plan::newcomer::{self, stream};
 use crate::population::{PostRef, UserRef};
-use crate::scenario::{Action, Pick, StepSpec};
+use crate::scenario::{Action, DEFAULT_ROOM, Pick, StepSpec};
 
 /// Default sizes when a step gives none.
 const DEFAULT_IMAGE_BYTES: u64 = 100_000;
 const DEFAULT_TEXT_LEN: u64 = 80;
 
 /// The values a journey has gathered: built-ins, extracted fields, the current targets.
-#[derive(Debug, Default)]
-struct Vars {
+#[derive(Debug, Default, Clone)]
+pub(super) struct Vars {
     /// (name, raw JSON text); later values replace earlier ones.
     values: Vec<(String, String)>,
 }
@@ -39,11 +41,11 @@ impl Vars {
         }
     }
 
-    fn set_text(&mut self, name: &str, text: &str) {
+    pub(super) fn set_text(&mut self, name: &str, text: &str) {
         self.set(name, serde_json::Value::String(text.to_string()).to_string());
     }
 
-    fn get(&self, name: &str) -> Option<String> {
+    pub(super) fn get(&self, name: &str) -> Option<String> {
         self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
     }
 
@@ -216,7 +218,7 @@ fn apply(
 }
 
 /// One request of a job: sends it and records it. Returns the exchange.
-async fn request(
+pub(super) async fn request(
     ctx: &Context,
     client: &reqwest::Client,
     action: Action,
@@ -250,7 +252,7 @@ async fn request(
     Some(exchange)
 }
 
-fn body_size(step: &StepSpec, rng: &mut ChaCha8Rng) -> usize {
+pub(super) fn body_size(step: &StepSpec, rng: &mut ChaCha8Rng) -> usize {
     let payload = step.payload.as_ref();
     let size = match step.action {
         Action::UploadMedia => {
@@ -262,29 +264,38 @@ fn body_size(step: &StepSpec, rng: &mut ChaCha8Rng) -> usize {
 }
 
 /// Runs newcomer `arrival`'s journey.
-pub async fn newcomer(ctx: &Context, client: &reqwest::Client, arrival: Arrival) {
+pub async fn newcomer(ctx: &Arc<Context>, client: &reqwest::Client, arrival: Arrival) {
     let intended = ctx.t0 + Duration::from_nanos(arrival.replay_offset_ns);
     let Some(_started) = start(ctx, intended, Kind::Arrival).await else { return };
-    attempt(ctx, client, arrival.index, intended, 0).await;
+    attempt(ctx, client, (arrival.index, arrival.real_t_s), intended, 0).await;
     end(ctx);
 }
 
 /// Runs a newcomer's journey again after it was turned away at the first step.
-pub async fn retry(ctx: &Context, client: &reqwest::Client, job: RetryJob) {
+pub async fn retry(ctx: &Arc<Context>, client: &reqwest::Client, job: RetryJob) {
     let intended = ctx.t0 + Duration::from_nanos(job.intended_ns);
     let Some(_started) = start(ctx, intended, Kind::Retry).await else { return };
-    attempt(ctx, client, job.index, intended, job.attempt).await;
+    let real_t_s = job.real_t_ms as f64 / 1e3;
+    attempt(ctx, client, (job.index, real_t_s), intended, job.attempt).await;
     end(ctx);
 }
 
-/// Attempt `attempt` (0 = the arrival itself) of newcomer `index`'s journey, timed from
-/// `intended`. The journey and its steps are the newcomer's own, whatever the attempt.
-async fn attempt(ctx: &Context, client: &reqwest::Client, index: u64, intended: Instant, attempt: u32) {
+/// Attempt `attempt` (0 = the arrival itself) of the journey of the newcomer who arrived
+/// as `index` at `real_t_s` on the curve, timed from `intended`. The journey and its steps
+/// are the newcomer's own, whatever the attempt.
+async fn attempt(
+    ctx: &Arc<Context>,
+    client: &reqwest::Client,
+    (index, real_t_s): (u64, f64),
+    intended: Instant,
+    attempt: u32,
+) {
     let mut rng = newcomer::rng_for(ctx.seed, stream::JOURNEY, index);
     let journeys = &ctx.scenario.spec.journeys;
     let j = newcomer::choose_journey(journeys, &mut rng);
     let journey = &journeys[j];
-    let steps = newcomer::concrete_steps(journey, &ctx.scenario.replay, &mut rng);
+    let scenario = &ctx.scenario;
+    let steps = newcomer::concrete_steps(journey, &scenario.replay, &scenario.phases, real_t_s, &mut rng);
 
     let mut vars = Vars::default();
     let mut me = None;
@@ -313,6 +324,7 @@ async fn attempt(ctx: &Context, client: &reqwest::Client, index: u64, intended: 
     // Turned away at the door: the first request sent failed.
     let mut turned_away = false;
     let mut any_succeeded = false;
+    let mut rooms: Vec<Membership> = Vec::new();
     for (k, planned) in steps.iter().enumerate() {
         let think = Duration::from_secs_f64(planned.think_s.max(0.0));
         step_intended += think;
@@ -330,6 +342,32 @@ async fn attempt(ctx: &Context, client: &reqwest::Client, index: u64, intended: 
             vars.set_text("text", &ctx.payloads.text(size));
         }
         let key = StepKey { journey: j as u16, step: planned.step as u16 };
+        let stay = match spec.action {
+            Action::JoinRoom => {
+                let name = spec.room.as_deref().unwrap_or(DEFAULT_ROOM);
+                vars.set_text("room", name);
+                Some(room::plan(ctx, spec, name, &mut rng))
+            }
+            Action::SendChat => {
+                // Into the named (or latest) room, while the stay lasts; after it, skipped.
+                let wanted = spec.room.as_deref().or(rooms.last().map(|m| m.room.as_str()));
+                let inside = rooms.iter().rev().find(|m| Some(m.room.as_str()) == wanted);
+                match inside {
+                    Some(m) if Instant::now() < m.until => vars.set_text("room", &m.room),
+                    _ => {
+                        skipped += 1;
+                        continue;
+                    }
+                }
+                let sent = room::send_chat(ctx, client, &vars, Some(key), step_intended, size).await;
+                if sent.is_some_and(|e| e.outcome.is_err()) {
+                    (completed, skipped) = (false, skipped + (steps.len() - k - 1) as u32);
+                    break;
+                }
+                continue;
+            }
+            _ => None,
+        };
         let Some(exchange) = request(ctx, client, spec.action, Some(key), step_intended, &vars, size).await
         else {
             skipped += 1; // unsupported by the profile: listed in the report, not faked
@@ -342,6 +380,9 @@ async fn attempt(ctx: &Context, client: &reqwest::Client, index: u64, intended: 
         }
         any_succeeded = true;
         apply(ctx, spec.action, target, &mut me, &mut vars, exchange.extracted, &mut rng);
+        if let Some(stay) = stay {
+            rooms.push(room::spawn(ctx, client, &vars, stay.start(Instant::now())));
+        }
     }
     let response = Instant::now().saturating_duration_since(intended);
     ctx.recorder.record_journey(
@@ -355,17 +396,29 @@ async fn attempt(ctx: &Context, client: &reqwest::Client, index: u64, intended: 
         && attempt < retry.attempts
         && !ctx.stopping()
     {
-        come_back(ctx, retry, index, attempt + 1);
+        come_back(ctx, retry, index, real_t_s, attempt + 1);
+    }
+    // The journey's time is its steps'; the job (and its slot) lasts until its stays end,
+    // so a run that finishes has no member left in a room.
+    for membership in rooms {
+        let _ = membership.task.await;
     }
 }
 
 /// Queues newcomer `index`'s next attempt after the journey's retry delay (curve time).
-fn come_back(ctx: &Context, retry: &crate::scenario::model::RetrySpec, index: u64, attempt: u32) {
+fn come_back(
+    ctx: &Context,
+    retry: &crate::scenario::model::RetrySpec,
+    index: u64,
+    real_t_s: f64,
+    attempt: u32,
+) {
     // Attempts are below 16, so (index, attempt) gets its own stream.
     let mut rng = newcomer::rng_for(ctx.seed, stream::RETRY, (index << 4) | u64::from(attempt));
     let delay_ns = (retry.after.sample_s(&mut rng) / ctx.scenario.replay.compress * 1e9) as u64;
     let now_ns = ctx.replay_clock(Instant::now()).as_nanos() as u64;
-    let job = RetryJob { intended_ns: now_ns.saturating_add(delay_ns), index, attempt };
+    let real_t_ms = (real_t_s * 1e3) as u64;
+    let job = RetryJob { intended_ns: now_ns.saturating_add(delay_ns), index, real_t_ms, attempt };
     if !ctx.dispatch().schedule_retry(job) {
         ctx.recorder.record_retry(false);
     }

@@ -21,6 +21,7 @@ mod http;
 mod journey;
 mod outage;
 mod progress;
+mod room;
 mod setup;
 
 use std::sync::Arc;
@@ -326,7 +327,7 @@ async fn attack(
 }
 
 /// One goose transaction: claim one job and run it.
-async fn slot(ctx: &Context, completed: &AtomicBool, user: &mut GooseUser) {
+async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, user: &mut GooseUser) {
     if goose::is_killswitch_triggered() && !completed.load(Ordering::Relaxed) && ctx.stop_reason().is_none() {
         ctx.request_stop(StopReason::Signal("SIGINT".to_string()));
     }

@@ -8,7 +8,10 @@
 //!
 //! A threshold that cannot be judged — no requests in its window, an unknown phase, an
 //! unreadable histogram — fails: a gate that silently passes what it could not measure
-//! would hide exactly the runs that went worst.
+//! would hide exactly the runs that went worst. The one exception is a threshold on what
+//! the target profile declared it cannot serve (the report's `unsupported` list: an
+//! action, or `join_room` for `chat`): that is `skip`, stated, and fails nothing — the same
+//! scenario then runs against platforms without, say, live rooms.
 
 use hdrhistogram::Histogram;
 
@@ -23,6 +26,12 @@ pub fn evaluate(report: &Report, thresholds: &[Threshold]) -> Vec<Verdict> {
     thresholds
         .iter()
         .map(|t| {
+            if let Some(action) = unsupported_subject(report, t) {
+                let mut v = verdict(t, None, "us");
+                (v.outcome, v.failed) = ("skip".to_string(), false);
+                v.message = format!("not judged: the target profile cannot serve `{action}`");
+                return v;
+            }
             judge(report, t).unwrap_or_else(|e| {
                 let mut v = verdict(t, None, "us");
                 v.message = format!("cannot judge: {e}");
@@ -30,6 +39,16 @@ pub fn evaluate(report: &Report, thresholds: &[Threshold]) -> Vec<Verdict> {
             })
         })
         .collect()
+}
+
+/// The unsupported action `threshold` depends on, if any.
+fn unsupported_subject<'r>(report: &'r Report, threshold: &Threshold) -> Option<&'r str> {
+    let needs = match &threshold.subject {
+        Subject::Action(a) => a.name(),
+        Subject::Chat => crate::scenario::Action::JoinRoom.name(),
+        Subject::All | Subject::Arrivals => return None,
+    };
+    report.unsupported.iter().find(|u| u.action == needs).map(|u| u.action.as_str())
 }
 
 /// A failing verdict for `threshold` without a measurement; callers fill in the rest.
@@ -75,7 +94,7 @@ fn judge(report: &Report, threshold: &Threshold) -> Result<Verdict, GateError> {
     };
     let action = match &threshold.subject {
         Subject::Action(a) => Some(a.name()),
-        Subject::All | Subject::Arrivals => None,
+        Subject::All | Subject::Arrivals | Subject::Chat => None,
     };
     let who = action.unwrap_or("all");
     let during = window.suffix();
@@ -106,6 +125,15 @@ fn judge(report: &Report, threshold: &Threshold) -> Result<Verdict, GateError> {
             };
             finish(threshold, Some(value), "us", |v| {
                 format!("lateness {} {} ({count} arrivals)", stat_name(*stat), human::micros(v))
+            })
+        }
+        Metric::Delivery(stat) => {
+            let histogram = window::delivery(report, &window)?;
+            let Some((value, count)) = histogram.as_ref().and_then(|h| stat_of(h, *stat)) else {
+                return Ok(no_data("chat deliveries", "us"));
+            };
+            finish(threshold, Some(value), "us", |v| {
+                format!("chat delivery {} {} ({count} deliveries)", stat_name(*stat), human::micros(v))
             })
         }
         Metric::ErrorRate => {

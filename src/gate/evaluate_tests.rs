@@ -165,6 +165,40 @@ fn what_cannot_be_judged_fails_with_a_reason() {
 }
 
 #[test]
+fn chat_thresholds_are_judged_from_the_delivery_histogram_or_skipped_when_unsupported() {
+    let mut report = testkit::steady(3, Second::default(), 0.3, 9);
+    let v = judge_all(&report, &["chat.delivery.p99 < 1s"]);
+    assert!(v[0].failed && v[0].message.contains("no chat deliveries"), "{}", v[0].message);
+
+    let mut h = crate::metrics::histogram::new().expect("histogram");
+    for us in 1..=1000u64 {
+        h.record(us * 100).expect("in range");
+    }
+    let delivery_histogram = crate::metrics::histogram::encode_base64(&h).expect("encodes");
+    report.chat = Some(crate::report::ChatReport {
+        messages_sent: 10,
+        deliveries: 1000,
+        missed: 0,
+        delivery_us: Default::default(),
+        delivery_histogram,
+        streams_opened: 100,
+        stream_errors: Default::default(),
+        streams_broken: 0,
+        connect_us: Default::default(),
+        max_members: 100,
+    });
+    check(&report, &[("chat.delivery.p99 < 200ms", true), ("chat.delivery.max < 50ms", false)]);
+
+    report.unsupported =
+        vec![crate::report::Unsupported { action: "join_room".into(), reason: "none".into() }];
+    let v = judge_all(&report, &["chat.delivery.p99 < 1ms", "join_room.response.p99 < 1ms"]);
+    for v in v {
+        assert_eq!((v.outcome.as_str(), v.failed), ("skip", false), "{}", v.message);
+        assert!(v.message.contains("cannot serve `join_room`"), "{}", v.message);
+    }
+}
+
+#[test]
 fn an_empty_report_never_panics() {
     let mut report = testkit::steady(3, Second::default(), 0.3, 8);
     report.actions.clear();

@@ -3,10 +3,12 @@
 //! here so that scenario validation and `--threshold` share one grammar.
 //!
 //! Grammar: `SUBJECT.METRIC OP VALUE [during PHASE]`
-//! - SUBJECT: an action name (`create_post`), `all` (every action pooled), or `arrivals`.
+//! - SUBJECT: an action name (`create_post`), `all` (every action pooled), `arrivals`, or
+//!   `chat` (live rooms).
 //! - METRIC for actions: `response.P` or `service.P` with P one of p50, p90, p95, p99,
 //!   p99.9, max, mean; or `error_rate`. For `arrivals`: `dropped_rate`, `achieved_rate`
-//!   (started ÷ planned), `lateness.P`.
+//!   (started ÷ planned), `lateness.P`. For `chat`: `delivery.P`, the time from a chat
+//!   message's send to a room member reading it off its stream.
 //! - OP: `<`, `<=`, `>`, `>=`.
 //! - VALUE: a duration (`800ms`) for latencies, a percentage (`1%`) or fraction (`0.01`)
 //!   for rates.
@@ -22,6 +24,7 @@ pub enum Subject {
     Action(Action),
     All,
     Arrivals,
+    Chat,
 }
 
 /// Which latency statistic.
@@ -43,6 +46,8 @@ pub enum Metric {
     Lateness(Stat),
     DroppedRate,
     AchievedRate,
+    /// Chat message send → read by a room member.
+    Delivery(Stat),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +130,8 @@ fn parse_metric(subject: &Subject, text: &str) -> Result<Metric, ThresholdError>
             format!("unknown arrivals metric `{text}`"),
             "dropped_rate, achieved_rate or lateness.P",
         )),
+        (Subject::Chat, Some(("delivery", rest))) => Ok(Metric::Delivery(stat(rest)?)),
+        (Subject::Chat, _) => Err(error(format!("unknown chat metric `{text}`"), "delivery.P")),
         (_, None) if text == "error_rate" => Ok(Metric::ErrorRate),
         (_, Some(("response", rest))) => Ok(Metric::Response(stat(rest)?)),
         (_, Some(("service", rest))) => Ok(Metric::Service(stat(rest)?)),
@@ -172,17 +179,18 @@ pub fn parse(text: &str) -> Result<Threshold, ThresholdError> {
     let subject = match subject_text {
         "all" => Subject::All,
         "arrivals" => Subject::Arrivals,
+        "chat" => Subject::Chat,
         name => Subject::Action(Action::from_name(name).ok_or_else(|| {
             error(
                 format!("unknown subject `{name}`"),
-                "an action name (signup, create_post, ...), `all` or `arrivals`",
+                "an action name (signup, create_post, ...), `all`, `arrivals` or `chat`",
             )
         })?),
     };
     let metric = parse_metric(&subject, metric_text)?;
     let value = value.trim();
     let limit = match metric {
-        Metric::Response(_) | Metric::Service(_) | Metric::Lateness(_) => {
+        Metric::Response(_) | Metric::Service(_) | Metric::Lateness(_) | Metric::Delivery(_) => {
             value.parse::<Span>().map(|span| span.secs() * 1e6).map_err(|_| {
                 error(format!("`{value}` is not a latency"), "a duration such as `800ms` or `1.5s`")
             })?
@@ -237,6 +245,18 @@ mod tests {
         assert_eq!((t.metric.clone(), t.op), (Metric::AchievedRate, Op::Ge));
         let t = parse("arrivals.lateness.p99 < 10ms").expect("valid");
         assert_eq!(t.metric, Metric::Lateness(Stat::Percentile(99.0)));
+    }
+
+    #[test]
+    fn parses_chat_delivery_thresholds() {
+        let t = parse("chat.delivery.p99 < 2s during storm").expect("valid");
+        assert_eq!(
+            (t.subject.clone(), t.metric.clone()),
+            (Subject::Chat, Metric::Delivery(Stat::Percentile(99.0)))
+        );
+        assert!((t.limit - 2e6).abs() < 1e-6);
+        let err = parse("chat.error_rate < 1%").expect_err("not a chat metric");
+        assert!(err.message.contains("unknown chat metric"), "{}", err.message);
     }
 
     #[test]

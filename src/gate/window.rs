@@ -157,6 +157,25 @@ pub fn lateness(report: &Report, window: &Window) -> Result<Option<Histogram<u64
     }
 }
 
+/// Chat delivery latency over `window` (the `chat.delivery` tag); `None` without
+/// deliveries, and for reports from runs without rooms.
+pub fn delivery(report: &Report, window: &Window) -> Result<Option<Histogram<u64>>, GateError> {
+    match window {
+        Window::Whole => report.chat.as_ref().map_or(Ok(None), |c| decode(&c.delivery_histogram)),
+        Window::Phase { intervals, .. } => {
+            let mut merged = None;
+            for interval in intervals.iter().filter_map(|&i| report.intervals.get(i)) {
+                if let Some(text) = interval.histograms.get("chat.delivery")
+                    && let Some(h) = decode(text)?
+                {
+                    merge(&mut merged, h)?;
+                }
+            }
+            Ok(merged)
+        }
+    }
+}
+
 /// `(errors, requests)` of `action` (every action when `None`) over `window`.
 pub fn errors(report: &Report, action: Option<&str>, window: &Window) -> (u64, u64) {
     let wanted = |name: &str| action.is_none_or(|a| a == name);

@@ -111,6 +111,8 @@ impl TagLayout {
         for name in journey_names {
             names.push(format!("journey/{}.response", tag_safe(name)));
         }
+        // Last, so the other tags keep their positions whether or not a scenario chats.
+        names.push("chat.delivery".to_string());
         TagLayout { names }
     }
 
@@ -136,6 +138,11 @@ impl TagLayout {
 
     pub fn journey(journey: usize) -> usize {
         2 * ACTIONS + 1 + journey
+    }
+
+    /// Delivery latency of chat messages to room members.
+    pub fn chat_delivery(&self) -> usize {
+        self.names.len() - 1
     }
 }
 
@@ -231,12 +238,13 @@ mod tests {
     #[test]
     fn tag_layout_positions_and_names() {
         let tags = TagLayout::new(&["cat tax".to_string(), "lurker".to_string()]);
-        assert_eq!(tags.len(), 2 * ACTIONS + 3);
+        assert_eq!(tags.len(), 2 * ACTIONS + 4);
         assert_eq!(tags.name(TagLayout::service(Action::Signup)), "signup.service");
         assert_eq!(tags.name(TagLayout::response(Action::CreatePost)), "create_post.response");
         assert_eq!(tags.name(TagLayout::lateness()), "lateness");
         assert_eq!(tags.name(TagLayout::journey(0)), "journey/cat_tax.response");
         assert_eq!(tags.name(TagLayout::journey(1)), "journey/lurker.response");
+        assert_eq!(tags.name(tags.chat_delivery()), "chat.delivery");
         assert_eq!(tags.name(99), "");
     }
 

@@ -8,8 +8,10 @@
 //! - [`interval`]: the per-interval series; each closed interval keeps only its counters,
 //!   summary statistics and V2-deflate-encoded histograms.
 //! - [`run`]: [`RunMetrics`], the plain data a finished run hands to `report`.
+//! - [`chat`]: live rooms: delivery latency of chat messages to members, streams.
 //! - [`hlog`]: standard HdrHistogram interval logs from a [`RunMetrics`].
 
+pub mod chat;
 pub mod histogram;
 pub mod hlog;
 pub mod interval;
@@ -20,6 +22,7 @@ use std::time::Duration;
 
 use crate::scenario::Action;
 
+pub use chat::ChatMetrics;
 pub use histogram::Stats;
 pub use interval::{ActionInterval, EncodedHistogram, IntervalMetrics};
 pub use recorder::{LiveStats, Recorder};

@@ -13,6 +13,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use super::chat::ChatMetrics;
 use super::histogram::{LazyHistogram, Stats};
 use super::interval::{IntervalMetrics, OpenInterval, TagLayout};
 use super::run::{ActionMetrics, JourneyMetrics, RequestMetrics, RunMetrics, StepMetrics};
@@ -74,6 +75,9 @@ struct State {
     in_flight: u64,
     max_in_flight: u64,
     latest: Duration,
+    chat: ChatMetrics,
+    /// Members connected to a room stream now.
+    members: u64,
     open: OpenInterval,
     closed: Vec<IntervalMetrics>,
 }
@@ -131,6 +135,8 @@ impl Recorder {
             in_flight: 0,
             max_in_flight: 0,
             latest: Duration::ZERO,
+            chat: ChatMetrics::default(),
+            members: 0,
             open,
             closed: Vec::new(),
         };
@@ -237,6 +243,45 @@ impl Recorder {
         state.open.in_flight_max = state.open.in_flight_max.max(in_flight);
     }
 
+    /// A room member read one of this run's chat messages `delivery_us` after its send.
+    pub fn record_delivery(&self, at: Duration, delivery_us: u64) {
+        let mut state = self.lock();
+        let state = state.advance(at);
+        state.chat.deliveries += 1;
+        state.chat.delivery.record(delivery_us);
+        let tag = state.tags.chat_delivery();
+        state.open.record(tag, delivery_us);
+    }
+
+    /// A member's stream skipped `missed` messages (it fell behind the room's buffer).
+    pub fn record_missed(&self, at: Duration, missed: u64) {
+        let mut state = self.lock();
+        state.advance(at).chat.missed += missed;
+    }
+
+    /// A room stream opened after `connect_us` (the member is now connected), or failed.
+    pub fn record_stream_open(&self, at: Duration, outcome: Result<u64, ErrorClass>) {
+        let mut state = self.lock();
+        let state = state.advance(at);
+        match outcome {
+            Ok(connect_us) => {
+                state.chat.streams_opened += 1;
+                state.chat.connect.record(connect_us);
+                state.members += 1;
+                state.chat.max_members = state.chat.max_members.max(state.members);
+            }
+            Err(class) => state.chat.stream_errors.add(class),
+        }
+    }
+
+    /// An open room stream closed; `broken` when it ended before its member's stay did.
+    pub fn record_stream_closed(&self, at: Duration, broken: bool) {
+        let mut state = self.lock();
+        let state = state.advance(at);
+        state.members = state.members.saturating_sub(1);
+        state.chat.streams_broken += u64::from(broken);
+    }
+
     /// The run so far, as of the latest record.
     pub fn snapshot_live(&self) -> LiveStats {
         let state = self.lock();
@@ -287,6 +332,7 @@ impl Recorder {
             actions,
             steps: (state.steps.iter()).filter(|s| s.metrics.requests > 0).cloned().collect(),
             journeys: state.journeys.clone(),
+            chat: state.chat.clone(),
             intervals,
         }
     }

@@ -188,3 +188,30 @@ fn concurrent_records_are_all_counted() {
     let series: u64 = m.intervals.iter().map(IntervalMetrics::requests).sum();
     assert_eq!(series, 20_000);
 }
+
+#[test]
+fn chat_deliveries_streams_and_members() {
+    let r = recorder(vec![]);
+    for _ in 0..3 {
+        r.record_stream_open(ms(100), Ok(500));
+    }
+    r.record_stream_open(ms(100), Err(ErrorClass::Status4xx));
+    r.record_stream_closed(ms(200), false);
+    r.record_stream_open(ms(300), Ok(700));
+    for v in 1..=100 {
+        r.record_delivery(ms(1_500), v * 10);
+    }
+    r.record_missed(ms(1_600), 4);
+    r.record_stream_closed(ms(1_700), true);
+    let m = r.finish();
+    let chat = &m.chat;
+    assert_eq!((chat.streams_opened, chat.stream_errors.total(), chat.streams_broken), (4, 1, 1));
+    assert_eq!(chat.max_members, 3, "one left before the fourth joined");
+    assert_eq!((chat.deliveries, chat.missed), (100, 4));
+    assert_eq!(Stats::of(chat.delivery.get()).max_us, 1000);
+    assert_eq!(Stats::of(chat.connect.get()).count, 4);
+    // The second interval carries the deliveries under their own tag.
+    let second = &m.intervals[1];
+    let tagged = second.histograms.iter().find(|h| h.tag == "chat.delivery").expect("tagged");
+    assert_eq!(histogram::decode(&tagged.bytes).expect("decodes").len(), 100);
+}

@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use super::chat::ChatMetrics;
 use super::histogram::LazyHistogram;
 use super::interval::IntervalMetrics;
 use super::{ErrorClass, ErrorCounts, StepKey};
@@ -102,6 +103,8 @@ pub struct RunMetrics {
     pub steps: Vec<StepMetrics>,
     /// Every journey of the scenario, in scenario order.
     pub journeys: Vec<JourneyMetrics>,
+    /// Live rooms: chat delivery and event streams (empty when no journey joins a room).
+    pub chat: ChatMetrics,
     /// The series, one entry per interval from 0 to the later of the plan's end and the
     /// last record.
     pub intervals: Vec<IntervalMetrics>,

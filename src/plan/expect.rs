@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::rooms::{self, RoomExpectation};
 use crate::scenario::{Action, JourneySpec, Scenario};
 
 /// Service time assumed per request when estimating journey duration; a planning figure,
@@ -55,16 +56,36 @@ pub struct Expectations {
     pub real_peak_concurrency: f64,
     /// Concurrent newcomers at the replay's peak: what the executor's slots must hold.
     pub peak_concurrency: f64,
+    /// Live rooms' expected occupancy (empty when no journey joins a room).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rooms: Vec<RoomExpectation>,
 }
 
-/// Expected requests of each action for one journey (probability · E[repeat] per step).
-fn journey_requests(journey: &JourneySpec) -> BTreeMap<Action, f64> {
-    let mut requests = BTreeMap::new();
+/// Expected requests of each action for one journey (probability · E[repeat] per step,
+/// times the share of newcomers inside the step's `during` window), and the same weighted
+/// for the peak (a windowed step sees the highest rate of its window, not the curve's).
+/// A `join_room` step's `messages` count as `send_chat` requests.
+fn journey_requests(
+    journey: &JourneySpec,
+    scenario: &Scenario,
+    peak_per_s: f64,
+) -> (BTreeMap<Action, f64>, BTreeMap<Action, f64>) {
+    let (mut requests, mut at_peak) = (BTreeMap::new(), BTreeMap::new());
     for step in &journey.steps {
+        let during = step.during.as_deref();
         let times = step.probability.unwrap_or(1.0) * step.repeat.as_ref().map_or(1.0, |r| r.mean());
-        *requests.entry(step.action).or_insert(0.0) += times;
+        let share = rooms::window_share(scenario, during);
+        let peak_share = rooms::window_peak_share(scenario, during, peak_per_s);
+        let mut add = |action: Action, n: f64| {
+            *requests.entry(action).or_insert(0.0) += n * share;
+            *at_peak.entry(action).or_insert(0.0) += n * peak_share;
+        };
+        add(step.action, times);
+        if let Some(messages) = &step.messages {
+            add(Action::SendChat, times * messages.mean());
+        }
     }
-    requests
+    (requests, at_peak)
 }
 
 /// Expected duration of a journey in seconds, given a think-time scale.
@@ -80,22 +101,42 @@ fn journey_duration_s(journey: &JourneySpec, think_scale: f64) -> f64 {
         .sum()
 }
 
+/// Expected time a journey's job stays open for its room stays, replay seconds: stays are
+/// curve time, so compressed like the curve.
+fn stays_s(journey: &JourneySpec, compress: f64) -> f64 {
+    journey
+        .steps
+        .iter()
+        .filter_map(|step| {
+            let times = step.probability.unwrap_or(1.0) * step.repeat.as_ref().map_or(1.0, |r| r.mean());
+            step.stay.as_ref().map(|stay| times * stay.mean_s() / compress)
+        })
+        .sum()
+}
+
 /// Computes expectations for `scenario`. `real_peak_per_s` is the curve's peak rate.
 pub fn expect(scenario: &Scenario, real_peak_per_s: f64) -> Expectations {
     let journeys = &scenario.spec.journeys;
     let replay = scenario.replay;
     let total_weight: f64 = journeys.iter().map(|j| j.weight).sum();
     let mut per_newcomer: BTreeMap<Action, f64> = BTreeMap::new();
+    let mut per_newcomer_at_peak: BTreeMap<Action, f64> = BTreeMap::new();
     let mut journey_rows = Vec::new();
     let mut mean_journey_s = 0.0;
     let mut mean_human_s = 0.0;
     for journey in journeys {
         let share = journey.weight / total_weight;
-        let requests = journey_requests(journey);
+        let (requests, at_peak) = journey_requests(journey, scenario, real_peak_per_s);
         for (action, count) in &requests {
             *per_newcomer.entry(*action).or_insert(0.0) += share * count;
         }
-        let duration_s = journey_duration_s(journey, replay.think_scale());
+        for (action, count) in &at_peak {
+            *per_newcomer_at_peak.entry(*action).or_insert(0.0) += share * count;
+        }
+        // Slots are held through room stays: counted in full (an upper bound for windowed
+        // joins), because undersized slots delay arrivals while oversized ones cost little.
+        let duration_s =
+            journey_duration_s(journey, replay.think_scale()) + stays_s(journey, replay.compress);
         mean_journey_s += share * duration_s;
         mean_human_s += share * journey_duration_s(journey, 1.0);
         journey_rows.push(JourneyExpectation {
@@ -109,6 +150,8 @@ pub fn expect(scenario: &Scenario, real_peak_per_s: f64) -> Expectations {
     for reaction in &scenario.spec.population.reactions {
         let triggers = per_newcomer.get(&reaction.on).copied().unwrap_or(0.0);
         *per_newcomer.entry(reaction.action).or_insert(0.0) += triggers * reaction.count.mean();
+        let triggers = per_newcomer_at_peak.get(&reaction.on).copied().unwrap_or(0.0);
+        *per_newcomer_at_peak.entry(reaction.action).or_insert(0.0) += triggers * reaction.count.mean();
     }
 
     let real_total = scenario.curve.total();
@@ -117,12 +160,13 @@ pub fn expect(scenario: &Scenario, real_peak_per_s: f64) -> Expectations {
     let actions = per_newcomer
         .into_iter()
         .map(|(action, per)| {
+            let at_peak = per_newcomer_at_peak.get(&action).copied().unwrap_or(per);
             let expectation = ActionExpectation {
                 per_newcomer: per,
                 real_requests: per * real_total,
                 requests: per * real_total * sample,
-                real_peak_per_s: per * real_peak_per_s,
-                peak_per_s: per * replay_peak_per_s,
+                real_peak_per_s: at_peak * real_peak_per_s,
+                peak_per_s: at_peak * replay_peak_per_s,
             };
             (action.name().to_string(), expectation)
         })
@@ -133,5 +177,6 @@ pub fn expect(scenario: &Scenario, real_peak_per_s: f64) -> Expectations {
         mean_journey_s,
         real_peak_concurrency: real_peak_per_s * mean_human_s,
         peak_concurrency: replay_peak_per_s * mean_journey_s,
+        rooms: rooms::expect(scenario),
     }
 }

@@ -7,6 +7,7 @@
 pub mod expect;
 pub mod newcomer;
 pub mod render;
+pub mod rooms;
 pub mod schedule;
 pub mod segment;
 

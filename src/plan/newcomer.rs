@@ -5,7 +5,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::scenario::{JourneySpec, Replay};
+use crate::scenario::{JourneySpec, Phase, Replay};
 
 /// SplitMix64 finaliser: spreads consecutive indices over unrelated seeds.
 fn mix(mut z: u64) -> u64 {
@@ -52,11 +52,28 @@ pub struct PlannedStep {
     pub think_s: f64,
 }
 
-/// The concrete steps of newcomer `index`: probability and repeats resolved, think times
-/// drawn and scaled to the replay clock. The executor runs exactly this list.
-pub fn concrete_steps(journey: &JourneySpec, replay: &Replay, rng: &mut ChaCha8Rng) -> Vec<PlannedStep> {
+/// Whether curve time `real_t_s` lies in the phase named `name` (unknown names never match;
+/// validation rejects them).
+pub fn in_phase(phases: &[Phase], name: &str, real_t_s: f64) -> bool {
+    phases.iter().any(|p| p.name == name && p.start_s <= real_t_s && real_t_s < p.end_s)
+}
+
+/// The concrete steps of the newcomer arriving at curve time `real_t_s`: `during` windows,
+/// probability and repeats resolved, think times drawn and scaled to the replay clock. The
+/// executor runs exactly this list.
+pub fn concrete_steps(
+    journey: &JourneySpec,
+    replay: &Replay,
+    phases: &[Phase],
+    real_t_s: f64,
+    rng: &mut ChaCha8Rng,
+) -> Vec<PlannedStep> {
     let mut steps = Vec::new();
     for (i, step) in journey.steps.iter().enumerate() {
+        // Decided before any draw, so a window does not shift other steps' randomness.
+        if step.during.as_deref().is_some_and(|phase| !in_phase(phases, phase, real_t_s)) {
+            continue;
+        }
         if rng.random::<f64>() >= step.probability.unwrap_or(1.0) {
             continue;
         }

@@ -45,6 +45,9 @@ pub struct PlanReport {
     pub outages: Vec<PlanOutage>,
     /// The targets sharing the surge and their shares (empty for one target).
     pub targets: Vec<PlanTarget>,
+    /// Live rooms' expected occupancy.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rooms: Vec<super::rooms::RoomExpectation>,
     pub interval_s: f64,
     pub series: Vec<Interval>,
 }
@@ -115,6 +118,7 @@ impl PlanReport {
                     real_peak_arrivals_per_s: share * plan.peaks.per_s,
                 })
                 .collect(),
+            rooms: e.rooms.clone(),
             interval_s: plan.interval_s(),
             series,
         }
@@ -217,6 +221,17 @@ impl PlanReport {
                 percent(journey.share),
                 rate(journey.requests),
                 human_duration(journey.duration_s)
+            );
+        }
+        for room in &self.rooms {
+            let _ = writeln!(
+                out,
+                "room         {:<20} {} joins; {} members at once at the real peak ({} into the curve), {} in the replay",
+                room.room,
+                count(room.real_joins),
+                count(room.real_peak_members),
+                human_duration(room.peak_at_real_s),
+                count(room.peak_members),
             );
         }
         let _ = writeln!(out);

@@ -26,7 +26,7 @@ const BUILT_IN: &[(&str, &str)] =
     &[("reference", include_str!("reference.yaml")), ("bluesky-pds", include_str!("bluesky-pds.yaml"))];
 
 /// Placeholders the executor always provides (`now` is rendered per request).
-const BUILT_IN_VARS: &[&str] = &["handle", "email", "password", "text", "seq", "now"];
+const BUILT_IN_VARS: &[&str] = &["handle", "email", "password", "text", "seq", "now", "room"];
 
 /// A request body, compiled.
 #[derive(Debug, Clone)]
@@ -71,6 +71,10 @@ pub struct Profile {
     pub post_fields: Vec<String>,
     /// Path of the fault admin endpoint, when the platform has one (see [`ProfileSpec`]).
     pub fault_admin: Option<String>,
+    /// A live room's event stream, for `join_room`.
+    pub room_events: Option<Request>,
+    /// Leaving a live room at the end of a stay.
+    pub room_leave: Option<Request>,
 }
 
 impl Profile {
@@ -192,6 +196,21 @@ fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Profile> {
         || "the fault admin path does not start with `/`".into(),
         "a path such as `/admin/faults`",
     );
+    let rooms_at = root.key("rooms");
+    let room_events = spec
+        .rooms
+        .as_ref()
+        .and_then(|r| compile_request(&r.events, &spec.headers, &known, &rooms_at.key("events"), findings));
+    let room_leave =
+        spec.rooms.as_ref().and_then(|r| r.leave.as_ref()).and_then(|leave| {
+            compile_request(leave, &spec.headers, &known, &rooms_at.key("leave"), findings)
+        });
+    findings.check(
+        room_events.is_some() || !spec.actions.contains_key("join_room"),
+        &root.key("actions").key("join_room"),
+        || "join_room has no stream to read".into(),
+        "a `rooms: { events: ... }` request for the room's event stream",
+    );
     let health = spec
         .health
         .as_ref()
@@ -205,6 +224,8 @@ fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Profile> {
         user_record: spec.user_fields.iter().cloned().chain(std::iter::once("token".to_string())).collect(),
         post_fields: spec.post_fields.clone(),
         fault_admin: spec.fault_admin.clone(),
+        room_events,
+        room_leave,
     })
 }
 

@@ -38,6 +38,22 @@ pub struct ProfileSpec {
     /// `outages` are injected into the target; without it they are reported as not injected.
     #[serde(default)]
     pub fault_admin: Option<String>,
+    /// How a room member reads and leaves a live room, for `join_room`.
+    #[serde(default)]
+    pub rooms: Option<RoomsSpec>,
+}
+
+/// The requests around a live room's message stream (`{{room}}` is the room's name).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoomsSpec {
+    /// The member's message stream: a request answered with `text/event-stream`, read for
+    /// the member's stay. Each event whose data carries a chat message's text counts as a
+    /// delivery; an event named `lagged` with data `{"missed": n}` counts missed messages.
+    pub events: RequestSpec,
+    /// Sent when the stay ends (optional: some platforms only drop the stream).
+    #[serde(default)]
+    pub leave: Option<RequestSpec>,
 }
 
 /// One HTTP request.

@@ -13,6 +13,19 @@ fn the_reference_profile_loads_and_covers_every_action() {
     assert!(signup.is_success(201) && !signup.is_success(200));
     let follow = profile.request(Action::Follow).expect("follow");
     assert_eq!(follow.headers.len(), 1, "inherits the bearer header");
+    let events = profile.room_events.as_ref().expect("rooms have a stream");
+    assert_eq!(
+        events.path.render(&|n: &str| (n == "room").then(|| "\"lobby\"".to_string())),
+        "/api/rooms/lobby/events"
+    );
+    assert!(profile.room_leave.is_some());
+}
+
+#[test]
+fn a_join_without_a_stream_is_refused() {
+    let text = "name: p\nactions:\n  join_room: { method: POST, path: \"/r/{{room}}\" }\n";
+    let problems = parse(Path::new("p.yaml"), text).expect_err("no stream").0;
+    assert!(problems.iter().any(|p| p.to_string().contains("join_room has no stream")), "{problems:?}");
 }
 
 #[test]
@@ -23,6 +36,9 @@ fn the_bluesky_profile_writes_records_and_declares_appview_reads_unsupported() {
     assert_eq!(supported, ["signup", "login", "upload_media", "create_post", "follow", "comment", "like"]);
     for action in [Action::ViewFeed, Action::ViewPost, Action::ViewUser] {
         assert!(profile.unsupported_reason(action).is_some_and(|r| r.contains("AppView")), "{action}");
+    }
+    for action in [Action::JoinRoom, Action::SendChat] {
+        assert!(profile.unsupported_reason(action).is_some_and(|r| r.contains("no live chat")), "{action}");
     }
     assert_eq!(profile.user_fields, ["did"]);
     assert_eq!(profile.post_fields, ["uri", "cid"]);

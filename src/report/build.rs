@@ -5,11 +5,12 @@ use hdrhistogram::Histogram;
 
 use super::SCHEMA_VERSION;
 use super::model::{
-    ActionReport, Arrivals, ErrorsReport, HistogramPair, IntervalHistograms, JourneyReport, LatencyStats,
-    PlanPoint, Report, RequestStats, RunInfo, SeriesAction, SeriesPoint, StepReport,
+    ActionReport, Arrivals, ChatReport, ErrorsReport, HistogramPair, IntervalHistograms, JourneyReport,
+    LatencyStats, PlanPoint, Report, RequestStats, RunInfo, SeriesAction, SeriesPoint, StepReport,
 };
 use crate::metrics::histogram::{self, LazyHistogram};
 use crate::metrics::{ErrorClass, ErrorCounts, IntervalMetrics, RequestMetrics, RunMetrics, Stats};
+use crate::scenario::Action;
 
 impl Report {
     /// The report of a run; `plan_series` is the plan's curve as `(t_s, planned)` buckets.
@@ -60,8 +61,30 @@ impl Report {
             outages: Vec::new(),
             targets: Vec::new(),
             verdicts: Vec::new(),
+            chat: chat(metrics),
         }
     }
+}
+
+fn chat(metrics: &RunMetrics) -> Option<ChatReport> {
+    let chat = &metrics.chat;
+    let sent = metrics.action(Action::SendChat).map(|a| &a.metrics);
+    if chat.is_empty() && sent.is_none() {
+        return None;
+    }
+    Some(ChatReport {
+        messages_sent: sent.map_or(0, |m| m.requests - m.errors.total()),
+        deliveries: chat.deliveries,
+        missed: chat.missed,
+        delivery_us: latency(Stats::of(chat.delivery.get())),
+        delivery_histogram: base64_of(&chat.delivery),
+        streams_opened: chat.streams_opened,
+        stream_errors: errors(&chat.stream_errors),
+        streams_broken: chat.streams_broken,
+        connect_us: latency(Stats::of(chat.connect.get())),
+        connect_histogram: base64_of(&chat.connect),
+        max_members: chat.max_members,
+    })
 }
 
 pub(crate) fn latency(stats: Stats) -> LatencyStats {

@@ -60,6 +60,14 @@ impl Report {
         for (index, action) in self.actions.iter().enumerate() {
             action_section(&mut out, self, index, action);
         }
+        if let Some(chat) = &self.chat {
+            section(
+                &mut out,
+                "Live rooms",
+                "chat messages from their send to each room member reading them off its event stream",
+            );
+            out.push_str(&chat.html_table());
+        }
         if !self.journeys.is_empty() {
             section(&mut out, "Journeys", "from the intended start of a journey to the end of its last step");
             out.push_str(&journey_table(self));

@@ -102,6 +102,9 @@ impl Report {
             count(self.in_flight_max as f64),
             count(run.slots as f64),
         );
+        if let Some(chat) = &self.chat {
+            let _ = writeln!(out, "\n**Live rooms** {}", chat.summary_line());
+        }
         out
     }
 

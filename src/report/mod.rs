@@ -5,6 +5,7 @@
 //! - [`model`]: the serde types of `report.json`; their docs are the schema's.
 //! - [`build`]: [`Report::new`] from a run's [`RunMetrics`](crate::metrics::RunMetrics).
 //! - [`summary`]: [`Report::console_summary`], the table printed when a run ends.
+//! - [`chat`]: the wording of the live-room section in the summaries and the page.
 //! - [`hlog`]: `.hlog` interval logs re-rendered from a report alone.
 //! - [`html`]: `report.html`, charts and tables in one self-contained page.
 //! - [`markdown`]: `summary.md` for CI job summaries and pull-request comments.
@@ -19,6 +20,7 @@
 //! pre-computed percentiles.
 
 pub mod build;
+pub mod chat;
 pub mod files;
 pub mod hlog;
 pub mod html;
@@ -31,7 +33,7 @@ pub mod summary;
 
 use std::path::{Path, PathBuf};
 
-pub use model::{OutageWindow, PhaseWindow, Report, RunInfo, Unsupported, Verdict};
+pub use model::{ChatReport, OutageWindow, PhaseWindow, Report, RunInfo, Unsupported, Verdict};
 
 /// Format and version written in every report's `schema` key. Adding fields keeps the
 /// version; removing or changing one needs `stampede.report/2`.

@@ -58,6 +58,40 @@ pub struct Report {
     /// Threshold verdicts and baseline comparisons, when judged.
     #[serde(default)]
     pub verdicts: Vec<Verdict>,
+    /// Live rooms: chat messages, their delivery to members, the event streams. Present
+    /// only when a journey joined a room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: Option<ChatReport>,
+}
+
+/// What the members of live rooms observed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ChatReport {
+    /// Chat messages the platform accepted (`send_chat` requests that succeeded).
+    pub messages_sent: u64,
+    /// Messages of this run read by a member off its stream (each member counts once per
+    /// message, the sender included): about `messages_sent` × members present.
+    pub deliveries: u64,
+    /// Messages members' streams skipped because they fell behind the room's buffer.
+    pub missed: u64,
+    /// Send (before the request) → a member read the message, µs; from one process's
+    /// clock, so no clock skew. Thresholds name it `chat.delivery`.
+    pub delivery_us: LatencyStats,
+    /// Cumulative delivery histogram (V2 deflate + base64; empty without deliveries).
+    pub delivery_histogram: String,
+    /// Event streams opened (first byte received).
+    pub streams_opened: u64,
+    /// Event streams that could not be opened, by class.
+    pub stream_errors: ErrorsReport,
+    /// Streams that ended before their member's stay did (not counting the run's stop).
+    pub streams_broken: u64,
+    /// Stream request → its first byte, µs.
+    pub connect_us: LatencyStats,
+    /// The histogram behind `connect_us` (V2 deflate + base64), so merges stay exact.
+    #[serde(default)]
+    pub connect_histogram: String,
+    /// Most members connected to a stream at once, all rooms together.
+    pub max_members: u64,
 }
 
 /// A named window of the curve.
@@ -128,7 +162,8 @@ pub struct Verdict {
     pub kind: String,
     /// What was checked, e.g. `create_post.response.p99 < 800ms during peak`.
     pub name: String,
-    /// `pass` or `fail` for thresholds; `regressed`, `improved`, `unchanged` or
+    /// `pass` or `fail` for thresholds (`skip` when the target profile cannot serve what
+    /// the threshold measures: listed under `unsupported`, neither passed nor failed); `regressed`, `improved`, `unchanged` or
     /// `inconclusive` for comparisons.
     pub outcome: String,
     /// Whether the check fails the run (a failed threshold or a regression).

@@ -69,6 +69,9 @@ impl Report {
                 count(a.retries_dropped as f64)
             );
         }
+        if let Some(chat) = &self.chat {
+            let _ = writeln!(out, "chat       {}", chat.summary_line());
+        }
         out
     }
 }

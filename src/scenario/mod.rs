@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 pub use distribution::{CountDist, DelayDist};
-pub use model::{Action, JourneySpec, Pick, ScenarioSpec, StepSpec, ThinkTime};
+pub use model::{Action, DEFAULT_ROOM, JourneySpec, Pick, ScenarioSpec, StepSpec, ThinkTime};
 pub use outage::OutageSpec;
 pub use problem::{Problem, Problems};
 pub use targets::{TargetShare, TargetSpec};
@@ -124,6 +124,7 @@ pub fn load(file: &Path, overrides: &Overrides) -> Result<Scenario, Problems> {
     }));
     let phase_names: HashSet<String> = phases.iter().map(|p| p.name.clone()).collect();
     let thresholds = validate::slo(&spec.slo, &phase_names, &mut findings);
+    validate::windows(&spec.journeys, &phase_names, &mut findings);
 
     let mut problems = document.place(file, findings);
     problems.extend(file_problems);

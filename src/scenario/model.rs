@@ -207,6 +207,24 @@ pub struct StepSpec {
     /// Sizes of what is sent.
     #[serde(default)]
     pub payload: Option<PayloadSpec>,
+    /// Only newcomers arriving inside this phase take the step (a `timeline.phases` name or
+    /// a curve event window), e.g. the evening a live room filled up; others skip it.
+    #[serde(default)]
+    pub during: Option<String>,
+    /// `join_room`: the room's name (3–30 of `A-Z a-z 0-9 _ -`, default `lobby`).
+    /// `send_chat`: the joined room to write to (default the latest joined).
+    #[serde(default)]
+    pub room: Option<String>,
+    /// `join_room` (required): time spent in the room, in real-world (curve) time, compressed
+    /// like the arrival curve and reaction delays: a room's crowd is a population-level
+    /// dynamic, so replayed membership is real membership × sample. While in the room the
+    /// journey goes on with its next steps; it ends once the stay is over.
+    #[serde(default)]
+    pub stay: Option<DelayDist>,
+    /// `join_room`: chat messages the member sends during its stay, each at a uniformly
+    /// random moment of it (default none: a listener).
+    #[serde(default)]
+    pub messages: Option<CountDist>,
 }
 
 /// The actions a journey can take. New platforms add variants here and in profiles.
@@ -223,10 +241,14 @@ pub enum Action {
     ViewFeed,
     ViewPost,
     ViewUser,
+    /// Join a live room and read its message stream for the step's `stay`.
+    JoinRoom,
+    /// Send a chat message to a room joined earlier in the journey.
+    SendChat,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 12] = [
         Action::Signup,
         Action::Login,
         Action::UploadMedia,
@@ -237,6 +259,8 @@ impl Action {
         Action::ViewFeed,
         Action::ViewPost,
         Action::ViewUser,
+        Action::JoinRoom,
+        Action::SendChat,
     ];
 
     /// The snake_case name used in files, thresholds and reports.
@@ -252,6 +276,8 @@ impl Action {
             Self::ViewFeed => "view_feed",
             Self::ViewPost => "view_post",
             Self::ViewUser => "view_user",
+            Self::JoinRoom => "join_room",
+            Self::SendChat => "send_chat",
         }
     }
 
@@ -270,6 +296,9 @@ impl std::fmt::Display for Action {
         f.write_str(self.name())
     }
 }
+
+/// The room a `join_room` step enters when it names none.
+pub const DEFAULT_ROOM: &str = "lobby";
 
 /// How a target is picked from the population.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -13,7 +13,8 @@ use super::config::Config;
 use super::db::Db;
 use super::error;
 use super::fault::layer::{FaultState, inject};
-use super::routes::{Route, accounts, feed, graph, media, posts};
+use super::live::Live;
+use super::routes::{Route, accounts, feed, graph, media, posts, rooms};
 use super::{TargetError, admin};
 
 /// Largest JSON body; posts and comments are short, so anything bigger is abuse.
@@ -33,6 +34,8 @@ pub struct App {
     pub admin_token: Option<Arc<str>>,
     /// Where uploaded media files are written (`<data>/media`).
     pub media_dir: PathBuf,
+    /// Live rooms' message channels.
+    pub live: Arc<Live>,
 }
 
 impl App {
@@ -51,6 +54,7 @@ impl App {
             faults: Arc::new(FaultState::new(config.faults.clone())),
             admin_token: config.admin_token.as_ref().map(|s| Arc::from(s.0.as_str())),
             media_dir,
+            live: Arc::new(Live::new()),
         })
     }
 }
@@ -81,6 +85,10 @@ pub fn router(app: App) -> Router {
             Route::Follow => on(filter, graph::follow),
             Route::Unfollow => on(filter, graph::unfollow),
             Route::ViewFeed => on(filter, feed::timeline),
+            Route::JoinRoom => on(filter, rooms::join),
+            Route::LeaveRoom => on(filter, rooms::leave),
+            Route::RoomEvents => on(filter, rooms::events),
+            Route::SendChat => on(filter, rooms::send),
             Route::Health => on(filter, health),
         };
         api = route(api, r, handler);

@@ -8,7 +8,8 @@
 //! - [`config`]: `ServeArgs` (flags) → [`Config`].
 //! - [`app`]: shared state and the router; [`fault`] middleware runs first on each route.
 //! - [`auth`]: argon2id hashing, bearer tokens, the `AuthUser` extractor.
-//! - [`routes`]: the route table and handlers (accounts, media, posts, graph, feed).
+//! - [`routes`]: the route table and handlers (accounts, media, posts, graph, feed, rooms).
+//! - [`live`]: rooms' bounded broadcast channels behind the event streams.
 //! - [`db`]: SQLite in WAL mode, one writer, a pool of readers.
 //! - [`error`]: `ApiError` → `{"error": "..."}` with a 4xx/5xx status.
 //! - [`admin`]: `GET/PUT /admin/faults`.
@@ -23,6 +24,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod fault;
+pub mod live;
 pub mod routes;
 
 use std::future::Future;
@@ -69,6 +71,13 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), TargetError> {
     let db = app.db.clone();
+    let live = app.live.clone();
+    // Room streams never end by themselves: close them when shutdown starts, or the
+    // graceful shutdown would wait for members forever.
+    let shutdown = async move {
+        shutdown.await;
+        live.close();
+    };
     let served = axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown)
         .await

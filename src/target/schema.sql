@@ -68,3 +68,27 @@ CREATE TABLE IF NOT EXISTS likes (
     user_id INTEGER NOT NULL REFERENCES users(id),
     PRIMARY KEY (post_id, user_id)
 ) WITHOUT ROWID;
+
+-- Live rooms: addressed by name, created by their first join. Membership is a row so a
+-- join storm contends on the writer like signups do; the message stream itself is an
+-- in-memory broadcast (see target/live.rs), never read back from here.
+CREATE TABLE IF NOT EXISTS rooms (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL UNIQUE,
+    created_at_ms INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS room_members (
+    room_id      INTEGER NOT NULL REFERENCES rooms(id),
+    user_id      INTEGER NOT NULL REFERENCES users(id),
+    joined_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (room_id, user_id)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS room_messages (
+    id            INTEGER PRIMARY KEY,
+    room_id       INTEGER NOT NULL REFERENCES rooms(id),
+    author_id     INTEGER NOT NULL REFERENCES users(id),
+    text          TEXT    NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);

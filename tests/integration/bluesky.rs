@@ -195,6 +195,9 @@ fn a_rednote_replay_against_a_local_bluesky_pds_writes_every_record() {
         .filter_map(|u| u["action"].as_str())
         .collect();
     assert!(unsupported.contains(&"view_feed") && unsupported.contains(&"view_post"), "{unsupported:?}");
+    // The room storm is skipped, not faked: no live rooms on a PDS.
+    assert!(unsupported.contains(&"join_room"), "{unsupported:?}");
+    assert!(report.get("chat").is_none(), "no chat section without rooms");
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let records = runtime.block_on(count_records(&pds.base));

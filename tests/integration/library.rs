@@ -38,6 +38,25 @@ fn rednote_has_700k_signups_in_the_first_two_days() {
     assert_near("RedNote, blackout rate ÷ plateau rate", ratio, 2.0, 0.02);
 }
 
+/// Reuters: more than 50,000 users in the "TikTok Refugees" live room on 13 Jan. The plan's
+/// Little's-law occupancy (joins in the room's window × stays) must reach it at real scale,
+/// without overshooting by more than the assumption's slack, on 13 Jan ET.
+#[test]
+fn rednote_fills_the_live_room_past_50k() {
+    let plan = stampede::plan::Plan::new(scenario("rednote-2025-01"));
+    let room = (plan.expectations.rooms.iter())
+        .find(|r| r.room == "tiktok-refugees")
+        .expect("the scenario replays the room storm");
+    assert!(room.real_peak_members > 50_000.0, "{room:?}");
+    assert_near("RedNote, live room members at once (>50,000)", room.real_peak_members, 50_000.0, 0.25);
+    assert!((0.0..24.0 * H).contains(&room.peak_at_real_s), "the busiest moment is on 13 Jan: {room:?}");
+    let replay = plan.scenario.replay;
+    assert!(
+        (room.peak_members - room.real_peak_members * replay.sample).abs() < 1e-6,
+        "stays are curve time"
+    );
+}
+
 #[test]
 fn bluesky_brazil_matches_the_posted_milestones() {
     let s = scenario("bluesky-brazil-2024-08");

@@ -134,3 +134,38 @@ fn a_broken_profile_fails_with_line_and_column() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("broken-profile.yaml:6:11: unknown placeholder `{{handel}}`"), "{stderr}");
 }
+
+#[test]
+fn room_members_receive_the_chat_and_its_delivery_is_measured() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = stampede()
+        .args(["run", "--quiet", "--threshold", "chat.delivery.p99 < 30s", "--out"])
+        .arg(out.path())
+        .arg(repo_root().join("scenarios/examples/rooms.yaml"))
+        .output()
+        .expect("stampede runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let report = read_report(out.path());
+    assert_eq!(report["interrupted"], false, "the run stops by itself once every stay ended");
+    assert_eq!(report["errors"], 0, "{stdout}");
+    let chat = &report["chat"];
+    let count = |key: &str| chat[key].as_u64().unwrap_or_else(|| panic!("chat.{key} in {chat}"));
+    let (sent, deliveries, members) = (count("messages_sent"), count("deliveries"), count("max_members"));
+    assert!(sent > 0, "{chat}");
+    assert_eq!(sent, action(&report, "send_chat")["requests"].as_u64().unwrap_or(0), "all accepted");
+    // Every member reads its own messages at least (the sender is a member), and nobody reads
+    // a message more than once: sent ≤ deliveries ≤ sent × most members at once.
+    assert!(deliveries >= sent && deliveries <= sent * members, "{chat}");
+    assert!(members > 1, "{chat}");
+    assert_eq!(chat["delivery_us"]["count"].as_u64(), Some(deliveries));
+    let histogram =
+        stampede::metrics::histogram::decode_base64(chat["delivery_histogram"].as_str().unwrap_or(""))
+            .expect("delivery histogram decodes");
+    assert_eq!(histogram.len(), deliveries, "the histogram holds every delivery");
+    assert_eq!(count("streams_opened"), action(&report, "join_room")["requests"].as_u64().unwrap_or(0));
+    assert_eq!((count("streams_broken"), count("missed")), (0, 0), "{chat}");
+    let hlog = std::fs::read_to_string(out.path().join("intervals.hlog")).expect("hlog written");
+    assert!(hlog.contains("chat.delivery"), "per-interval delivery histograms are in the .hlog");
+    assert!(stdout.contains("pass  chat.delivery.p99"), "{stdout}");
+}

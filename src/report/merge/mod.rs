@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
+mod chat;
 mod check;
 mod targets;
 
@@ -115,6 +116,7 @@ pub(crate) fn combine(inputs: &[Input]) -> Result<Report, MergeError> {
     merged.intervals = intervals(&inputs)?;
     merged.series = series(&inputs, &merged.intervals)?;
     merged.journeys = journeys(&inputs, &merged.intervals)?;
+    merged.chat = chat::merge(&inputs)?;
     merged.verdicts = Vec::new();
     Ok(merged)
 }

@@ -6,6 +6,7 @@ pub mod feed;
 pub mod graph;
 pub mod media;
 pub mod posts;
+pub mod rooms;
 
 use std::fmt;
 use std::str::FromStr;
@@ -27,11 +28,15 @@ pub enum Route {
     ViewFeed,
     ViewPost,
     ViewUser,
+    JoinRoom,
+    LeaveRoom,
+    RoomEvents,
+    SendChat,
     Health,
 }
 
 impl Route {
-    pub const ALL: [Route; 13] = [
+    pub const ALL: [Route; 17] = [
         Route::Signup,
         Route::Login,
         Route::UploadMedia,
@@ -44,6 +49,10 @@ impl Route {
         Route::ViewFeed,
         Route::ViewPost,
         Route::ViewUser,
+        Route::JoinRoom,
+        Route::LeaveRoom,
+        Route::RoomEvents,
+        Route::SendChat,
         Route::Health,
     ];
 
@@ -61,6 +70,10 @@ impl Route {
             Route::ViewFeed => "view_feed",
             Route::ViewPost => "view_post",
             Route::ViewUser => "view_user",
+            Route::JoinRoom => "join_room",
+            Route::LeaveRoom => "leave_room",
+            Route::RoomEvents => "room_events",
+            Route::SendChat => "send_chat",
             Route::Health => "health",
         }
     }
@@ -80,6 +93,10 @@ impl Route {
             Route::ViewFeed => (Method::GET, "/api/timeline"),
             Route::ViewPost => (Method::GET, "/api/posts/{id}"),
             Route::ViewUser => (Method::GET, "/api/users/{id}"),
+            Route::JoinRoom => (Method::POST, "/api/rooms/{name}/join"),
+            Route::LeaveRoom => (Method::POST, "/api/rooms/{name}/leave"),
+            Route::RoomEvents => (Method::GET, "/api/rooms/{name}/events"),
+            Route::SendChat => (Method::POST, "/api/rooms/{name}/messages"),
             Route::Health => (Method::GET, "/health"),
         }
     }
