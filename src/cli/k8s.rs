@@ -201,6 +201,7 @@ mod tests {
             "--start-at 2026-01-01T12:00:00Z ",
             "--out /runs/threads-x4/20260101T120000Z/segment-$JOB_COMPLETION_INDEX ",
             "--sample 0.1;",
+            "touch /runs/threads-x4/20260101T120000Z/failed-$JOB_COMPLETION_INDEX; exit $code;",
             "stampede merge /runs/threads-x4/20260101T120000Z/segment-* --out /runs/threads-x4/20260101T120000Z/merged",
         ] {
             assert!(script.contains(part), "{part} missing from {script}");
