@@ -9,10 +9,13 @@
 //! - **Loopback only**: stampede refuses non-loopback targets, so each pod carries a
 //!   forwarder sidecar (socat) listening on 127.0.0.1 and forwarding to the target Service;
 //!   stampede itself only ever talks to 127.0.0.1.
-//! - **Merge**: pod 0, after its own segment, waits (bounded) for every segment's
-//!   `report.json` on the shared volume and runs `stampede merge`; its exit code is the
-//!   merged verdict (0 pass, 1 failed thresholds, 2 error). Other pods exit 0 when their
-//!   segment ran (a segment's own verdicts judge a partial load and are not the gate).
+//! - **Merge**: pod 0, after its own segment, waits (at most an hour) for every segment's
+//!   run directory on the shared volume — its `intervals.hlog`, the last file a run writes,
+//!   so no `report.json` is read half-written — and runs `stampede merge` (which names any
+//!   missing segment); its exit code is the merged verdict (0 pass, 1 failed thresholds,
+//!   2 error). Other pods exit 0 when their segment ran (a segment's own verdicts judge a
+//!   partial load and are not the gate); a segment that fails (exit 2) leaves a
+//!   `failed-<i>` marker so pod 0 stops waiting at once.
 
 use std::path::PathBuf;
 
@@ -41,7 +44,7 @@ pub struct K8sArgs {
     #[arg(long, value_name = "D", default_value = "5m")]
     pub start_in: Span,
     /// Extra `stampede run` flags for every segment, e.g. "--sample 0.1 --compress 10".
-    #[arg(long, value_name = "FLAGS", default_value = "")]
+    #[arg(long, value_name = "FLAGS", default_value = "", allow_hyphen_values = true)]
     pub run_flags: String,
     /// Image of the loopback forwarder sidecar (needs `socat` on its PATH).
     #[arg(long, value_name = "IMAGE", default_value = "alpine/socat:1.8.0.0")]
@@ -116,9 +119,12 @@ pub fn manifest(args: &K8sArgs, start_at: &str) -> Result<String, String> {
         "stampede run {file} --target http://127.0.0.1:{LOCAL_PORT} --segment $JOB_COMPLETION_INDEX/{n} \
          --start-at {start_at} --out {dir}/segment-$JOB_COMPLETION_INDEX --quiet {flags}; \
          code=$?; \
-         if [ \"$JOB_COMPLETION_INDEX\" != 0 ]; then [ $code -le 1 ] && exit 0; exit $code; fi; \
+         if [ $code -gt 1 ]; then mkdir -p {dir}; touch {dir}/failed-$JOB_COMPLETION_INDEX; exit $code; fi; \
+         [ \"$JOB_COMPLETION_INDEX\" != 0 ] && exit 0; \
          for i in $(seq 1 720); do \
-         [ \"$(ls {dir}/segment-*/report.json 2>/dev/null | wc -l)\" -ge {n} ] && break; sleep 5; done; \
+         [ \"$(ls {dir}/segment-*/intervals.hlog 2>/dev/null | wc -l)\" -ge {n} ] && break; \
+         if ls {dir}/failed-* >/dev/null 2>&1; then echo segments failed: $(ls {dir}/failed-*); exit 2; fi; \
+         sleep 5; done; \
          stampede merge {dir}/segment-* --out {dir}/merged",
         flags = args.run_flags.trim(),
     );
@@ -195,6 +201,7 @@ mod tests {
             "--start-at 2026-01-01T12:00:00Z ",
             "--out /runs/threads-x4/20260101T120000Z/segment-$JOB_COMPLETION_INDEX ",
             "--sample 0.1;",
+            "touch /runs/threads-x4/20260101T120000Z/failed-$JOB_COMPLETION_INDEX; exit $code;",
             "stampede merge /runs/threads-x4/20260101T120000Z/segment-* --out /runs/threads-x4/20260101T120000Z/merged",
         ] {
             assert!(script.contains(part), "{part} missing from {script}");
