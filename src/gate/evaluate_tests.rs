@@ -186,6 +186,7 @@ fn chat_thresholds_are_judged_from_the_delivery_histogram_or_skipped_when_unsupp
         streams_broken: 0,
         connect_us: Default::default(),
         max_members: 100,
+        connect_histogram: String::new(),
     });
     check(&report, &[("chat.delivery.p99 < 200ms", true), ("chat.delivery.max < 50ms", false)]);
 
