@@ -58,6 +58,12 @@ fn split_run(count: u32) -> (Report, Vec<Report>) {
             if k.is_multiple_of(97) {
                 recorder.record_dropped(at);
             }
+            // Live rooms: a member's stream opens, reads a delivery, closes.
+            if k.is_multiple_of(5) {
+                recorder.record_stream_open(at, Ok(lateness_us));
+                recorder.record_delivery(at, response_us / 10);
+                recorder.record_stream_closed(at, fail);
+            }
         };
     let report_of = |recorder: &Recorder, planned: &[u64], segment: Option<SegmentInfo>| {
         let plan: Vec<(f64, u64)> = planned.iter().enumerate().map(|(i, p)| (i as f64, *p)).collect();
@@ -100,6 +106,11 @@ fn comparable(report: &Report) -> serde_json::Value {
     for point in &mut r.series {
         point.in_flight_max = 0;
     }
+    if let Some(chat) = &mut r.chat {
+        chat.max_members = 0; // summed across segments: an upper bound, not exact
+        chat.delivery_histogram = decoded(&chat.delivery_histogram);
+        chat.connect_histogram = decoded(&chat.connect_histogram);
+    }
     for interval in &mut r.intervals {
         for text in interval.histograms.values_mut() {
             *text = decoded(text);
@@ -126,6 +137,9 @@ fn merged_segments_equal_the_whole_run() {
         let (whole, segments) = split_run(count);
         let merged = merge(inputs(&segments)).expect("merges");
         assert_eq!(comparable(&merged), comparable(&whole), "N = {count}");
+        let chat = merged.chat.as_ref().expect("a chat section");
+        assert_eq!(chat.deliveries, 400);
+        assert_eq!(chat.delivery_us.count, 400);
         assert_eq!(merged.run.merged_segments, Some(count));
         assert_eq!(merged.run.segment, None);
         let label = format!("merged from {count} segments");
