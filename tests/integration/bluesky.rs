@@ -178,9 +178,16 @@ fn a_rednote_replay_against_a_local_bluesky_pds_writes_every_record() {
         .output()
         .expect("stampede runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    // Correctness, not speed: the scenario's latency thresholds may fail on a starved PDS
+    // (exit 1); nothing else may.
+    let code = output.status.code();
+    assert!(matches!(code, Some(0 | 1)), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     let report = crate::util::read_report(out.path());
     assert_eq!(report["interrupted"], false);
+    for verdict in report["verdicts"].as_array().expect("verdicts") {
+        let latency = verdict["name"].as_str().is_some_and(|n| n.contains(".response."));
+        assert!(verdict["outcome"] != "fail" || latency, "{verdict}");
+    }
 
     let supported = ["signup", "upload_media", "create_post", "follow", "comment", "like"];
     for name in supported {
