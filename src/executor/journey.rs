@@ -13,9 +13,10 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::context::Context;
-use super::dispatch::{ReactionJob, RetryJob};
+use super::dispatch::ReactionJob;
 use super::http::{self, Call, Exchange};
 use super::room::{self, Membership};
+use super::vars::Vars;
 use crate::metrics::{ErrorClass, StepKey};
 use crate::plan::Arrival;
 use crate::plan::newcomer::{self, stream};
@@ -25,37 +26,6 @@ use crate::scenario::{Action, DEFAULT_ROOM, Pick, StepSpec};
 /// Default sizes when a step gives none.
 const DEFAULT_IMAGE_BYTES: u64 = 100_000;
 const DEFAULT_TEXT_LEN: u64 = 80;
-
-/// The values a journey has gathered: built-ins, extracted fields, the current targets.
-#[derive(Debug, Default, Clone)]
-pub(super) struct Vars {
-    /// (name, raw JSON text); later values replace earlier ones.
-    values: Vec<(String, String)>,
-}
-
-impl Vars {
-    fn set(&mut self, name: &str, raw: String) {
-        match self.values.iter_mut().find(|(n, _)| n == name) {
-            Some(slot) => slot.1 = raw,
-            None => self.values.push((name.to_string(), raw)),
-        }
-    }
-
-    pub(super) fn set_text(&mut self, name: &str, text: &str) {
-        self.set(name, serde_json::Value::String(text.to_string()).to_string());
-    }
-
-    pub(super) fn get(&self, name: &str) -> Option<String> {
-        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
-    }
-
-    /// Loads a stored record's fields under `prefix` (`""` for the journey's own user).
-    fn load(&mut self, prefix: &str, names: &[String], values: Vec<String>) {
-        for (name, value) in names.iter().zip(values) {
-            self.set(&format!("{prefix}{name}"), value);
-        }
-    }
-}
 
 /// Sleeps until `deadline`, waking early when the run stops. Returns false if stopped.
 pub async fn sleep_until(ctx: &Context, deadline: Instant) -> bool {
@@ -93,7 +63,7 @@ async fn exchange(ctx: &Context, call: Call<'_>) -> Exchange {
 
 /// What kind of job starts, for the counters of late drops and starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Arrival,
     Reaction,
     Retry,
@@ -101,7 +71,7 @@ enum Kind {
 
 /// Starts a job at its intended time; returns the start instant, or `None` when the run
 /// stopped first or the job is too late and was dropped.
-async fn start(ctx: &Context, intended: Instant, kind: Kind) -> Option<Instant> {
+pub(super) async fn start(ctx: &Context, intended: Instant, kind: Kind) -> Option<Instant> {
     if !sleep_until(ctx, intended).await {
         return None;
     }
@@ -127,7 +97,7 @@ async fn start(ctx: &Context, intended: Instant, kind: Kind) -> Option<Instant> 
 }
 
 /// A job ends. Only starts can raise the in-flight maximum, so the recorder is not told.
-fn end(ctx: &Context) {
+pub(super) fn end(ctx: &Context) {
     ctx.in_flight.fetch_sub(1, Ordering::Relaxed);
 }
 
@@ -271,19 +241,10 @@ pub async fn newcomer(ctx: &Arc<Context>, client: &reqwest::Client, arrival: Arr
     end(ctx);
 }
 
-/// Runs a newcomer's journey again after it was turned away at the first step.
-pub async fn retry(ctx: &Arc<Context>, client: &reqwest::Client, job: RetryJob) {
-    let intended = ctx.t0 + Duration::from_nanos(job.intended_ns);
-    let Some(_started) = start(ctx, intended, Kind::Retry).await else { return };
-    let real_t_s = job.real_t_ms as f64 / 1e3;
-    attempt(ctx, client, (job.index, real_t_s), intended, job.attempt).await;
-    end(ctx);
-}
-
 /// Attempt `attempt` (0 = the arrival itself) of the journey of the newcomer who arrived
 /// as `index` at `real_t_s` on the curve, timed from `intended`. The journey and its steps
 /// are the newcomer's own, whatever the attempt.
-async fn attempt(
+pub(super) async fn attempt(
     ctx: &Arc<Context>,
     client: &reqwest::Client,
     (index, real_t_s): (u64, f64),
@@ -396,31 +357,12 @@ async fn attempt(
         && attempt < retry.attempts
         && !ctx.stopping()
     {
-        come_back(ctx, retry, index, real_t_s, attempt + 1);
+        super::retry::come_back(ctx, retry, index, real_t_s, attempt + 1);
     }
     // The journey's time is its steps'; the job (and its slot) lasts until its stays end,
     // so a run that finishes has no member left in a room.
     for membership in rooms {
         let _ = membership.task.await;
-    }
-}
-
-/// Queues newcomer `index`'s next attempt after the journey's retry delay (curve time).
-fn come_back(
-    ctx: &Context,
-    retry: &crate::scenario::model::RetrySpec,
-    index: u64,
-    real_t_s: f64,
-    attempt: u32,
-) {
-    // Attempts are below 16, so (index, attempt) gets its own stream.
-    let mut rng = newcomer::rng_for(ctx.seed, stream::RETRY, (index << 4) | u64::from(attempt));
-    let delay_ns = (retry.after.sample_s(&mut rng) / ctx.scenario.replay.compress * 1e9) as u64;
-    let now_ns = ctx.replay_clock(Instant::now()).as_nanos() as u64;
-    let real_t_ms = (real_t_s * 1e3) as u64;
-    let job = RetryJob { intended_ns: now_ns.saturating_add(delay_ns), index, real_t_ms, attempt };
-    if !ctx.dispatch().schedule_retry(job) {
-        ctx.recorder.record_retry(false);
     }
 }
 

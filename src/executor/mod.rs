@@ -21,8 +21,10 @@ mod http;
 mod journey;
 mod outage;
 mod progress;
+mod retry;
 mod room;
 mod setup;
+mod vars;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -337,7 +339,7 @@ async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, user: &mut GooseUser) 
             match job {
                 Job::Newcomer(arrival) => journey::newcomer(ctx, &user.client, arrival).await,
                 Job::Reaction(reaction) => journey::reaction(ctx, &user.client, reaction).await,
-                Job::Retry(retry) => journey::retry(ctx, &user.client, retry).await,
+                Job::Retry(retry) => retry::run(ctx, &user.client, retry).await,
             }
             ctx.dispatch().finish();
         }

@@ -18,7 +18,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::context::Context;
 use super::http::{self, Call, Exchange};
-use super::journey::{self, Vars};
+use super::journey;
+use super::vars::Vars;
 use crate::metrics::{ErrorClass, StepKey};
 use crate::scenario::{Action, StepSpec};
 

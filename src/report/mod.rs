@@ -29,6 +29,7 @@ pub mod markdown;
 pub mod merge;
 pub mod model;
 pub mod schema;
+pub mod sections;
 pub mod summary;
 
 use std::path::{Path, PathBuf};
