@@ -48,6 +48,12 @@ pub fn run_all(args: &RunArgs, scenario: &Scenario, out: &Path) -> anyhow::Resul
         .unwrap_or_else(|| time::OffsetDateTime::now_utc() + SETUP_LEAD + SETUP_PER_NATIVE.mul_f64(natives));
     let start_text = start_at.format(&time::format_description::well_known::Rfc3339)?;
     super::init_logging();
+    eprintln!(
+        "replaying {} targets ({}), one process each, starting together at {start_text}; logs in {}",
+        names.len(),
+        names.join(", "),
+        out.join("targets").join("*").join("run.log").display()
+    );
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let statuses = runtime.block_on(run_children(args, &names, &urls, &start_text, out))?;
 
