@@ -53,11 +53,5 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<u8> {
     println!("{}", report.console_summary());
     println!("report: {}", out.join(files::HTML).display());
     print!("{}", judged?);
-    Ok(if report.run.interrupted {
-        exit::ERROR
-    } else if crate::gate::any_failed(&report.verdicts) {
-        exit::FAILED
-    } else {
-        exit::OK
-    })
+    Ok(exit::of_report(&report))
 }

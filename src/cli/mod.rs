@@ -101,6 +101,18 @@ pub mod exit {
     pub const OK: u8 = 0;
     pub const FAILED: u8 = 1;
     pub const ERROR: u8 = 2;
+
+    /// The code of a judged report: an interrupted run is an error, a failed verdict a
+    /// failure.
+    pub fn of_report(report: &crate::report::Report) -> u8 {
+        if report.run.interrupted {
+            ERROR
+        } else if crate::gate::any_failed(&report.verdicts) {
+            FAILED
+        } else {
+            OK
+        }
+    }
 }
 
 /// Runs an already-parsed command and maps its outcome to an exit code.

@@ -364,11 +364,5 @@ async fn replay(args: &RunArgs, what: Replay, gate: &super::gate::Gate) -> anyho
     }
     println!("report: {}", out.join(crate::report::files::HTML).display());
     print!("{}", judged?);
-    Ok(if outcome.stop.is_some() {
-        exit::ERROR
-    } else if crate::gate::any_failed(&report.verdicts) {
-        exit::FAILED
-    } else {
-        exit::OK
-    })
+    Ok(exit::of_report(&report))
 }

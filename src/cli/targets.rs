@@ -105,13 +105,7 @@ pub fn run_all(args: &RunArgs, scenario: &Scenario, out: &Path) -> anyhow::Resul
     }
     println!("report: {}", out.join(files::HTML).display());
     print!("{}", judged?);
-    Ok(if report.run.interrupted {
-        exit::ERROR
-    } else if crate::gate::any_failed(&report.verdicts) {
-        exit::FAILED
-    } else {
-        exit::OK
-    })
+    Ok(exit::of_report(&report))
 }
 
 /// Each target's URL: from `--target-url NAME=URL`, else the shared `--target`, else

@@ -102,6 +102,25 @@ impl Context {
         }
     }
 
+    /// A request of this run to its target, with the journey's values in `lookup`.
+    pub fn call<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: &'a crate::profile::Request,
+        lookup: &'a (dyn Fn(&str) -> Option<String> + Sync),
+        body_size: usize,
+    ) -> super::http::Call<'a> {
+        super::http::Call {
+            client,
+            base_url: &self.base_url,
+            request,
+            lookup,
+            payloads: &self.payloads,
+            body_size,
+            timeout: self.request_timeout,
+        }
+    }
+
     pub fn dispatch(&self) -> MutexGuard<'_, Dispatch> {
         self.dispatch.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -199,15 +199,7 @@ pub(super) async fn request(
 ) -> Option<Exchange> {
     let request = ctx.profile.request(action)?;
     let lookup = |name: &str| vars.get(name);
-    let call = Call {
-        client,
-        base_url: &ctx.base_url,
-        request,
-        lookup: &lookup,
-        payloads: &ctx.payloads,
-        body_size,
-        timeout: ctx.request_timeout,
-    };
+    let call = ctx.call(client, request, &lookup, body_size);
     let exchange = exchange(ctx, call).await;
     let ended = Instant::now();
     let response = ended.saturating_duration_since(intended);

@@ -17,7 +17,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::context::Context;
-use super::http::{self, Call, Exchange};
+use super::http::{self, Exchange};
 use super::journey;
 use super::vars::Vars;
 use crate::metrics::{ErrorClass, StepKey};
@@ -112,15 +112,7 @@ async fn run(ctx: Arc<Context>, client: reqwest::Client, vars: Vars, stay: Stay)
         && !ctx.stopping()
     {
         let lookup = |name: &str| vars.get(name);
-        let call = Call {
-            client: &client,
-            base_url: &ctx.base_url,
-            request: leave,
-            lookup: &lookup,
-            payloads: &ctx.payloads,
-            body_size: 0,
-            timeout: ctx.request_timeout,
-        };
+        let call = ctx.call(&client, leave, &lookup, 0);
         // Leaving is housekeeping, not a measured action; the stream already closed.
         tokio::select! {
             _ = http::send(call) => {}
@@ -150,15 +142,7 @@ pub async fn send_chat(
 async fn listen(ctx: &Context, client: &reqwest::Client, vars: &Vars, until: Instant) {
     let Some(request) = ctx.profile.room_events.as_ref() else { return };
     let lookup = |name: &str| vars.get(name);
-    let call = Call {
-        client,
-        base_url: &ctx.base_url,
-        request,
-        lookup: &lookup,
-        payloads: &ctx.payloads,
-        body_size: 0,
-        timeout: ctx.request_timeout,
-    };
+    let call = ctx.call(client, request, &lookup, 0);
     let started = Instant::now();
     // Connected = the first byte of the stream (the platform's greeting or first event),
     // within the request timeout; the stream itself has no timeout.
