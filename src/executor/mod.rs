@@ -130,11 +130,13 @@ pub fn is_loopback(url: &str) -> bool {
 }
 
 /// Worker slots: Little's law (`λ·W`) at the replay's peak for journeys and single-request
-/// reactions, doubled for headroom, plus a floor; capped by `max_in_flight`.
+/// reactions, doubled for headroom, plus a floor; capped by `max_in_flight`. A segment or
+/// a target's share sizes for its fraction of the plan.
 fn size_slots(plan: &Plan, max_in_flight: usize) -> usize {
     let e = &plan.expectations;
     let reaction_rate: f64 = e.actions.values().map(|a| a.peak_per_s).sum();
-    let needed = 2.0 * (e.peak_concurrency + reaction_rate * crate::plan::expect::NOMINAL_SERVICE_S) + 32.0;
+    let whole = e.peak_concurrency + reaction_rate * crate::plan::expect::NOMINAL_SERVICE_S;
+    let needed = 2.0 * whole * plan.fraction + 32.0;
     (needed.ceil() as usize).clamp(1, max_in_flight.max(1))
 }
 

@@ -49,6 +49,9 @@ pub struct Plan {
     pub schedule: Schedule,
     pub peaks: Peaks,
     pub expectations: Expectations,
+    /// Expected fraction of the whole plan this process runs (a segment's 1/N times a
+    /// target's share); the expectations above are for the whole plan.
+    pub fraction: f64,
 }
 
 /// Largest count of the curve in any window of `window_s`, scanning window starts at a
@@ -85,18 +88,21 @@ impl Plan {
             scenario.seed,
             scenario.spec.arrivals.spacing,
         );
-        Self { scenario, schedule, peaks, expectations }
+        Self { scenario, schedule, peaks, expectations, fraction: 1.0 }
     }
 
     /// The plan keeping only `segment`'s share of the arrivals (see [`segment`]); the
     /// series and totals then count that share.
     pub fn with_segment(mut self, segment: Segment) -> Self {
         self.schedule = self.schedule.with_segment(segment);
+        self.fraction /= f64::from(segment.count.max(1));
         self
     }
 
     /// The plan keeping only the newcomers of one of the scenario's targets.
     pub fn with_target(mut self, target: crate::scenario::TargetShare) -> Self {
+        let total: f64 = target.weights.iter().sum();
+        self.fraction *= target.weights.get(target.index).map_or(1.0, |w| w / total.max(f64::MIN_POSITIVE));
         self.schedule = self.schedule.with_target(target);
         self
     }
@@ -128,5 +134,26 @@ impl Plan {
             series[bin.min(count - 1)].arrivals += 1;
         }
         series
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Overrides, TargetShare, load};
+
+    #[test]
+    fn a_share_of_the_plan_knows_its_fraction() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("s.yaml");
+        let yaml = "name: f\nseed: 3\ntimeline: { span: 1h, compress: 60 }\n\
+            arrivals: { curve: { constant: { rate: 600/h } } }\n\
+            targets: [ { name: a, weight: 3 }, { name: b, weight: 1 } ]\n\
+            journeys: [ { name: j, weight: 1, steps: [ { action: signup } ] } ]\n";
+        std::fs::write(&file, yaml).expect("written");
+        let scenario = load(&file, &Overrides::default()).unwrap_or_else(|p| panic!("{p}"));
+        let share = TargetShare::new(&scenario.spec.targets, 0, scenario.seed);
+        let plan = Plan::new(scenario).with_segment(Segment { index: 1, count: 2 }).with_target(share);
+        assert!((plan.fraction - 0.375).abs() < 1e-12, "{}", plan.fraction);
     }
 }

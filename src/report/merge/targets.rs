@@ -49,6 +49,10 @@ pub fn merge_targets(mut parts: Vec<TargetInput>, names: &[String]) -> Result<Re
     let mut merged = combine(&inputs)?;
     merged.run.merged_segments = None;
     merged.run.only_target = None;
+    merged.run.interrupt_reason = parts.iter().find_map(|p| {
+        let why = p.input.report.run.interrupt_reason.as_ref()?;
+        Some(format!("target {}: {why}", name_of(&p.input.report)))
+    });
     merged.run.target = parts
         .iter()
         .map(|p| format!("{}={}", name_of(&p.input.report), p.input.report.run.target))
