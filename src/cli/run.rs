@@ -138,7 +138,7 @@ fn nonce() -> String {
 
 /// Drain time when none is given: long enough for typical journeys to finish.
 fn default_drain(plan: &Plan) -> Duration {
-    Duration::from_secs_f64((plan.expectations.mean_journey_s * 4.0).clamp(10.0, 120.0))
+    Duration::from_secs_f64((plan.expectations.mean_journey_s * 4.0).clamp(10.0, 300.0))
 }
 
 pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
