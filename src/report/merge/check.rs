@@ -13,7 +13,7 @@ pub fn check(inputs: &mut [Input]) -> Result<(), MergeError> {
     }
     inputs.sort_by_key(|i| i.report.run.segment.map(|s| s.index));
     let Some(first) = inputs.first() else { return Err(MergeError::Empty) };
-    let key = |r: &Report| -> [(&'static str, String); 13] {
+    let key = |r: &Report| -> [(&'static str, String); 14] {
         let thresholds = {
             let mut t = r.run.thresholds.clone();
             t.sort();
@@ -31,6 +31,7 @@ pub fn check(inputs: &mut [Input]) -> Result<(), MergeError> {
             ("lateness budget", r.run.lateness_budget_ms.to_string()),
             ("run id", format!("{:?}", r.run.run_id)),
             ("segment count", r.run.segment.map(|s| s.count).unwrap_or_default().to_string()),
+            ("target", format!("{:?}", r.run.only_target)),
             ("interval", format!("{}s, {} plan buckets", r.interval_s, r.plan.len())),
             ("thresholds", format!("{thresholds:?}")),
         ]

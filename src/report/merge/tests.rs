@@ -168,6 +168,9 @@ fn incompatible_duplicate_missing_or_whole_reports_are_refused() {
     let mut other_seed = segments.clone();
     other_seed[1].run.seed += 1;
     assert!(err(other_seed).contains("in seed: 43 vs 42"));
+    let mut other_target = segments.clone();
+    other_target[2].run.only_target = Some("flagship".into());
+    assert!(err(other_target).contains("in target"));
     assert!(err(vec![whole]).contains("not a segment's report"));
     assert!(err(Vec::new()).contains("nothing to merge"));
 }
