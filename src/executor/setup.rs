@@ -17,6 +17,10 @@ use crate::population::Population;
 use crate::profile::Profile;
 use crate::scenario::Action;
 
+/// How long the health check may take: generous, because a busy machine (a CI runner
+/// replaying several scenarios at once) can be slow to answer without being down.
+const PREFLIGHT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Concurrent requests during setup.
 const SETUP_CONCURRENCY: usize = 16;
 
@@ -62,7 +66,7 @@ pub async fn preflight(
                 lookup: &lookup,
                 payloads,
                 body_size: 0,
-                timeout: Duration::from_secs(5),
+                timeout: PREFLIGHT_TIMEOUT,
             };
             let exchange = http::send(call).await;
             match (exchange.outcome, exchange.status) {
@@ -73,7 +77,7 @@ pub async fn preflight(
                 (Err(class), None) => Err(unreachable(format!("{} error", class.name()))),
             }
         }
-        None => match client.get(base_url).timeout(Duration::from_secs(5)).send().await {
+        None => match client.get(base_url).timeout(PREFLIGHT_TIMEOUT).send().await {
             Ok(_) => Ok(()),
             Err(e) => Err(unreachable(e.to_string())),
         },

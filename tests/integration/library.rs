@@ -128,14 +128,19 @@ fn every_scenario_replays_at_small_scale() {
             .output()
             .expect("stampede runs");
         let stdout = String::from_utf8_lossy(&output.stdout);
-        assert_eq!(
-            output.status.code(),
-            Some(0),
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
             "{}:\n{stdout}\n{}",
             file.display(),
             String::from_utf8_lossy(&output.stderr)
         );
         let report = crate::util::read_report(out.path());
+        // Every threshold passes, except that a room storm squeezed into a few seconds may
+        // leave no delivery to judge (members' stays too short to overlap).
+        for verdict in report["verdicts"].as_array().expect("verdicts") {
+            let judged_ok = verdict["outcome"] != "fail" || crate::util::no_chat_to_judge(verdict);
+            assert!(judged_ok, "{}: {verdict}", file.display());
+        }
         assert_eq!(report["arrivals"]["started"], report["arrivals"]["planned"], "{}", file.display());
         assert!(report["arrivals"]["started"].as_u64().unwrap_or(0) > 0, "{}", file.display());
         let outages = report["outages"].as_array().cloned().unwrap_or_default();

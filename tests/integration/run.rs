@@ -27,13 +27,32 @@ fn a_short_rednote_replay_exercises_every_action() {
         .output()
         .expect("stampede runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    // In 8 s the room storm lasts half a second and a stay about 0.1 s: whether two members
+    // overlap in the room (so that a delivery happens to judge) is luck on a busy machine.
+    // Every other threshold must pass.
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report = read_report(out.path());
+    for verdict in report["verdicts"].as_array().expect("verdicts") {
+        assert!(verdict["outcome"] != "fail" || crate::util::no_chat_to_judge(verdict), "{verdict}");
+    }
     assert_eq!(report["schema"], "stampede.report/1");
     assert_eq!(report["interrupted"], false);
-    for name in
-        ["signup", "upload_media", "create_post", "follow", "comment", "like", "view_feed", "view_post"]
-    {
+    for name in [
+        "signup",
+        "upload_media",
+        "create_post",
+        "follow",
+        "comment",
+        "like",
+        "view_feed",
+        "view_post",
+        "join_room",
+        "send_chat",
+    ] {
         let a = action(&report, name);
         assert!(a["requests"].as_u64().unwrap_or(0) > 0, "{name} has requests");
         assert!(
