@@ -343,9 +343,8 @@ async fn replay(args: &RunArgs, what: Replay, gate: &super::gate::Gate) -> anyho
     for (action, why) in &outcome.unsupported {
         println!("skipped {action}: {why}");
     }
-    for outage in &report.outages {
-        let state = if outage.injected { "injected" } else { "NOT injected" };
-        println!("outage {} ({}) {state}: {}", outage.name, outage.effect, outage.note);
+    for line in report.outage_lines() {
+        println!("{line}");
     }
     println!(
         "setup: {} natives, {} posts in {:.1}s · population: {} users, {} posts, {} bytes",

@@ -99,9 +99,8 @@ pub fn run_all(args: &RunArgs, scenario: &Scenario, out: &Path) -> anyhow::Resul
             t.run_dir
         );
     }
-    for outage in &report.outages {
-        let state = if outage.injected { "injected" } else { "NOT injected" };
-        println!("outage {} ({}) {state}: {}", outage.name, outage.effect, outage.note);
+    for line in report.outage_lines() {
+        println!("{line}");
     }
     println!("report: {}", out.join(files::HTML).display());
     print!("{}", judged?);

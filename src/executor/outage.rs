@@ -40,6 +40,11 @@ pub struct OutageRecord {
     pub note: String,
 }
 
+/// `window` on the replay clock, seconds.
+fn replay_window(window: &OutageSpec, compress: f64) -> (f64, f64) {
+    (window.start.secs() / compress, window.end.secs() / compress)
+}
+
 /// The admin endpoint and what it held before the run.
 #[derive(Debug)]
 struct Admin {
@@ -98,8 +103,8 @@ impl Injector {
             .map(|w| OutageRecord {
                 name: w.name.clone(),
                 effect: w.effect(),
-                start_s: w.start.secs() / compress,
-                end_s: w.end.secs() / compress,
+                start_s: replay_window(w, compress).0,
+                end_s: replay_window(w, compress).1,
                 real_start_s: w.start.secs(),
                 real_end_s: w.end.secs(),
                 injected: false,
@@ -124,8 +129,10 @@ impl Injector {
         // (replay seconds, the window starting there); ends carry `None`. Coinciding
         // boundaries are applied one after the other, which only repeats a PUT.
         let mut events: Vec<(f64, Option<usize>)> = (self.windows.iter().enumerate())
-            .flat_map(|(i, w)| [(w.start.secs(), Some(i)), (w.end.secs(), None)])
-            .map(|(s, which)| (s / self.compress, which))
+            .flat_map(|(i, w)| {
+                let (start_s, end_s) = replay_window(w, self.compress);
+                [(start_s, Some(i)), (end_s, None)]
+            })
             .collect();
         events.sort_by(|a, b| a.0.total_cmp(&b.0));
         for (at_s, starting) in events {
@@ -167,7 +174,7 @@ impl Injector {
     fn faults_at(&self, admin: &Admin, at_s: f64) -> Value {
         let mut body = admin.baseline.clone();
         for window in &self.windows {
-            let (start_s, end_s) = (window.start.secs() / self.compress, window.end.secs() / self.compress);
+            let (start_s, end_s) = replay_window(window, self.compress);
             if !(start_s <= at_s && at_s < end_s) {
                 continue;
             }

@@ -76,6 +76,18 @@ impl Report {
     }
 }
 
+impl Report {
+    /// One console line per outage window: what it did, and whether it reached the target.
+    pub fn outage_lines(&self) -> Vec<String> {
+        (self.outages.iter())
+            .map(|o| {
+                let state = if o.injected { "injected" } else { "NOT injected" };
+                format!("outage {} ({}) {state}: {}", o.name, o.effect, o.note)
+            })
+            .collect()
+    }
+}
+
 const HEADER: [&str; 10] =
     ["action", "requests", "errors", "error %", "p50", "p90", "p99", "max", "service p50", "service p99"];
 

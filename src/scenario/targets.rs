@@ -94,10 +94,8 @@ pub fn validate(targets: &[TargetSpec], findings: &mut Findings) {
     let mut names = Vec::new();
     for (i, target) in targets.iter().enumerate() {
         let at = at.index(i);
-        let name_ok = !target.name.is_empty()
-            && target.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         findings.check(
-            name_ok,
+            super::validate::is_path_name(&target.name),
             &at.key("name"),
             || format!("`{}` cannot name a target", target.name),
             "letters, digits, `-`, `_` or `.`",

@@ -88,13 +88,16 @@ fn phases(phases: &[PhaseSpec], span_s: f64, at: &DocPath, findings: &mut Findin
     }
 }
 
+/// Whether `name` can name a directory of a run (`reports/<name>-…`, `targets/<name>/`).
+pub(super) fn is_path_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
 /// Checks name, journeys, population and target.
 pub fn body(spec: &ScenarioSpec, findings: &mut Findings) {
     let root = DocPath::root();
-    let name_ok =
-        !spec.name.is_empty() && spec.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     findings.check(
-        name_ok,
+        is_path_name(&spec.name),
         &root.key("name"),
         || format!("name `{}` cannot name a report directory", spec.name),
         "letters, digits, `-`, `_` or `.`",

@@ -69,7 +69,6 @@ pub fn merge(mut inputs: Vec<Input>) -> Result<Report, MergeError> {
 
 /// Sums `inputs` (checked, sorted, at least one) into one report.
 pub(crate) fn combine(inputs: &[Input]) -> Result<Report, MergeError> {
-    let inputs = inputs.to_vec();
     let Some(first) = inputs.first().map(|i| &i.report) else { return Err(MergeError::Empty) };
     let mut merged = first.clone();
     let n = inputs.len();
@@ -89,12 +88,12 @@ pub(crate) fn combine(inputs: &[Input]) -> Result<Report, MergeError> {
     run.target = targets.join(", ");
 
     let arrivals = &mut merged.arrivals;
-    arrivals.planned = sum(&inputs, |r| r.arrivals.planned);
-    arrivals.started = sum(&inputs, |r| r.arrivals.started);
-    arrivals.dropped = sum(&inputs, |r| r.arrivals.dropped);
-    arrivals.reactions_dropped = sum(&inputs, |r| r.arrivals.reactions_dropped);
-    arrivals.retries = sum(&inputs, |r| r.arrivals.retries);
-    arrivals.retries_dropped = sum(&inputs, |r| r.arrivals.retries_dropped);
+    arrivals.planned = sum(inputs, |r| r.arrivals.planned);
+    arrivals.started = sum(inputs, |r| r.arrivals.started);
+    arrivals.dropped = sum(inputs, |r| r.arrivals.dropped);
+    arrivals.reactions_dropped = sum(inputs, |r| r.arrivals.reactions_dropped);
+    arrivals.retries = sum(inputs, |r| r.arrivals.retries);
+    arrivals.retries_dropped = sum(inputs, |r| r.arrivals.retries_dropped);
     // Every segment injects the same windows into the same target: a window happened if
     // any segment got it in.
     for (k, outage) in merged.outages.iter_mut().enumerate() {
@@ -104,19 +103,19 @@ pub(crate) fn combine(inputs: &[Input]) -> Result<Report, MergeError> {
             outage.note = injected.note.clone();
         }
     }
-    let lateness = add_all(&inputs, "lateness", |r| Some(r.arrivals.lateness_histogram.as_str()))?;
+    let lateness = add_all(inputs, "lateness", |r| Some(r.arrivals.lateness_histogram.as_str()))?;
     arrivals.lateness_us = latency(Stats::of(lateness.as_ref()));
     arrivals.lateness_histogram = encode(lateness.as_ref());
-    merged.in_flight_max = sum(&inputs, |r| r.in_flight_max);
-    merged.requests = sum(&inputs, |r| r.requests);
-    merged.errors = sum(&inputs, |r| r.errors);
-    merged.actions = actions(&inputs)?;
-    merged.steps = steps(&inputs)?;
-    merged.plan = plan(&inputs);
-    merged.intervals = intervals(&inputs)?;
-    merged.series = series(&inputs, &merged.intervals)?;
-    merged.journeys = journeys(&inputs, &merged.intervals)?;
-    merged.chat = chat::merge(&inputs)?;
+    merged.in_flight_max = sum(inputs, |r| r.in_flight_max);
+    merged.requests = sum(inputs, |r| r.requests);
+    merged.errors = sum(inputs, |r| r.errors);
+    merged.actions = actions(inputs)?;
+    merged.steps = steps(inputs)?;
+    merged.plan = plan(inputs);
+    merged.intervals = intervals(inputs)?;
+    merged.series = series(inputs, &merged.intervals)?;
+    merged.journeys = journeys(inputs, &merged.intervals)?;
+    merged.chat = chat::merge(inputs)?;
     merged.verdicts = Vec::new();
     Ok(merged)
 }

@@ -2,7 +2,7 @@
 //! NAME`, each a whole run of its own share) into the report of the surge as a whole,
 //! merged exactly like segments, plus a per-target breakdown.
 
-use super::{Input, MergeError, add_all, combine};
+use super::{Input, MergeError, add_into, combine};
 use crate::metrics::Stats;
 use crate::report::Report;
 use crate::report::build::latency;
@@ -80,18 +80,13 @@ fn name_of(report: &Report) -> &str {
 /// One target's line of the breakdown: its totals and its pooled response time.
 fn summary(part: &TargetInput) -> Result<TargetSummary, MergeError> {
     let report = &part.input.report;
-    let one = std::slice::from_ref(&part.input);
     let mut pooled = None;
-    for action in &report.actions {
-        let h = add_all(one, "response", |_| Some(action.stats.histogram.response.as_str()))?;
-        if let Some(h) = h {
-            match &mut pooled {
-                None => pooled = Some(h),
-                Some(sum) => {
-                    let _ = hdrhistogram::Histogram::add(sum, &h);
-                }
-            }
-        }
+    for action in report.actions.iter().filter(|a| !a.stats.histogram.response.is_empty()) {
+        add_into(&mut pooled, &action.stats.histogram.response).map_err(|source| MergeError::Histogram {
+            path: part.input.label.clone(),
+            what: format!("{}.response", action.name),
+            source,
+        })?;
     }
     Ok(TargetSummary {
         name: name_of(report).to_string(),
