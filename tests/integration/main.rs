@@ -1,6 +1,8 @@
 //! End-to-end tests: one binary (as in ripgrep) running the real `stampede` executable.
 
 mod bluesky;
+mod chart_reader;
+mod charts;
 mod gate;
 mod library;
 mod outages;
@@ -8,6 +10,7 @@ mod reports;
 mod run;
 mod scenarios;
 mod segments;
+mod shapes;
 mod target;
 mod targets;
 mod util;

@@ -11,11 +11,13 @@ use std::sync::OnceLock;
 
 use crate::util::{repo_root, stampede};
 
-/// One real 10-second run on the embedded platform, shared by every test here.
+/// One real 10-second run on the embedded platform, shared by every test here. Its
+/// directory is under the test target's tmp dir, replaced by the next test run (a static
+/// `TempDir` is never dropped, so it would be left behind in the system's temp dir).
 fn run_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = tempfile::Builder::new().prefix("stampede-reports-").tempdir().expect("temp dir").keep();
+        let dir = crate::shapes::fresh_dir("reports-run");
         let out = stampede()
             .current_dir(repo_root())
             .args(["run", "scenarios/examples/constant.yaml", "--quiet", "--out"])

@@ -150,7 +150,8 @@ pub fn arrivals(report: &Report) -> Card {
         report.series.iter().map(|p| (p.t_s + dt / 2.0, p.arrivals_started as f64 / dt)).collect();
     let dropped: Vec<(f64, f64)> =
         report.series.iter().map(|p| (p.t_s + dt / 2.0, p.dropped as f64 / dt)).collect();
-    let peak = (planned.iter().chain(&started)).map(|p| p.1).fold(0.0, f64::max);
+    // Drops too: a burst of drops after a stall can exceed the planned rate.
+    let peak = (planned.iter().chain(&started).chain(&dropped)).map(|p| p.1).fold(0.0, f64::max);
     let mut layers = vec![
         Layer {
             name: "planned".into(),

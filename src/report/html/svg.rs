@@ -81,9 +81,12 @@ impl Plot {
         let width = if self.wide { WIDE } else { WIDTH };
         let frame = Frame::new(&self.x, &self.y, top, width);
         let mut out = String::new();
+        // `data-frame` maps data units to viewBox units (x0 x1 y0 y1 left right top bottom),
+        // so a reader (the tests) can turn drawn points back into values.
         let _ = write!(
             out,
-            r#"<svg class="chart" viewBox="0 0 {width} {HEIGHT}" role="img" xmlns="http://www.w3.org/2000/svg">"#
+            r#"<svg class="chart" viewBox="0 0 {width} {HEIGHT}" data-frame="{} {} {} {} {} {} {} {}" role="img" xmlns="http://www.w3.org/2000/svg">"#,
+            frame.x0, frame.x1, frame.y0, frame.y1, frame.left, frame.right, frame.top, frame.bottom
         );
         self.render_bands(&mut out, &frame);
         render_grid(&mut out, &frame, &self.x, &self.y);
@@ -237,9 +240,17 @@ fn render_top_axis(out: &mut String, f: &Frame, axis: &Axis) {
     out.push_str("</g>");
 }
 
+/// One layer in a `<g class="layer">` naming its series and colour, so what a chart shows
+/// can be read back (and found on a screenshot) series by series.
 fn render_layer(out: &mut String, f: &Frame, layer: &Layer) {
     let color = escape(&layer.color);
     let name = escape(&layer.name);
+    let _ = write!(out, r#"<g class="layer" data-series="{name}" data-color="{color}">"#);
+    render_marks(out, f, layer, &color, &name);
+    out.push_str("</g>");
+}
+
+fn render_marks(out: &mut String, f: &Frame, layer: &Layer, color: &str, name: &str) {
     match &layer.shape {
         Shape::Line { points, dashed } => {
             let dash = if *dashed { r#" stroke-dasharray="5 3""# } else { "" };
@@ -360,6 +371,9 @@ mod tests {
         };
         let svg = plot.render();
         assert_eq!(svg.matches("<path").count(), 2);
+        // Readers map drawn points back to data through the frame, series by series.
+        assert!(svg.contains(r#"data-frame="0 4 0 10 62 394 12 198""#), "{svg}");
+        assert_eq!(svg.matches(r##"<g class="layer" data-series="p50" data-color="#123">"##).count(), 1);
         assert!(svg.contains("&lt;y&gt;"));
         assert!(!svg.contains("NaN") && !svg.contains("inf"));
     }
