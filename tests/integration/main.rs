@@ -6,6 +6,7 @@ mod charts;
 mod gate;
 mod library;
 mod outages;
+mod pacing;
 mod reports;
 mod run;
 mod scenarios;
