@@ -145,7 +145,13 @@ fn merged_segments_equal_the_whole_run() {
         let label = format!("merged from {count} segments");
         assert!(merged.console_summary().contains(&label) && merged.render_markdown().contains(&label));
         assert!(merged.render_html().contains(&label));
-        assert!(merged.in_flight_max >= segments.iter().map(|s| s.in_flight_max).max().unwrap_or(0));
+        // In flight: the documented upper bound, the sum of the segments' maxima, run-wide
+        // and interval by interval.
+        assert_eq!(merged.in_flight_max, segments.iter().map(|s| s.in_flight_max).sum::<u64>());
+        for (i, point) in merged.series.iter().enumerate() {
+            let sum: u64 = segments.iter().filter_map(|s| s.series.get(i)).map(|p| p.in_flight_max).sum();
+            assert_eq!(point.in_flight_max, sum, "interval {i}, N = {count}");
+        }
     }
 }
 
