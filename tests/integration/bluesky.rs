@@ -6,7 +6,8 @@
 //!
 //! The PDS comes from npm (tests/pds/setup.sh, cached outside the repository). Without
 //! `node` and `npm`, or when the install fails (no registry), the test prints a visible
-//! `SKIPPED:` line and passes; `STAMPEDE_REQUIRE_PDS=1` turns that into a failure.
+//! `SKIPPED:` line and passes on a developer's machine; in CI (`CI=true`) or with
+//! `STAMPEDE_REQUIRE_PDS=1` that is a failure (see `util::require_or_skip`).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -154,14 +155,8 @@ async fn count_records(base: &str) -> Records {
 
 #[test]
 fn a_rednote_replay_against_a_local_bluesky_pds_writes_every_record() {
-    let dir = match install() {
-        Ok(dir) => dir,
-        Err(reason) if std::env::var_os("STAMPEDE_REQUIRE_PDS").is_none() => {
-            println!("SKIPPED: the Bluesky PDS end-to-end test: {reason}");
-            eprintln!("SKIPPED: the Bluesky PDS end-to-end test: {reason}");
-            return;
-        }
-        Err(reason) => panic!("STAMPEDE_REQUIRE_PDS is set but the PDS cannot be installed: {reason}"),
+    let Some(dir) = crate::util::require_or_skip("PDS", "the Bluesky PDS end-to-end test", install()) else {
+        return;
     };
     let pds = Pds::start(&dir);
     let out = tempfile::tempdir().expect("tempdir");

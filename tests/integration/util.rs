@@ -31,6 +31,26 @@ pub fn no_chat_to_judge(verdict: &serde_json::Value) -> bool {
     name.starts_with("chat.delivery") && message.contains("nothing to judge")
 }
 
+/// The rule for tests of third-party software (a Bluesky PDS, Prometheus, another
+/// platform): `ready` is the software, or why it cannot be had. Without it the test is
+/// skipped with a visible `SKIPPED:` line on a developer's machine, and fails where it must
+/// run: in CI (`CI=true`, as `.ci/run` and CI services set it) or when
+/// `STAMPEDE_REQUIRE_<NAME>=1` is set.
+pub fn require_or_skip<T>(name: &str, test: &str, ready: Result<T, String>) -> Option<T> {
+    let reason = match ready {
+        Ok(value) => return Some(value),
+        Err(reason) => reason,
+    };
+    let variable = format!("STAMPEDE_REQUIRE_{}", name.to_ascii_uppercase());
+    let set = |key: &str| std::env::var(key).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    if set(&variable) || set("CI") {
+        panic!("{test} must run here ({variable} or CI is set), but: {reason}");
+    }
+    println!("SKIPPED: {test}: {reason}");
+    eprintln!("SKIPPED: {test}: {reason}");
+    None
+}
+
 /// Sends SIGINT to `child` (the way Ctrl-C would).
 pub fn interrupt(child: &Child) {
     let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
