@@ -15,6 +15,15 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 const DURATION_UNITS: &[(&str, f64)] =
     &[("us", 1e-6), ("ms", 1e-3), ("s", 1.0), ("m", 60.0), ("min", 60.0), ("h", 3_600.0), ("d", 86_400.0)];
 
+/// The longest duration any quantity may have: 10 years (3,650 days). Real scenarios need
+/// curves of a few years at most and think times or stays of days; the bound keeps every
+/// span convertible to a [`std::time::Duration`] and every derived count (intervals,
+/// arrivals) finite, whatever a file or flag says.
+pub const MAX_SPAN_S: f64 = 3_650.0 * 86_400.0;
+/// The highest rate any curve or flag may give: a billion per second, beyond any surge; it
+/// keeps integrals over [`MAX_SPAN_S`] finite.
+pub const MAX_RATE_PER_S: f64 = 1e9;
+
 /// What a duration must look like; quoted in every error so the fix is obvious.
 pub const DURATION_EXPECTED: &str = "a number with a unit: us, ms, s, m, h or d, e.g. `48h`, `7.5s`";
 /// What a rate must look like.
@@ -38,6 +47,21 @@ pub enum UnitError {
     Rate { text: String },
     #[error("negative or non-finite quantity `{text}` (expected a value >= 0)")]
     Negative { text: String },
+    #[error("duration `{text}` is longer than the limit of 3650d (expected at most 10 years)")]
+    TooLong { text: String },
+    #[error("rate `{text}` is above the limit of 1e9/s (expected at most a billion per second)")]
+    TooHigh { text: String },
+}
+
+/// Converts seconds to a [`std::time::Duration`] without panicking: NaN and negative values
+/// give zero, values past what a `Duration` holds give [`std::time::Duration::MAX`]. For
+/// seconds derived from user input (drawn think times, scaled delays), where
+/// `Duration::from_secs_f64` would panic.
+pub fn saturating_duration(secs: f64) -> std::time::Duration {
+    if secs.is_nan() || secs <= 0.0 {
+        return std::time::Duration::ZERO;
+    }
+    std::time::Duration::try_from_secs_f64(secs).unwrap_or(std::time::Duration::MAX)
 }
 
 impl Span {
@@ -51,7 +75,7 @@ impl Span {
     }
 
     pub fn as_duration(self) -> std::time::Duration {
-        std::time::Duration::from_secs_f64(self.secs.max(0.0))
+        saturating_duration(self.secs)
     }
 }
 
@@ -77,6 +101,9 @@ impl FromStr for Span {
         let &(unit, scale) = DURATION_UNITS.iter().find(|(name, _)| *name == unit).ok_or_else(err)?;
         if !number.is_finite() || number < 0.0 {
             return Err(UnitError::Negative { text: text.to_string() });
+        }
+        if number * scale > MAX_SPAN_S {
+            return Err(UnitError::TooLong { text: text.to_string() });
         }
         Ok(Self { secs: number * scale, unit })
     }
@@ -119,6 +146,9 @@ impl FromStr for Rate {
         let &(unit, scale) = DURATION_UNITS.iter().find(|(name, _)| *name == unit).ok_or_else(err)?;
         if !count.is_finite() || count < 0.0 {
             return Err(UnitError::Negative { text: text.to_string() });
+        }
+        if count / scale > MAX_RATE_PER_S {
+            return Err(UnitError::TooHigh { text: text.to_string() });
         }
         Ok(Self { per_s: count / scale, unit })
     }
@@ -218,5 +248,29 @@ mod tests {
             assert!(matches!(text.parse::<Rate>(), Err(UnitError::Rate { .. })), "{text}");
         }
         assert!(matches!("-1/s".parse::<Rate>(), Err(UnitError::Negative { .. })));
+    }
+
+    #[test]
+    fn quantities_beyond_the_limits_are_errors_not_panics() {
+        for text in ["1e20s", "3651d", "1e300h", "87601h"] {
+            assert!(matches!(text.parse::<Span>(), Err(UnitError::TooLong { .. })), "{text}");
+        }
+        assert_eq!("3650d".parse::<Span>().map(Span::secs), Ok(MAX_SPAN_S));
+        for text in ["nan s", "NaNs", "infs", "-infh", "1e400s"] {
+            assert!(text.parse::<Span>().is_err(), "{text}");
+        }
+        assert!(matches!("2e9/s".parse::<Rate>(), Err(UnitError::TooHigh { .. })));
+        assert!(matches!("inf/s".parse::<Rate>(), Err(UnitError::Negative { .. })));
+        assert!("3.6e12/h".parse::<Rate>().is_ok());
+    }
+
+    #[test]
+    fn saturating_durations_never_panic() {
+        use std::time::Duration;
+        assert_eq!(saturating_duration(f64::NAN), Duration::ZERO);
+        assert_eq!(saturating_duration(-1.0), Duration::ZERO);
+        assert_eq!(saturating_duration(1e300), Duration::MAX);
+        assert_eq!(saturating_duration(f64::INFINITY), Duration::MAX);
+        assert_eq!(saturating_duration(1.5), Duration::from_millis(1500));
     }
 }

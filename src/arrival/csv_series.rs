@@ -20,6 +20,7 @@ use std::path::Path;
 use super::compile::CompileContext;
 use super::shapes::piecewise::Piecewise;
 use super::spec::{CsvSpec, CsvValues, Interpolation, TimeFormat};
+use crate::scenario::limits::MAX_PROBLEMS_SHOWN;
 use crate::scenario::problem::{DocPath, Findings, Problem};
 use crate::units::Span;
 
@@ -67,8 +68,24 @@ pub fn load(
         }
         (_, start) => start,
     };
-    let file = ctx.base_dir.join(&spec.file);
-    let rows = read_rows(spec, &file, ctx.span_s, timestamp_start, problems)?;
+    let file = match crate::scenario::file::confined(ctx.base_dir, &spec.file) {
+        Ok(file) => file,
+        Err(reason) => {
+            findings.add(&path.key("file"), reason, crate::scenario::file::CONFINED_EXPECTED);
+            return None;
+        }
+    };
+    let mut capped = Capped { problems, listed: 0, more: 0 };
+    let rows = read_rows(spec, &file, ctx.span_s, timestamp_start, &mut capped);
+    if capped.more > 0 {
+        let more = capped.more;
+        capped.problems.push(Problem::whole_file(
+            &file,
+            format!("{more} more problems in this series are not listed"),
+            "a series without bad rows",
+        ));
+    }
+    let rows = rows?;
     if findings.len() > before.0 || problems.len() > before.1 {
         return None;
     }
@@ -135,27 +152,48 @@ fn conserving_linear(knots: &[f64], rates: &[f64]) -> Piecewise {
     Piecewise::segments(at, start, end, 0.0, 0.0)
 }
 
-/// Parses the rows as `(time_s, value)`, reporting every bad cell; `None` when the file
-/// cannot be read at all or has no usable columns.
+/// The problems of one series, the first [`MAX_PROBLEMS_SHOWN`] kept and the rest only
+/// counted: a file of a million bad rows must not become a million problems in memory.
+struct Capped<'a> {
+    problems: &'a mut Vec<Problem>,
+    listed: usize,
+    more: usize,
+}
+
+impl Capped<'_> {
+    fn push(&mut self, problem: Problem) {
+        if self.listed < MAX_PROBLEMS_SHOWN {
+            self.problems.push(problem);
+            self.listed += 1;
+        } else {
+            self.more += 1;
+        }
+    }
+}
+
+/// Parses the rows as `(time_s, value)`, reporting every bad cell by its position (never
+/// its content: the file may not be a series at all); `None` when the file cannot be read
+/// at all or has no usable columns.
 fn read_rows(
     spec: &CsvSpec,
     file: &Path,
     span_s: f64,
     timestamp_start: Option<i64>,
-    problems: &mut Vec<Problem>,
+    problems: &mut Capped<'_>,
 ) -> Option<Vec<(f64, f64)>> {
-    let mut reader = match csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_path(file)
-    {
-        Ok(reader) => reader,
+    let text = match crate::scenario::file::read_text(file) {
+        Ok(text) => text,
         Err(err) => {
             problems.push(Problem::whole_file(
                 file,
                 format!("cannot read the series: {err}"),
-                "a readable CSV file with a header row",
+                "a readable CSV file of at most 16 MiB with a header row",
             ));
             return None;
         }
     };
+    let mut reader =
+        csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_reader(text.as_bytes());
     let headers = match reader.headers() {
         Ok(headers) => headers.clone(),
         Err(err) => {
@@ -167,15 +205,14 @@ fn read_rows(
             return None;
         }
     };
-    let column = |name: &str, problems: &mut Vec<Problem>| {
+    let column = |name: &str, problems: &mut Capped<'_>| {
         let found = headers.iter().position(|h| h == name);
         if found.is_none() {
-            let columns = headers.iter().collect::<Vec<_>>().join(", ");
             problems.push(at(
                 file,
                 1,
                 1,
-                format!("no column `{name}` (the header has: {columns})"),
+                format!("no column `{name}` in the header ({} columns)", headers.len()),
                 "the column named in the scenario",
             ));
         }
@@ -195,7 +232,7 @@ fn read_rows(
                     file,
                     line,
                     1,
-                    format!("unreadable row: {err}"),
+                    "unreadable row".to_string(),
                     "rows with as many fields as the header",
                 ));
                 bad_rows = true;
@@ -209,13 +246,7 @@ fn read_rows(
             None => {
                 let expected =
                     if spec.time_format == TimeFormat::Offset { OFFSET_EXPECTED } else { TIMESTAMP_EXPECTED };
-                problems.push(at(
-                    file,
-                    line,
-                    time_col + 1,
-                    format!("`{}` is not a time", cell(time_col)),
-                    expected,
-                ));
+                problems.push(at(file, line, time_col + 1, "the cell is not a time".to_string(), expected));
                 None
             }
         };
@@ -226,7 +257,7 @@ fn read_rows(
                     file,
                     line,
                     value_col + 1,
-                    format!("`{}` is not a non-negative number", cell(value_col)),
+                    "the cell is not a non-negative number".to_string(),
                     "a number >= 0",
                 ));
                 None

@@ -101,7 +101,12 @@ fn bad_cells_unsorted_and_duplicate_times_have_line_and_column() {
     let dir = dir_with("s.csv", text);
     let found: Vec<(usize, usize, String)> =
         problems(dir.path(), "values: count").into_iter().map(|p| (p.line, p.column, p.message)).collect();
-    let expect = [(3, 2, "`ten`"), (5, 1, "repeats"), (6, 1, "`soon`"), (7, 1, "outside the timeline")];
+    let expect = [
+        (3, 2, "not a non-negative"),
+        (5, 1, "repeats"),
+        (6, 1, "not a time"),
+        (7, 1, "outside the timeline"),
+    ];
     assert_eq!(found.len(), expect.len(), "{found:#?}");
     for ((line, column, message), (el, ec, needle)) in found.iter().zip(expect) {
         assert_eq!((*line, *column), (el, ec), "{message}");

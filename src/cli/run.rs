@@ -151,7 +151,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     };
     let scenario_dir = args.file.parent().map(PathBuf::from).unwrap_or_default();
     let profile_name = args.profile.clone().unwrap_or_else(|| scenario.spec.target.clone());
-    let profile = match crate::profile::load(&profile_name, &scenario_dir) {
+    let origin = match &args.profile {
+        Some(_) => crate::profile::Origin::CommandLine { scenario_dir: &scenario_dir },
+        None => crate::profile::Origin::Scenario { scenario_dir: &scenario_dir, scenario: &args.file },
+    };
+    let profile = match crate::profile::load(&profile_name, origin) {
         Ok(profile) => profile,
         Err(problems) => {
             eprintln!("{problems}");

@@ -5,6 +5,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::scenario::limits::MAX_REPEAT;
 use crate::scenario::{JourneySpec, Phase, Replay};
 
 /// SplitMix64 finaliser: spreads consecutive indices over unrelated seeds.
@@ -60,7 +61,9 @@ pub fn in_phase(phases: &[Phase], name: &str, real_t_s: f64) -> bool {
 
 /// The concrete steps of the newcomer arriving at curve time `real_t_s`: `during` windows,
 /// probability and repeats resolved, think times drawn and scaled to the replay clock. The
-/// executor runs exactly this list.
+/// executor runs exactly this list. Its length is bounded: each repeat draw is capped at
+/// [`MAX_REPEAT`], and validation bounds the sum over a journey's steps
+/// ([`crate::scenario::limits::MAX_JOURNEY_REQUESTS`]).
 pub fn concrete_steps(
     journey: &JourneySpec,
     replay: &Replay,
@@ -77,7 +80,7 @@ pub fn concrete_steps(
         if rng.random::<f64>() >= step.probability.unwrap_or(1.0) {
             continue;
         }
-        let repeats = step.repeat.as_ref().map_or(1, |r| r.sample(rng));
+        let repeats = step.repeat.as_ref().map_or(1, |r| r.sample_at_most(rng, MAX_REPEAT));
         for _ in 0..repeats {
             let think_s = step.think.as_ref().map_or(0.0, |t| t.sample_s(rng)) * replay.think_scale();
             steps.push(PlannedStep { step: i, think_s });

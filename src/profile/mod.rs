@@ -93,23 +93,46 @@ impl Profile {
     }
 }
 
-/// Loads a built-in profile by name, or a profile file (relative paths are tried from the
-/// working directory, then from `scenario_dir`).
-pub fn load(name_or_path: &str, scenario_dir: &Path) -> Result<Profile, Problems> {
+/// Where a profile's name comes from: a path on the command line is the user's own choice;
+/// a scenario's `target:` is confined to the scenario's directory.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    /// `--profile NAME|FILE`: a relative path is tried from the working directory, then
+    /// from the scenario's directory.
+    CommandLine { scenario_dir: &'a Path },
+    /// A scenario's `target:`: relative to the scenario's directory, and inside it.
+    Scenario { scenario_dir: &'a Path, scenario: &'a Path },
+}
+
+/// Loads a built-in profile by name, or a profile file (see [`Origin`] for where a path is
+/// looked for). Files are read with the limits of [`crate::scenario::file`].
+pub fn load(name_or_path: &str, origin: Origin<'_>) -> Result<Profile, Problems> {
     if let Some((name, text)) = BUILT_IN.iter().find(|(name, _)| *name == name_or_path) {
         return parse(Path::new(&format!("<built-in profile {name}>")), text);
     }
-    let mut path = PathBuf::from(name_or_path);
-    if !path.exists() && path.is_relative() && scenario_dir.join(&path).exists() {
-        path = scenario_dir.join(&path);
-    }
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        let names: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
-        Problems(vec![Problem::whole_file(
-            &path,
-            format!("cannot read the profile: {e}"),
-            format!("a built-in profile ({}) or a readable profile file", names.join(", ")),
-        )])
+    let names: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
+    let expected = format!("a built-in profile ({}) or a readable profile file", names.join(", "));
+    let path = match origin {
+        Origin::CommandLine { scenario_dir } => {
+            let path = PathBuf::from(name_or_path);
+            if !path.exists() && path.is_relative() && scenario_dir.join(&path).exists() {
+                scenario_dir.join(&path)
+            } else {
+                path
+            }
+        }
+        Origin::Scenario { scenario_dir, scenario } => {
+            crate::scenario::file::confined(scenario_dir, name_or_path).map_err(|reason| {
+                Problems(vec![Problem::whole_file(
+                    scenario,
+                    format!("target: {reason}"),
+                    format!("{expected}, {}", crate::scenario::file::CONFINED_EXPECTED),
+                )])
+            })?
+        }
+    };
+    let text = crate::scenario::file::read_text(&path).map_err(|e| {
+        Problems(vec![Problem::whole_file(&path, format!("cannot read the profile: {e}"), expected.clone())])
     })?;
     parse(&path, &text)
 }
@@ -120,6 +143,12 @@ pub fn parse(file: &Path, text: &str) -> Result<Profile, Problems> {
         crate::scenario::source::parse(text).map_err(|e| Problems(vec![e.into_problem(file)]))?;
     let document = Document { positions };
     let mut findings = Findings::new();
+    if !value.is_object() {
+        // Said without serde, whose message would quote the document (any file named as a
+        // profile, e.g. a `.env`, is one long string).
+        findings.add(&DocPath::root(), "the profile is not a YAML mapping", "a mapping with `actions`");
+        return Err(Problems(document.place(file, findings)));
+    }
     let spec: ProfileSpec = match crate::scenario::load::deserialize(&value, &DocPath::root()) {
         Ok(spec) => spec,
         Err(finding) => {
@@ -299,6 +328,11 @@ fn compile_request(
     for (name, value) in inherited.into_iter().flatten().chain(&spec.headers) {
         let header_at = at.key("headers").key(name.clone());
         match HeaderName::from_bytes(name.as_bytes()) {
+            Ok(_) if value.contains(['\r', '\n', '\0']) => findings.add(
+                &header_at,
+                format!("the value of header `{name}` holds a CR, LF or NUL"),
+                "a header value on one line, without control characters",
+            ),
             Ok(header) => {
                 if let Some(t) = compile_template(value, known, &header_at, findings) {
                     headers.retain(|(h, _): &(HeaderName, Template)| *h != header);

@@ -4,7 +4,8 @@ use super::*;
 
 #[test]
 fn the_reference_profile_loads_and_covers_every_action() {
-    let profile = load("reference", Path::new(".")).expect("built-in profile is valid");
+    let profile = load("reference", Origin::CommandLine { scenario_dir: Path::new(".") })
+        .expect("built-in profile is valid");
     for action in Action::ALL {
         assert!(profile.request(action).is_some(), "{action}");
     }
@@ -30,7 +31,8 @@ fn a_join_without_a_stream_is_refused() {
 
 #[test]
 fn the_bluesky_profile_writes_records_and_declares_appview_reads_unsupported() {
-    let profile = load("bluesky-pds", Path::new(".")).expect("built-in profile is valid");
+    let profile = load("bluesky-pds", Origin::CommandLine { scenario_dir: Path::new(".") })
+        .expect("built-in profile is valid");
     let supported: Vec<&str> =
         Action::ALL.into_iter().filter(|a| profile.request(*a).is_some()).map(Action::name).collect();
     assert_eq!(supported, ["signup", "login", "upload_media", "create_post", "follow", "comment", "like"]);
@@ -90,4 +92,39 @@ fn unsupported_actions_have_a_reason() {
     let profile = parse(Path::new("p.yaml"), text).expect("valid");
     assert_eq!(profile.unsupported_reason(Action::ViewFeed).as_deref(), Some("needs an AppView"));
     assert!(profile.unsupported_reason(Action::Like).is_some_and(|r| r.contains("no request")));
+}
+
+#[test]
+fn header_values_with_line_breaks_or_nul_are_refused() {
+    for value in ["\"a\\r\\nX-Injected: 1\"", "\"a\\nb\"", "\"a\\0b\""] {
+        let text = format!(
+            "name: p\nheaders: {{ X-Ok: fine }}\nactions:\n  signup:\n    method: POST\n    path: /s\n    headers: {{ X-Bad: {value} }}\n"
+        );
+        let problems = parse(Path::new("p.yaml"), &text).expect_err("invalid").0;
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(lines.len(), 1, "{lines:#?}");
+        assert!(lines[0].starts_with("p.yaml:7:"), "{lines:#?}");
+        assert!(lines[0].contains("header `X-Bad` holds a CR, LF or NUL"), "{lines:#?}");
+    }
+}
+
+#[test]
+fn a_profile_that_is_not_a_mapping_is_refused_without_quoting_it() {
+    let problems = parse(Path::new(".env"), "API_KEY=hunter2 SECRET=swordfish\n").expect_err("not a map").0;
+    let text = Problems(problems).to_string();
+    assert!(text.contains("the profile is not a YAML mapping"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+}
+
+#[test]
+fn a_scenario_target_stays_in_the_scenario_directory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("s.yaml");
+    let origin = Origin::Scenario { scenario_dir: dir.path(), scenario: &scenario };
+    for target in ["/proc/self/environ", "../p.yaml"] {
+        let text = load(target, origin).expect_err("refused").to_string();
+        assert!(text.starts_with(&format!("{}: target: the path", scenario.display())), "{text}");
+    }
+    std::fs::write(dir.path().join("p.yaml"), "name: p\nactions: {}\n").expect("written");
+    assert!(load("p.yaml", origin).is_ok());
 }

@@ -11,8 +11,9 @@ use rand_distr::{Distribution, Exp, Geometric, LogNormal, Pareto, Poisson, Unifo
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::limits::MAX_COUNT;
 use super::problem::{DocPath, Findings};
-use crate::units::Span;
+use crate::units::{MAX_SPAN_S, Span};
 
 /// A non-negative whole number drawn per use (repeat counts, payload sizes, reactions).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -48,6 +49,11 @@ pub enum DelayDist {
     Pareto { scale: Span, shape: f64 },
 }
 
+/// A parameter as a problem shows it: `1e300` rather than its 301 digits.
+pub fn number(x: f64) -> String {
+    if x.abs() >= 1e12 { format!("{x:e}") } else { format!("{x}") }
+}
+
 fn finite_nonneg(x: f64) -> bool {
     x.is_finite() && x >= 0.0
 }
@@ -63,6 +69,45 @@ fn check_sigma(sigma: f64, at: &DocPath, findings: &mut Findings) {
 }
 
 impl CountDist {
+    /// Checks parameters and that draws stay within `limit` (named `limit_name` in the
+    /// problem): the largest possible value for bounded distributions, the mean for the
+    /// others (their draws are capped at the limit). Every problem goes to `findings`.
+    pub fn validate_within(&self, path: &DocPath, limit: u64, limit_name: &str, findings: &mut Findings) {
+        self.validate(path, findings);
+        let (key, value) = match self {
+            Self::Fixed(n) => ("fixed", *n as f64),
+            Self::Poisson { mean } => ("poisson", *mean),
+            Self::Geometric { mean } => ("geometric", *mean),
+            Self::Zipf { n, .. } => ("zipf", *n as f64),
+            Self::Lognormal { .. } => ("lognormal", self.mean()),
+            Self::Uniform { high, .. } => ("uniform", *high as f64),
+        };
+        let what = match self {
+            Self::Fixed(_) => "the count",
+            Self::Zipf { .. } => "n",
+            Self::Uniform { .. } => "high",
+            _ => "the mean",
+        };
+        // NaN parameters were reported by `validate`; `!(x <= limit)` would repeat them.
+        if value > limit as f64 {
+            findings.add(
+                &path.key(key),
+                format!("{what} {} is above the {limit_name} limit of {limit}", number(value)),
+                format!("at most {limit} (see \"Scenario limits\" in the README)"),
+            );
+        }
+    }
+
+    /// The largest value a draw can take, when the distribution is bounded.
+    pub fn upper_bound(&self) -> Option<u64> {
+        match self {
+            Self::Fixed(n) => Some(*n),
+            Self::Zipf { n, .. } => Some(*n),
+            Self::Uniform { high, .. } => Some(*high),
+            Self::Poisson { .. } | Self::Geometric { .. } | Self::Lognormal { .. } => None,
+        }
+    }
+
     /// Checks parameters; every problem goes to `findings` under `path`.
     pub fn validate(&self, path: &DocPath, findings: &mut Findings) {
         let positive = "a finite number > 0";
@@ -116,7 +161,7 @@ impl CountDist {
             Self::Zipf { n, s } => {
                 // E[X] = H(n, s-1) / H(n, s); computed directly, n is small in practice
                 // and capped so a huge n cannot stall planning.
-                let n = (*n).min(10_000_000);
+                let n = (*n).min(MAX_COUNT);
                 let (mut num, mut den) = (0.0, 0.0);
                 for k in 1..=n {
                     let w = (k as f64).powf(-s);
@@ -130,9 +175,19 @@ impl CountDist {
         }
     }
 
-    /// Draws one value. Parameters must have passed [`CountDist::validate`]; a
-    /// distribution that cannot be built anyway yields its mean, never a panic.
+    /// Draws one value, at most [`MAX_COUNT`] (a heavy tail's rare giant draw cannot size
+    /// an allocation). Parameters must have passed [`CountDist::validate`]; a distribution
+    /// that cannot be built anyway yields its mean, never a panic.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+        self.sample_at_most(rng, MAX_COUNT)
+    }
+
+    /// Draws one value, capped at `max` (one of the limits in [`super::limits`]).
+    pub fn sample_at_most<R: Rng + ?Sized>(&self, rng: &mut R, max: u64) -> u64 {
+        self.draw(rng).min(max)
+    }
+
+    fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
         let fallback = self.mean().round() as u64;
         match self {
             Self::Fixed(n) => *n,
@@ -156,6 +211,19 @@ impl CountDist {
 impl DelayDist {
     /// Checks parameters; every problem goes to `findings` under `path`.
     pub fn validate(&self, path: &DocPath, findings: &mut Findings) {
+        self.validate_parameters(path, findings);
+        let mean_s = self.mean_s();
+        // A heavy tail (σ near 10, a Pareto shape near 1) can have a mean beyond any span.
+        if mean_s > MAX_SPAN_S {
+            findings.add(
+                path,
+                format!("the mean delay {} is longer than the limit of 3650d", Span::from_secs(mean_s)),
+                "a mean of at most 10 years (see \"Scenario limits\" in the README)",
+            );
+        }
+    }
+
+    fn validate_parameters(&self, path: &DocPath, findings: &mut Findings) {
         match self {
             Self::Fixed(_) | Self::Exponential { .. } => {}
             Self::Lognormal { median, sigma } => {
@@ -205,8 +273,14 @@ impl DelayDist {
         }
     }
 
-    /// Draws one delay in seconds (falls back to the mean if parameters are unusable).
+    /// Draws one delay in seconds, at most [`MAX_SPAN_S`] (falls back to the mean if
+    /// parameters are unusable), so it always converts to a `Duration`.
     pub fn sample_s<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let drawn = self.draw_s(rng);
+        if drawn.is_nan() { 0.0 } else { drawn.clamp(0.0, MAX_SPAN_S) }
+    }
+
+    fn draw_s<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let fallback = self.mean_s();
         match self {
             Self::Fixed(span) => span.secs(),
@@ -281,5 +355,37 @@ mod tests {
         // Sampling an invalid spec falls back instead of panicking.
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let _ = CountDist::Poisson { mean: -1.0 }.sample(&mut rng);
+    }
+
+    #[test]
+    fn limits_are_checked_at_validation_and_enforced_at_draws() {
+        let mut findings = Findings::new();
+        let root = DocPath::root().key("repeat");
+        CountDist::Poisson { mean: 1e300 }.validate_within(&root, 1_000, "per-step repeat", &mut findings);
+        CountDist::Uniform { low: 0, high: 1_001 }.validate_within(
+            &root,
+            1_000,
+            "per-step repeat",
+            &mut findings,
+        );
+        CountDist::Lognormal { median: 2.0, sigma: 1.0 }.validate_within(&root, 1_000, "x", &mut findings);
+        let found: Vec<String> = findings.iter().map(|f| format!("{}: {}", f.path, f.message)).collect();
+        assert_eq!(
+            found,
+            [
+                "repeat.poisson: the mean 1e300 is above the per-step repeat limit of 1000",
+                "repeat.uniform: high 1001 is above the per-step repeat limit of 1000",
+            ]
+        );
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        // A validated heavy tail still draws giants now and then: the cap holds them.
+        let heavy = CountDist::Lognormal { median: 1.0, sigma: 10.0 };
+        assert!((0..1_000).all(|_| heavy.sample_at_most(&mut rng, 50) <= 50));
+        assert!((0..1_000).all(|_| heavy.sample(&mut rng) <= MAX_COUNT));
+        let pareto = DelayDist::Pareto { scale: span("3000d"), shape: 1.01 };
+        assert!((0..1_000).all(|_| pareto.sample_s(&mut rng) <= MAX_SPAN_S));
+        let mut findings = Findings::new();
+        DelayDist::Lognormal { median: span("1s"), sigma: 10.0 }.validate(&root, &mut findings);
+        assert_eq!(findings.len(), 1, "a mean of e^50 s is refused");
     }
 }

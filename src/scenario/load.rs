@@ -65,8 +65,8 @@ impl Document {
 
 /// Reads and deserializes `file`. On failure returns every problem found.
 pub fn read(file: &Path) -> Result<(ScenarioSpec, Document), Vec<Problem>> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        vec![Problem::whole_file(file, format!("cannot read the file: {e}"), "a readable UTF-8 YAML file")]
+    let text = super::file::read_text(file).map_err(|e| {
+        vec![Problem::whole_file(file, e.to_string(), "a readable UTF-8 YAML file of at most 16 MiB")]
     })?;
     parse(file, &text)
 }
@@ -182,8 +182,10 @@ pub(crate) fn deserialize<T: DeserializeOwned>(value: &Value, base: &DocPath) ->
     })
 }
 
-/// serde messages read "what, expected X"; our problems print "what (expected X)".
+/// serde messages read "what, expected X"; our problems print "what (expected X)". A
+/// quoted value longer than a line is elided: it may be a whole file read as one string.
 fn split_expected(message: &str) -> (String, String) {
+    let message = &elide_long_quotes(message);
     if let Some((what, expected)) = message.rsplit_once(" (expected ") {
         return (what.to_string(), expected.trim_end_matches(')').to_string());
     }
@@ -191,6 +193,27 @@ fn split_expected(message: &str) -> (String, String) {
         Some((what, expected)) => (what.to_string(), expected.to_string()),
         None => (message.to_string(), String::new()),
     }
+}
+
+/// Replaces any `"…"` quotation longer than 60 characters in a serde message by its length.
+fn elide_long_quotes(message: &str) -> String {
+    let parts: Vec<&str> = message.split('"').collect();
+    if parts.len() < 3 {
+        return message.to_string();
+    }
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('"');
+        }
+        // Odd parts are quoted (between the i-th and (i+1)-th quote), unless unterminated.
+        if i % 2 == 1 && i + 1 < parts.len() && part.chars().count() > 60 {
+            out.push_str(&format!("<{} characters>", part.chars().count()));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -236,6 +259,17 @@ journeys:
         let found = problems("name: x\nseed: 1\n");
         assert_eq!(found.len(), 1);
         assert!(found[0].contains("missing field `timeline`"), "{}", found[0]);
+    }
+
+    #[test]
+    fn long_quoted_values_are_elided() {
+        let secret = format!("invalid type: string \"{}\", expected a map", "SECRET=x ".repeat(20));
+        let (message, expected) = split_expected(&secret);
+        assert_eq!(
+            (message.as_str(), expected.as_str()),
+            ("invalid type: string \"<180 characters>\"", "a map")
+        );
+        assert_eq!(elide_long_quotes("unknown variant `x`, \"short\""), "unknown variant `x`, \"short\"");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! and resolution into a [`Scenario`] ready for planning (compiled curve, replay settings).
 
 pub mod distribution;
+pub mod file;
+pub mod limits;
 pub mod load;
 pub mod model;
 pub mod outage;
@@ -134,6 +136,11 @@ pub fn load(file: &Path, overrides: &Overrides) -> Result<Scenario, Problems> {
     };
     let replay =
         resolve_replay(&spec, overrides).map_err(|p| Problems(vec![Problem::whole_file(file, p.0, p.1)]))?;
+    let mut findings = Findings::new();
+    replay_size(&spec, &curve, &replay, &mut findings);
+    if !findings.is_empty() {
+        return Err(Problems(document.place(file, findings)));
+    }
     Ok(Scenario {
         file: file.to_path_buf(),
         seed: overrides.seed.unwrap_or(spec.seed),
@@ -144,6 +151,46 @@ pub fn load(file: &Path, overrides: &Overrides) -> Result<Scenario, Problems> {
         thresholds,
         start_unix_s,
     })
+}
+
+/// Checks the replay's size against [`limits`]: newcomers at real scale and replayed
+/// (after a command-line `--sample`), and natives created before the start. Planning draws
+/// every arrival, so these bound `plan` and `run` alike.
+fn replay_size(spec: &ScenarioSpec, curve: &Curve, replay: &Replay, findings: &mut Findings) {
+    use distribution::number;
+    let arrivals = DocPath::root().key("arrivals");
+    let at = if spec.arrivals.total.is_some() { arrivals.key("total") } else { arrivals.key("curve") };
+    let real = curve.total();
+    if real > limits::MAX_REAL_ARRIVALS {
+        findings.add(
+            &at,
+            format!("the curve holds {} newcomers at real scale, above the limit of 1e11", number(real)),
+            "at most 1e11 newcomers (see \"Scenario limits\" in the README)",
+        );
+    } else if real * replay.sample > limits::MAX_REPLAYED_ARRIVALS {
+        findings.add(
+            &at,
+            format!(
+                "the replay would start {} newcomers (total {} × sample {}), above the limit of 1e7",
+                number(real * replay.sample),
+                number(real),
+                replay.sample
+            ),
+            "at most 1e7 replayed newcomers: a smaller `sample` or total",
+        );
+    }
+    let natives = spec.population.natives as f64 * replay.sample;
+    findings.check(
+        natives <= limits::MAX_REPLAYED_NATIVES,
+        &DocPath::root().key("population").key("natives"),
+        || {
+            format!(
+                "the replay would create {} natives (natives × sample), above the limit of 1e7",
+                number(natives)
+            )
+        },
+        "at most 1e7 replayed natives: a smaller `sample` or natives",
+    );
 }
 
 /// Combines the file's replay settings with command-line overrides. A command-line

@@ -8,6 +8,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::limits::MAX_PROBLEMS_SHOWN;
+
 /// A path into a document: keys and list indices from the root.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct DocPath(Vec<Segment>);
@@ -175,12 +177,18 @@ impl fmt::Display for Problem {
 pub struct Problems(pub Vec<Problem>);
 
 impl fmt::Display for Problems {
+    /// The first [`MAX_PROBLEMS_SHOWN`] problems, then how many more there are: a file with
+    /// a million bad rows is one screen, not two million lines.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, problem) in self.0.iter().enumerate() {
+        for (i, problem) in self.0.iter().take(MAX_PROBLEMS_SHOWN).enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "{problem}")?;
+        }
+        let more = self.0.len().saturating_sub(MAX_PROBLEMS_SHOWN);
+        if more > 0 {
+            write!(f, "\n… and {more} more")?;
         }
         Ok(())
     }
@@ -195,6 +203,15 @@ mod tests {
         let path = DocPath::root().key("journeys").index(0).key("steps").index(2).key("probability");
         assert_eq!(path.to_string(), "journeys[0].steps[2].probability");
         assert_eq!(path.parent().map(|p| p.to_string()).as_deref(), Some("journeys[0].steps[2]"));
+    }
+
+    #[test]
+    fn problem_output_is_capped() {
+        let problems =
+            Problems((0..120).map(|i| Problem::whole_file(Path::new("f"), format!("p{i}"), "")).collect());
+        let text = problems.to_string();
+        assert_eq!(text.lines().count(), MAX_PROBLEMS_SHOWN + 1);
+        assert!(text.ends_with("… and 70 more"), "{text}");
     }
 
     #[test]

@@ -8,7 +8,8 @@
 
 use std::collections::HashMap;
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr::{MarkedYaml, Scalar, YamlData, YamlLoader};
+use saphyr_parser::Parser;
 use serde_json::{Map, Number, Value};
 
 use super::problem::{DocPath, Segment};
@@ -65,11 +66,7 @@ impl SyntaxError {
 /// Parses one YAML document. An empty document is an empty mapping's worth of nothing:
 /// it yields `Value::Null`, which the loader reports as "empty file".
 pub fn parse(text: &str) -> Result<(Value, Positions), SyntaxError> {
-    let documents = MarkedYaml::load_from_str(text).map_err(|e| SyntaxError {
-        line: e.marker().line(),
-        column: e.marker().col() + 1,
-        message: format!("invalid YAML: {}", e.info()),
-    })?;
+    let documents = load_documents(text)?;
     let mut positions = Positions::default();
     let Some(root) = documents.first() else {
         return Ok((Value::Null, positions));
@@ -86,6 +83,27 @@ pub fn parse(text: &str) -> Result<(Value, Positions), SyntaxError> {
     Ok((value, positions))
 }
 
+/// Loads the YAML documents of `text` with alias expansion disabled: aliases are
+/// documented as unsupported, and an expanded alias is how a small file becomes a large
+/// tree ("billion laughs").
+fn load_documents(text: &str) -> Result<Vec<MarkedYaml<'_>>, SyntaxError> {
+    let mut loader = YamlLoader::<MarkedYaml<'_>>::default();
+    loader.alias_limit(0);
+    let mut parser = Parser::new_from_str(text);
+    let scan = parser.load(&mut loader, true).err();
+    let error = scan.or_else(|| loader.error().cloned());
+    if let Some(e) = error {
+        // The loader's budget error is its only way to say "an alias was used" here.
+        let message = if e.info().contains("alias expansion") {
+            "YAML aliases (`*name`) are not supported".to_string()
+        } else {
+            format!("invalid YAML: {}", e.info())
+        };
+        return Err(SyntaxError { line: e.marker().line(), column: e.marker().col() + 1, message });
+    }
+    Ok(loader.into_documents())
+}
+
 fn start_of(node: &MarkedYaml<'_>) -> (usize, usize) {
     (node.span.start.line(), node.span.start.col() + 1)
 }
@@ -93,6 +111,16 @@ fn start_of(node: &MarkedYaml<'_>) -> (usize, usize) {
 fn convert(node: &MarkedYaml<'_>, path: &DocPath, positions: &mut Positions) -> Result<Value, SyntaxError> {
     positions.nodes.insert(path.clone(), start_of(node));
     Ok(match &node.data {
+        YamlData::Value(Scalar::FloatingPoint(f)) if !f.into_inner().is_finite() => {
+            // serde_json has no NaN or infinity: converted silently they would read as
+            // "unset" (`sample: .nan` meaning every newcomer), so they are errors here.
+            let (line, column) = start_of(node);
+            return Err(SyntaxError {
+                line,
+                column,
+                message: format!("`{}` is not a finite number", f.into_inner()),
+            });
+        }
         YamlData::Value(scalar) => scalar_value(scalar),
         // Unresolved scalars (not produced by the loader today) are kept as their text.
         YamlData::Representation(text, _, _) => Value::String(text.to_string()),
@@ -197,5 +225,24 @@ mod tests {
         assert!(err.line >= 1 && err.message.starts_with("invalid YAML"), "{err}");
         let err = parse("a: 1\na: 2\n").expect_err("duplicate key");
         assert_eq!((err.line, err.column), (2, 1));
+    }
+
+    #[test]
+    fn non_finite_numbers_are_errors_at_their_position() {
+        for (text, column) in
+            [("a: .nan\n", 4), ("a:\n  b: [1, .inf]\n", 10), ("a: -.inf\n", 4), ("a: 1e400\n", 4)]
+        {
+            let err = parse(text).expect_err(text);
+            assert_eq!((err.line, err.column), (text.lines().count(), column), "{text}: {err}");
+            assert!(err.message.contains("is not a finite number"), "{err}");
+        }
+    }
+
+    #[test]
+    fn aliases_are_refused_even_a_single_one() {
+        let err = parse("a: &x 1\nb: *x\n").expect_err("alias");
+        assert_eq!((err.line, err.message.as_str()), (2, "YAML aliases (`*name`) are not supported"));
+        // Anchors alone are harmless and accepted.
+        assert!(parse("a: &x 1\n").is_ok());
     }
 }

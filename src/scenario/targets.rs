@@ -98,7 +98,7 @@ pub fn validate(targets: &[TargetSpec], findings: &mut Findings) {
             super::validate::is_path_name(&target.name),
             &at.key("name"),
             || format!("`{}` cannot name a target", target.name),
-            "letters, digits, `-`, `_` or `.`",
+            super::validate::PATH_NAME_EXPECTED,
         );
         findings.check(
             !names.contains(&target.name.as_str()),

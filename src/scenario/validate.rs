@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use super::limits;
 use super::model::{
     Action, DEFAULT_ROOM, JourneySpec, PhaseSpec, PopulationSpec, ScenarioSpec, StepSpec, TimelineSpec,
 };
@@ -88,10 +89,18 @@ fn phases(phases: &[PhaseSpec], span_s: f64, at: &DocPath, findings: &mut Findin
     }
 }
 
-/// Whether `name` can name a directory of a run (`reports/<name>-…`, `targets/<name>/`).
+/// Whether `name` can name a directory of a run (`reports/<name>-…`, `targets/<name>/`):
+/// a path-safe identifier of at most 64 characters starting with a letter or digit, so that
+/// `.`, `..`, hidden names and flag-like `-x` cannot collapse or escape run directories.
 pub(super) fn is_path_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
+
+/// What [`is_path_name`] accepts, for problems.
+pub(super) const PATH_NAME_EXPECTED: &str =
+    "up to 64 letters, digits, `-`, `_` or `.`, starting with a letter or digit";
 
 /// Checks name, journeys, population and target.
 pub fn body(spec: &ScenarioSpec, findings: &mut Findings) {
@@ -100,7 +109,7 @@ pub fn body(spec: &ScenarioSpec, findings: &mut Findings) {
         is_path_name(&spec.name),
         &root.key("name"),
         || format!("name `{}` cannot name a report directory", spec.name),
-        "letters, digits, `-`, `_` or `.`",
+        PATH_NAME_EXPECTED,
     );
     findings.check(
         !spec.target.trim().is_empty(),
@@ -108,6 +117,9 @@ pub fn body(spec: &ScenarioSpec, findings: &mut Findings) {
         || "the target is empty".into(),
         "a profile name such as `reference`, or a profile file",
     );
+    if let Err(reason) = super::file::relative_inside(&spec.target) {
+        findings.add(&root.key("target"), reason, super::file::CONFINED_EXPECTED);
+    }
     journeys(&spec.journeys, spec.population.natives, &root.key("journeys"), findings);
     population(&spec.population, &spec.journeys, findings);
 }
@@ -159,6 +171,7 @@ fn journeys(journeys: &[JourneySpec], natives: u64, at: &DocPath, findings: &mut
             },
             "`signup` as the first step, or population.natives > 0",
         );
+        journey_requests(journey, &at, findings);
         let mut joined: Vec<&str> = Vec::new();
         for (j, step) in journey.steps.iter().enumerate() {
             let at = at.key("steps").index(j);
@@ -172,7 +185,7 @@ fn journeys(journeys: &[JourneySpec], natives: u64, at: &DocPath, findings: &mut
                 );
             }
             if let Some(repeat) = &step.repeat {
-                repeat.validate(&at.key("repeat"), findings);
+                repeat.validate_within(&at.key("repeat"), limits::MAX_REPEAT, "per-step repeat", findings);
             }
             if let Some(think) = &step.think {
                 think.validate(&at.key("think"), findings);
@@ -195,14 +208,46 @@ fn journeys(journeys: &[JourneySpec], natives: u64, at: &DocPath, findings: &mut
             }
             if let Some(payload) = &step.payload {
                 if let Some(bytes) = &payload.image_bytes {
-                    bytes.validate(&at.key("payload").key("image_bytes"), findings);
+                    let at = at.key("payload").key("image_bytes");
+                    bytes.validate_within(&at, limits::MAX_IMAGE_BYTES, "image size", findings);
                 }
                 if let Some(len) = &payload.text_len {
-                    len.validate(&at.key("payload").key("text_len"), findings);
+                    let at = at.key("payload").key("text_len");
+                    len.validate_within(&at, limits::MAX_TEXT_LEN, "text length", findings);
                 }
             }
         }
     }
+}
+
+/// Checks the most requests one newcomer's journey can make against
+/// [`limits::MAX_JOURNEY_REQUESTS`]: each step counts its largest repeat draw (capped at
+/// [`limits::MAX_REPEAT`] like the draw itself).
+fn journey_requests(journey: &JourneySpec, at: &DocPath, findings: &mut Findings) {
+    let most: u64 = journey
+        .steps
+        .iter()
+        .map(|step| {
+            step.repeat
+                .as_ref()
+                .map_or(1, |r| r.upper_bound().unwrap_or(limits::MAX_REPEAT).min(limits::MAX_REPEAT))
+        })
+        .fold(0u64, u64::saturating_add);
+    findings.check(
+        most <= limits::MAX_JOURNEY_REQUESTS,
+        &at.key("steps"),
+        || {
+            format!(
+                "the journey can make {most} requests, above the per-journey limit of {}",
+                limits::MAX_JOURNEY_REQUESTS
+            )
+        },
+        &format!(
+            "at most {} requests (a step with an unbounded repeat counts as {}; see \"Scenario limits\" in the README)",
+            limits::MAX_JOURNEY_REQUESTS,
+            limits::MAX_REPEAT
+        ),
+    );
 }
 
 /// Room names: the reference platform's rule, so a scenario cannot name an unusable room.
@@ -257,7 +302,12 @@ fn room_step<'a>(step: &'a StepSpec, joined: &mut Vec<&'a str>, at: &DocPath, fi
                 ),
             }
             if let Some(messages) = &step.messages {
-                messages.validate(&at.key("messages"), findings);
+                messages.validate_within(
+                    &at.key("messages"),
+                    limits::MAX_MESSAGES,
+                    "messages per stay",
+                    findings,
+                );
             }
         }
         Action::SendChat => {
@@ -303,7 +353,8 @@ pub fn windows(journeys: &[JourneySpec], phase_names: &HashSet<String>, findings
 fn population(population: &PopulationSpec, journeys: &[JourneySpec], findings: &mut Findings) {
     let at = DocPath::root().key("population");
     if let Some(posts) = &population.posts_per_native {
-        posts.validate(&at.key("posts_per_native"), findings);
+        let limit = limits::MAX_POSTS_PER_NATIVE;
+        posts.validate_within(&at.key("posts_per_native"), limit, "posts per native", findings);
     }
     let performed: HashSet<Action> = journeys.iter().flat_map(|j| j.steps.iter().map(|s| s.action)).collect();
     for (i, reaction) in population.reactions.iter().enumerate() {
@@ -326,7 +377,12 @@ fn population(population: &PopulationSpec, journeys: &[JourneySpec], findings: &
             || format!("natives cannot react with `{}`", reaction.action),
             "comment, like, follow or view_post",
         );
-        reaction.count.validate(&at.key("count"), findings);
+        reaction.count.validate_within(
+            &at.key("count"),
+            limits::MAX_REACTIONS,
+            "reactions per trigger",
+            findings,
+        );
         reaction.delay.validate(&at.key("delay"), findings);
     }
 }
