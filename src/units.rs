@@ -51,7 +51,23 @@ impl Span {
     }
 
     pub fn as_duration(self) -> std::time::Duration {
-        std::time::Duration::from_secs_f64(self.secs.max(0.0))
+        duration_from_secs(self.secs)
+    }
+}
+
+/// The longest duration stampede waits for anything (about a century): far beyond any run,
+/// yet small enough that `Instant + it` cannot overflow.
+pub const FOREVER: std::time::Duration = std::time::Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// `secs` seconds as a [`std::time::Duration`], never panicking: negatives and NaN become
+/// zero, anything past [`FOREVER`] (infinity included) becomes `FOREVER`.
+pub fn duration_from_secs(secs: f64) -> std::time::Duration {
+    if secs.is_nan() || secs <= 0.0 {
+        std::time::Duration::ZERO
+    } else if secs >= FOREVER.as_secs_f64() {
+        FOREVER
+    } else {
+        std::time::Duration::from_secs_f64(secs)
     }
 }
 
@@ -218,5 +234,16 @@ mod tests {
             assert!(matches!(text.parse::<Rate>(), Err(UnitError::Rate { .. })), "{text}");
         }
         assert!(matches!("-1/s".parse::<Rate>(), Err(UnitError::Negative { .. })));
+    }
+
+    #[test]
+    fn durations_convert_without_panicking() {
+        assert_eq!(duration_from_secs(1.5), std::time::Duration::from_millis(1500));
+        assert_eq!(duration_from_secs(-3.0), std::time::Duration::ZERO);
+        assert_eq!(duration_from_secs(f64::NAN), std::time::Duration::ZERO);
+        assert_eq!(duration_from_secs(1e20), FOREVER);
+        assert_eq!(duration_from_secs(f64::INFINITY), FOREVER);
+        // The cap leaves room to add it to the clock.
+        let _ = std::time::Instant::now() + FOREVER;
     }
 }

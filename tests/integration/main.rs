@@ -8,6 +8,7 @@ mod reports;
 mod run;
 mod scenarios;
 mod segments;
+mod stuck;
 mod target;
 mod targets;
 mod util;
