@@ -53,17 +53,6 @@ pub enum UnitError {
     TooHigh { text: String },
 }
 
-/// Converts seconds to a [`std::time::Duration`] without panicking: NaN and negative values
-/// give zero, values past what a `Duration` holds give [`std::time::Duration::MAX`]. For
-/// seconds derived from user input (drawn think times, scaled delays), where
-/// `Duration::from_secs_f64` would panic.
-pub fn saturating_duration(secs: f64) -> std::time::Duration {
-    if secs.is_nan() || secs <= 0.0 {
-        return std::time::Duration::ZERO;
-    }
-    std::time::Duration::try_from_secs_f64(secs).unwrap_or(std::time::Duration::MAX)
-}
-
 impl Span {
     /// A span of `secs` seconds (printed in seconds).
     pub fn from_secs(secs: f64) -> Self {
@@ -75,7 +64,23 @@ impl Span {
     }
 
     pub fn as_duration(self) -> std::time::Duration {
-        saturating_duration(self.secs)
+        duration_from_secs(self.secs)
+    }
+}
+
+/// The longest duration stampede waits for anything (about a century): far beyond any run,
+/// yet small enough that `Instant + it` cannot overflow.
+pub const FOREVER: std::time::Duration = std::time::Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// `secs` seconds as a [`std::time::Duration`], never panicking: negatives and NaN become
+/// zero, anything past [`FOREVER`] (infinity included) becomes `FOREVER`.
+pub fn duration_from_secs(secs: f64) -> std::time::Duration {
+    if secs.is_nan() || secs <= 0.0 {
+        std::time::Duration::ZERO
+    } else if secs >= FOREVER.as_secs_f64() {
+        FOREVER
+    } else {
+        std::time::Duration::from_secs_f64(secs)
     }
 }
 
@@ -265,12 +270,13 @@ mod tests {
     }
 
     #[test]
-    fn saturating_durations_never_panic() {
-        use std::time::Duration;
-        assert_eq!(saturating_duration(f64::NAN), Duration::ZERO);
-        assert_eq!(saturating_duration(-1.0), Duration::ZERO);
-        assert_eq!(saturating_duration(1e300), Duration::MAX);
-        assert_eq!(saturating_duration(f64::INFINITY), Duration::MAX);
-        assert_eq!(saturating_duration(1.5), Duration::from_millis(1500));
+    fn durations_convert_without_panicking() {
+        assert_eq!(duration_from_secs(1.5), std::time::Duration::from_millis(1500));
+        assert_eq!(duration_from_secs(-3.0), std::time::Duration::ZERO);
+        assert_eq!(duration_from_secs(f64::NAN), std::time::Duration::ZERO);
+        assert_eq!(duration_from_secs(1e20), FOREVER);
+        assert_eq!(duration_from_secs(f64::INFINITY), FOREVER);
+        // The cap leaves room to add it to the clock.
+        let _ = std::time::Instant::now() + FOREVER;
     }
 }

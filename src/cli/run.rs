@@ -88,6 +88,10 @@ pub struct RunArgs {
     pub target_url: Vec<String>,
     #[command(flatten)]
     pub gate: super::gate::GateArgs,
+    /// Test hook: make the Nth job panic, to check that a bug in stampede still ends the
+    /// run with a report (marked interrupted) and exit 2.
+    #[arg(long, value_name = "N", hide = true)]
+    pub test_panic_after: Option<u64>,
 }
 
 fn parse_start_at(text: &str) -> Result<time::OffsetDateTime, String> {
@@ -271,6 +275,7 @@ async fn replay(args: &RunArgs, what: Replay, gate: &super::gate::Gate) -> anyho
         segment,
         start_at: args.start_at.map(std::time::SystemTime::from),
         only_target,
+        panic_after: args.test_panic_after,
     };
     let outcome = executor::run(config).await;
     if let Some(server) = embedded {

@@ -21,6 +21,8 @@ pub enum StopReason {
     Signal(String),
     /// Journeys still running when the drain limit after the last arrival passed.
     DrainTimeout,
+    /// A job panicked (a bug in stampede): the run stops and keeps what it measured.
+    Internal(String),
 }
 
 impl std::fmt::Display for StopReason {
@@ -28,6 +30,7 @@ impl std::fmt::Display for StopReason {
         match self {
             Self::Signal(name) => write!(f, "interrupted by {name}"),
             Self::DrainTimeout => f.write_str("journeys still running at the drain limit"),
+            Self::Internal(what) => write!(f, "internal error: {what}"),
         }
     }
 }
@@ -56,9 +59,14 @@ pub struct Context {
     pub in_flight: AtomicU64,
     /// Soft stop: no new jobs, sleeping slots wake up.
     stop: AtomicBool,
+    /// The soft stop again, for those who wait for it (the grace period's timer).
+    stopped: watch::Sender<bool>,
     stop_reason: Mutex<Option<StopReason>>,
     /// Hard stop: in-flight requests are abandoned (after the grace period).
     abort: watch::Sender<bool>,
+    /// Test hook (`run --test-panic-after N`): job N panics, to exercise the panic path.
+    panic_after: Option<u64>,
+    jobs_claimed: AtomicU64,
 }
 
 /// The parts of a [`Context`] decided before the run starts.
@@ -76,6 +84,7 @@ pub struct ContextParts {
     pub request_timeout: Duration,
     pub nonce: String,
     pub payloads: Payloads,
+    pub panic_after: Option<u64>,
 }
 
 impl Context {
@@ -97,8 +106,11 @@ impl Context {
             nonce: parts.nonce,
             in_flight: AtomicU64::new(0),
             stop: AtomicBool::new(false),
+            stopped: watch::Sender::new(false),
             stop_reason: Mutex::new(None),
             abort: watch::Sender::new(false),
+            panic_after: parts.panic_after,
+            jobs_claimed: AtomicU64::new(0),
         }
     }
 
@@ -141,6 +153,7 @@ impl Context {
         let mut slot = self.stop_reason.lock().unwrap_or_else(PoisonError::into_inner);
         slot.get_or_insert(reason);
         self.stop.store(true, Ordering::Relaxed);
+        self.stopped.send_replace(true);
         let (arrivals, reactions) = self.dispatch().close();
         let at = self.replay_clock(Instant::now());
         for _ in 0..reactions {
@@ -151,6 +164,21 @@ impl Context {
 
     pub fn stop_reason(&self) -> Option<StopReason> {
         self.stop_reason.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Resolves once the run is stopping (by [`Context::request_stop`]).
+    pub async fn stopped(&self) {
+        let mut receiver = self.stopped.subscribe();
+        // The sender lives as long as `self`.
+        let _ = receiver.wait_for(|stopped| *stopped).await;
+    }
+
+    /// Panics when the test hook says this job should (counting jobs as they start).
+    pub fn maybe_inject_panic(&self) {
+        let job = self.jobs_claimed.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.panic_after.is_some_and(|n| job == n) {
+            panic!("injected by --test-panic-after {job}");
+        }
     }
 
     /// Abandons in-flight requests.

@@ -279,7 +279,7 @@ pub(super) async fn attempt(
     let mut any_succeeded = false;
     let mut rooms: Vec<Membership> = Vec::new();
     for (k, planned) in steps.iter().enumerate() {
-        let think = Duration::from_secs_f64(planned.think_s.max(0.0));
+        let think = crate::units::duration_from_secs(planned.think_s);
         step_intended += think;
         if !think.is_zero() && !sleep_until(ctx, Instant::now() + think).await {
             (completed, skipped) = (false, (steps.len() - k) as u32);

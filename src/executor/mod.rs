@@ -11,9 +11,9 @@
 //! than the lateness budget is dropped and counted. Memory is bounded: the schedule is a
 //! lazy iterator, pending reactions are capped, and at most `slots` jobs are in flight.
 //!
-//! Stopping: the slot that finds nothing left fires goose's killswitch. SIGINT/SIGTERM or
-//! the drain limit stop new jobs at once, give in-flight requests a grace period, then
-//! abandon them; the run still returns everything measured.
+//! Stopping: the slot that finds nothing left fires goose's killswitch. SIGINT/SIGTERM, the
+//! drain limit or a job that panics stop new jobs at once, give in-flight requests a grace
+//! period, then abandon them; the run still returns everything measured (see `signals`).
 
 mod context;
 mod dispatch;
@@ -24,12 +24,15 @@ mod progress;
 mod retry;
 mod room;
 mod setup;
+mod signals;
 mod vars;
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt as _;
 use goose::config::GooseConfiguration;
 use goose::goose::{GooseUser, Scenario as GooseScenario, Transaction, TransactionFunction};
 use goose::prelude::GooseAttack;
@@ -81,6 +84,8 @@ pub struct RunConfig {
     /// With several targets: the one this process replays (its natives; the plan's
     /// schedule is already cut to its newcomers).
     pub only_target: Option<crate::scenario::TargetShare>,
+    /// Test hook: the Nth job panics (see `run --test-panic-after`).
+    pub panic_after: Option<u64>,
 }
 
 /// What a replay measured and how it ended.
@@ -116,6 +121,8 @@ pub enum ExecutorError {
         "the start time is {0:.1}s away after setup; worker slots need {1:.1}s to start: give a later --start-at"
     )]
     StartPassed(f64, f64),
+    #[error("interrupted by {0} {1}: nothing was replayed, no report written")]
+    Interrupted(&'static str, &'static str),
 }
 
 /// Whether `url`'s host is a loopback address.
@@ -155,11 +162,16 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
     if !is_loopback(&config.base_url) {
         return Err(ExecutorError::NotLoopback(config.base_url));
     }
+    // Before anything that takes time, so that Ctrl-C during setup is ours too.
+    let mut interrupts = signals::Interrupts::listen();
     let base_url = config.base_url.trim_end_matches('/').to_string();
     let client = reqwest::Client::builder().build().map_err(|e| ExecutorError::Client(e.to_string()))?;
     // Generated bodies are slices of one buffer, made once per run.
     let payloads = http::Payloads::new(config.plan.scenario.seed);
-    setup::preflight(&client, &base_url, &config.profile, &payloads).await?;
+    tokio::select! {
+        checked = setup::preflight(&client, &base_url, &config.profile, &payloads) => checked?,
+        name = interrupts.next() => return Err(ExecutorError::Interrupted(name, "during the health check")),
+    }
 
     let plan = config.plan;
     let scenario = &plan.scenario;
@@ -190,7 +202,10 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         resolve_until,
         target: config.only_target.clone(),
     };
-    let setup = setup::natives(&endpoint, &population, &config.nonce, native_plan, posts_each).await?;
+    let setup = tokio::select! {
+        setup = setup::natives(&endpoint, &population, &config.nonce, native_plan, posts_each) => setup?,
+        name = interrupts.next() => return Err(ExecutorError::Interrupted(name, "while creating the natives")),
+    };
     let injector = Arc::new(
         outage::Injector::prepare(
             &client,
@@ -204,7 +219,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
     );
 
     let slots = size_slots(&plan, config.max_in_flight);
-    let interval = Duration::from_secs_f64(plan.interval_s());
+    let interval = crate::units::duration_from_secs(plan.interval_s());
     let series = plan.series();
     let recorder = Recorder::new(MetricsConfig {
         interval,
@@ -218,7 +233,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
     });
     let unsupported = unsupported(&plan, &config.profile);
     // Slots must all be running before the first arrival: goose starts 10,000 per second.
-    let lead = Duration::from_millis(500) + Duration::from_secs_f64(slots as f64 / 10_000.0);
+    let lead = Duration::from_millis(500) + crate::units::duration_from_secs(slots as f64 / 10_000.0);
     let t0 = match config.start_at {
         Some(at) => {
             let away = until_wall(at);
@@ -229,7 +244,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         }
         None => Instant::now() + lead,
     };
-    let replay_span = Duration::from_secs_f64(scenario.replay.replay_span_s());
+    let replay_span = crate::units::duration_from_secs(scenario.replay.replay_span_s());
     let ctx = Arc::new(Context::new(ContextParts {
         scenario: plan.scenario.clone(),
         profile: config.profile,
@@ -243,12 +258,14 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         request_timeout: config.request_timeout,
         nonce: config.nonce,
         payloads,
+        panic_after: config.panic_after,
     }));
 
     let completed = Arc::new(AtomicBool::new(false));
     let watchers = [
-        tokio::spawn(watch_signals(ctx.clone(), config.grace)),
-        tokio::spawn(watch_drain(ctx.clone(), t0 + replay_span + config.drain, config.grace)),
+        tokio::spawn(signals::watch_signals(ctx.clone(), interrupts, config.grace)),
+        tokio::spawn(signals::watch_stop(ctx.clone(), config.grace)),
+        tokio::spawn(signals::watch_drain(ctx.clone(), t0 + replay_span + config.drain)),
         tokio::spawn(progress::show(
             ctx.clone(),
             plan.schedule.expected_total() / f64::from(config.segment.count.max(1)),
@@ -266,7 +283,8 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
     let elapsed = Instant::now().saturating_duration_since(t0);
     let mut stop = ctx.stop_reason();
     if stop.is_none() && !completed.load(Ordering::Relaxed) {
-        // goose's own Ctrl-C handler fired the killswitch before our listener saw it.
+        // Something else fired goose's killswitch (its Ctrl-C handler, if ours could not
+        // be installed): the schedule did not complete.
         stop = Some(StopReason::Signal("SIGINT".to_string()));
     }
     Ok(RunOutcome {
@@ -338,10 +356,19 @@ async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, user: &mut GooseUser) 
     let claim = ctx.dispatch().claim();
     match claim {
         Claim::Job(job) => {
-            match job {
-                Job::Newcomer(arrival) => journey::newcomer(ctx, &user.client, arrival).await,
-                Job::Reaction(reaction) => journey::reaction(ctx, &user.client, reaction).await,
-                Job::Retry(retry) => retry::run(ctx, &user.client, retry).await,
+            let client = &user.client;
+            let run = async move {
+                ctx.maybe_inject_panic();
+                match job {
+                    Job::Newcomer(arrival) => journey::newcomer(ctx, client, arrival).await,
+                    Job::Reaction(reaction) => journey::reaction(ctx, client, reaction).await,
+                    Job::Retry(retry) => retry::run(ctx, client, retry).await,
+                }
+            };
+            // A panic is a bug in stampede; it must not take the slot (and with it the run's
+            // accounting) down: the run stops and reports what it measured, marked.
+            if let Err(panic) = AssertUnwindSafe(run).catch_unwind().await {
+                ctx.request_stop(StopReason::Internal(signals::panic_message(panic.as_ref())));
             }
             ctx.dispatch().finish();
         }
@@ -355,42 +382,6 @@ async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, user: &mut GooseUser) 
             tokio::time::sleep(IDLE).await;
         }
     }
-}
-
-/// Stops the run on SIGINT or SIGTERM, then abandons in-flight requests after `grace`.
-async fn watch_signals(ctx: Arc<Context>, grace: Duration) {
-    let name = wait_for_signal().await;
-    ctx.request_stop(StopReason::Signal(name.to_string()));
-    tokio::time::sleep(grace).await;
-    ctx.abort();
-}
-
-#[cfg(unix)]
-async fn wait_for_signal() -> &'static str {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut interrupt), Ok(mut terminate)) =
-        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
-    else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = interrupt.recv() => "SIGINT",
-        _ = terminate.recv() => "SIGTERM",
-    }
-}
-
-#[cfg(not(unix))]
-async fn wait_for_signal() -> &'static str {
-    let _ = tokio::signal::ctrl_c().await;
-    "Ctrl-C"
-}
-
-/// Stops journeys still running at `deadline` (after the last arrival plus the drain time).
-async fn watch_drain(ctx: Arc<Context>, deadline: Instant, grace: Duration) {
-    tokio::time::sleep_until(deadline.into()).await;
-    ctx.request_stop(StopReason::DrainTimeout);
-    tokio::time::sleep(grace).await;
-    ctx.abort();
 }
 
 #[cfg(test)]

@@ -136,7 +136,7 @@ impl Injector {
             .collect();
         events.sort_by(|a, b| a.0.total_cmp(&b.0));
         for (at_s, starting) in events {
-            let deadline = ctx.t0 + Duration::from_secs_f64(at_s);
+            let deadline = ctx.t0 + crate::units::duration_from_secs(at_s);
             if !super::journey::sleep_until(&ctx, deadline).await {
                 return;
             }

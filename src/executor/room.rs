@@ -62,7 +62,7 @@ impl PlannedStay {
 /// curve time compressed like the arrival curve, messages at uniform moments of it.
 pub fn plan(ctx: &Context, spec: &StepSpec, name: &str, rng: &mut ChaCha8Rng) -> PlannedStay {
     let stay_s = spec.stay.as_ref().map_or(0.0, |d| d.sample_s(rng)) / ctx.scenario.replay.compress;
-    let stay = Duration::from_secs_f64(stay_s.max(0.0));
+    let stay = crate::units::duration_from_secs(stay_s);
     let count = spec.messages.as_ref().map_or(0, |m| m.sample(rng));
     let mut messages: Vec<(Duration, usize)> = (0..count)
         .map(|_| {

@@ -12,6 +12,7 @@ mod run;
 mod scenarios;
 mod segments;
 mod shapes;
+mod stuck;
 mod target;
 mod targets;
 mod util;

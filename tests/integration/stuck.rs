@@ -1,0 +1,238 @@
+//! `stampede run` against targets that misbehave, and against its own bugs: a target that
+//! accepts and never answers (Ctrl-C must still end the run with a report), one that sends
+//! an endless body (memory must stay bounded), and a job that panics.
+//!
+//! The targets are hand-rolled HTTP/1.1 servers on 127.0.0.1 port 0: the health check is
+//! answered, every other request gets the misbehaviour.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::util::{interrupt, read_report, repo_root, stampede, wait};
+
+/// What the test target does with a request other than the health check.
+#[derive(Debug, Clone, Copy)]
+enum Misbehaviour {
+    /// Read it and never answer.
+    Stall,
+    /// Answer 200 with a chunked body that never ends.
+    #[allow(dead_code)]
+    EndlessBody,
+}
+
+/// A misbehaving target; its threads stop when it is dropped.
+struct Target {
+    base: String,
+    /// Requests that got the misbehaviour so far.
+    hit: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Target {
+    fn start(misbehaviour: Misbehaviour) -> Target {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        listener.set_nonblocking(true).expect("nonblocking");
+        let (hit, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+        let (hit2, stop2) = (hit.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop2.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let (hit, stop) = (hit2.clone(), stop2.clone());
+                        std::thread::spawn(move || serve(stream, misbehaviour, &hit, &stop));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        Target { base, hit, stop }
+    }
+
+    /// Waits (at most 60 s) until `n` requests got the misbehaviour.
+    fn wait_for_hits(&self, n: u64) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.hit.load(Ordering::Relaxed) < n {
+            assert!(Instant::now() < deadline, "the run never reached the target");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// One connection: keep-alive requests until the client leaves or the test ends.
+fn serve(stream: TcpStream, misbehaviour: Misbehaviour, hit: &AtomicU64, stop: &AtomicBool) {
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+    let mut writer = stream.try_clone().expect("clone");
+    let mut reader = BufReader::new(stream);
+    while !stop.load(Ordering::Relaxed) {
+        let Some((path, length)) = read_head(&mut reader, stop) else { return };
+        let mut body = vec![0; length.min(1 << 20)];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        if path == "/health" {
+            let _ = writer.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
+            continue;
+        }
+        hit.fetch_add(1, Ordering::Relaxed);
+        match misbehaviour {
+            Misbehaviour::Stall => {
+                while !stop.load(Ordering::Relaxed) && reader.fill_buf().map_or(true, |b| !b.is_empty()) {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                return;
+            }
+            Misbehaviour::EndlessBody => {
+                let _ = writer.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+                let chunk = [b'x'; 64 << 10];
+                let deadline = Instant::now() + Duration::from_secs(60);
+                // Until the client hangs up (the write fails), the test ends, or a minute.
+                while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
+                    let sent = write!(writer, "{:x}\r\n", chunk.len())
+                        .and_then(|()| writer.write_all(&chunk))
+                        .and_then(|()| writer.write_all(b"\r\n"));
+                    if sent.is_err() {
+                        return;
+                    }
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// Reads a request head: its path and content length; `None` when the client left.
+fn read_head(reader: &mut BufReader<TcpStream>, stop: &AtomicBool) -> Option<(String, usize)> {
+    let (mut path, mut length) = (None, 0);
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(_) if !stop.load(Ordering::Relaxed) => continue,
+            Err(_) => return None,
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            return path.map(|p| (p, length));
+        }
+        if path.is_none() {
+            path = line.split(' ').nth(1).map(str::to_string);
+        } else if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+}
+
+/// `stampede run` of the hostile fixture against `base`, plus `extra` flags.
+fn spawn_run(base: &str, out: &std::path::Path, extra: &[&str]) -> Child {
+    stampede()
+        .args(["run", "--quiet", "--target", base, "--out"])
+        .arg(out)
+        .args(extra)
+        .arg(repo_root().join("tests/fixtures/hostile.yaml"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("stampede starts")
+}
+
+fn stderr_of(child: &mut Child) -> String {
+    let mut text = String::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        let _ = stderr.read_to_string(&mut text);
+    }
+    text
+}
+
+#[test]
+fn ctrl_c_against_a_target_that_never_answers_ends_the_run_within_grace() {
+    let target = Target::start(Misbehaviour::Stall);
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut child = spawn_run(&target.base, out.path(), &["--grace", "1s"]);
+    // Every slot that started a journey now waits on a response that never comes.
+    target.wait_for_hits(3);
+    interrupt(&child);
+    let sent = Instant::now();
+    // Grace (1 s) plus a margin for a busy machine; before, this took the drain limit.
+    let status = wait(&mut child, Duration::from_secs(20));
+    let took = sent.elapsed();
+    let stderr = stderr_of(&mut child);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    let report = read_report(out.path());
+    assert_eq!(report["interrupted"], true);
+    assert_eq!(report["interrupt_reason"], "interrupted by SIGINT", "{stderr}");
+    eprintln!("SIGINT against a stalled target: exit after {took:?}");
+}
+
+#[test]
+fn a_second_ctrl_c_abandons_in_flight_requests_at_once() {
+    let target = Target::start(Misbehaviour::Stall);
+    let out = tempfile::tempdir().expect("tempdir");
+    // A grace longer than the wait below: only the second Ctrl-C can end the run in time.
+    let mut child = spawn_run(&target.base, out.path(), &["--grace", "10m"]);
+    target.wait_for_hits(3);
+    interrupt(&child);
+    // The second Ctrl-C must come after the first was handled: its message says so.
+    let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+    let mut line = String::new();
+    while !line.contains("again abandons") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).expect("stderr readable") > 0, "no stop message");
+    }
+    interrupt(&child);
+    let status = wait(&mut child, Duration::from_secs(60));
+    assert_eq!(status.code(), Some(2), "never 1, the failed-verdict code");
+    let report = read_report(out.path());
+    assert_eq!(report["interrupted"], true);
+}
+
+#[test]
+fn ctrl_c_during_the_health_check_is_a_clear_error() {
+    // The health check itself stalls: a listener that never accepts answers nothing.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut child = spawn_run(&base, out.path(), &[]);
+    // The connection waits in the listen backlog once stampede checks the target's health.
+    listener.set_nonblocking(true).expect("nonblocking");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let _held = loop {
+        if let Ok((stream, _)) = listener.accept() {
+            break stream;
+        }
+        assert!(Instant::now() < deadline, "no health check");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    interrupt(&child);
+    let status = wait(&mut child, Duration::from_secs(20));
+    let stderr = stderr_of(&mut child);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGINT during the health check"), "{stderr}");
+}
+
+#[test]
+fn a_panic_in_a_job_ends_the_run_with_a_marked_report() {
+    let target = Target::start(Misbehaviour::Stall);
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut child = spawn_run(&target.base, out.path(), &["--grace", "1s", "--test-panic-after", "5"]);
+    let status = wait(&mut child, Duration::from_secs(60));
+    let stderr = stderr_of(&mut child);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    let report = read_report(out.path());
+    assert_eq!(report["interrupted"], true);
+    let reason = report["interrupt_reason"].as_str().unwrap_or_default();
+    assert_eq!(reason, "internal error: injected by --test-panic-after 5", "{stderr}");
+}
