@@ -57,7 +57,10 @@ fn an_outage_window_refuses_signups_then_the_turned_away_come_back() {
     // Each refused newcomer came back once, 1.5 s later (after the window), and got in.
     assert_eq!(report["arrivals"]["retries"].as_u64(), Some(refused));
     assert_eq!(report["arrivals"]["retries_dropped"], 0);
-    assert_eq!(report["arrivals"]["started"], report["arrivals"]["planned"]);
+    // Every arrival started or was dropped for lateness (a few may be, on a busy runner).
+    let count = |key: &str| report["arrivals"][key].as_u64().unwrap_or(0);
+    assert_eq!(count("started") + count("dropped"), count("planned"), "{}", report["arrivals"]);
+    assert!(count("dropped") * 100 <= count("planned"), "{}", report["arrivals"]);
     // The window is a phase: both thresholds were judged, and passed.
     let verdicts = report["verdicts"].as_array().expect("verdicts");
     assert_eq!(verdicts.len(), 2);
