@@ -2,6 +2,7 @@
 
 mod bluesky;
 mod gate;
+mod hostile;
 mod library;
 mod outages;
 mod reports;
