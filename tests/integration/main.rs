@@ -1,6 +1,7 @@
 //! End-to-end tests: one binary (as in ripgrep) running the real `stampede` executable.
 
 mod bluesky;
+mod fuzz;
 mod gate;
 mod hostile;
 mod library;
