@@ -51,7 +51,7 @@ pub enum DelayDist {
 
 /// A parameter as a problem shows it: `1e300` rather than its 301 digits.
 pub fn number(x: f64) -> String {
-    if x.abs() >= 1e12 { format!("{x:e}") } else { format!("{x}") }
+    if x.abs() >= 1e9 { format!("{x:e}") } else { format!("{x}") }
 }
 
 fn finite_nonneg(x: f64) -> bool {
@@ -217,7 +217,7 @@ impl DelayDist {
         if mean_s > MAX_SPAN_S {
             findings.add(
                 path,
-                format!("the mean delay {} is longer than the limit of 3650d", Span::from_secs(mean_s)),
+                format!("the mean delay {}s is longer than the limit of 3650d", number(mean_s)),
                 "a mean of at most 10 years (see \"Scenario limits\" in the README)",
             );
         }

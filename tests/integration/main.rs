@@ -3,7 +3,9 @@
 mod bluesky;
 mod chart_reader;
 mod charts;
+mod fuzz;
 mod gate;
+mod hostile;
 mod library;
 mod outages;
 mod pacing;
