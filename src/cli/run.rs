@@ -41,7 +41,12 @@ pub struct RunArgs {
     /// A request not answered within this counts as a timeout error.
     #[arg(long, value_name = "D", default_value = "30s")]
     pub request_timeout: Span,
-    /// How long journeys may continue after the last arrival (default: from the plan).
+    /// Largest response body read: a larger one fails as `body_too_large`, unread past it
+    /// (bytes, or with KiB, MiB, GiB; 1 KiB to 1 GiB).
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_max_body)]
+    pub max_body: usize,
+    /// How long journeys may continue after the last arrival (default: from the plan: its
+    /// journeys, reaction delays, retries and room stays, at their 99.9th percentile).
     #[arg(long, value_name = "D")]
     pub drain: Option<Span>,
     /// After Ctrl-C or the drain limit, how long in-flight requests may finish.
@@ -99,6 +104,25 @@ fn parse_start_at(text: &str) -> Result<time::OffsetDateTime, String> {
         .map_err(|e| format!("not an RFC 3339 time like 2026-01-01T12:00:00Z: {e}"))
 }
 
+/// A byte size such as `16MiB`, `512KiB` or `65536`, from 1 KiB to 1 GiB.
+fn parse_max_body(text: &str) -> Result<usize, String> {
+    const EXPECTED: &str = "expected a whole number of bytes, KiB, MiB or GiB from 1KiB to 1GiB, e.g. 16MiB";
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let scale: u64 = match unit {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => return Err(EXPECTED.into()),
+    };
+    let bytes = number.parse::<u64>().ok().and_then(|n| n.checked_mul(scale));
+    match bytes {
+        Some(bytes) if (1 << 10..=1 << 30).contains(&bytes) => Ok(bytes as usize),
+        _ => Err(EXPECTED.into()),
+    }
+}
+
 fn parse_run_id(text: &str) -> Result<String, String> {
     let valid = (1..=16).contains(&text.len()) && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if valid { Ok(text.to_string()) } else { Err("expected 1 to 16 characters of A-Z, a-z, 0-9 or _".into()) }
@@ -140,9 +164,41 @@ fn nonce() -> String {
     format!("s{:x}", (nanos as u64) & 0xff_ffff_ffff)
 }
 
-/// Drain time when none is given: long enough for typical journeys to finish.
+/// Longest default drain: a plan whose tails need more than this asks for `--drain`.
+const MAX_DEFAULT_DRAIN_S: f64 = 3600.0;
+
+/// Drain time when none is given: what the plan may still schedule after its last arrival,
+/// so that a run whose schedule completes normally is never cut short. Journeys (4 × the
+/// mean), then a chain of every reaction's delay, the longest retry series and the longest
+/// room stay, each at its 99.9th percentile and compressed like the curve. The run ends as
+/// soon as its work is done, so a generous drain costs nothing.
 fn default_drain(plan: &Plan) -> Duration {
-    Duration::from_secs_f64((plan.expectations.mean_journey_s * 4.0).clamp(10.0, 300.0))
+    let spec = &plan.scenario.spec;
+    let journeys_s = plan.expectations.mean_journey_s * 4.0;
+    // A reaction may trigger another (a comment on a comment): chain them all.
+    let reactions_s: f64 = spec.population.reactions.iter().map(|r| tail_s(&r.delay)).sum();
+    let retries_s = (spec.journeys.iter().filter_map(|j| j.retry.as_ref()))
+        .map(|r| f64::from(r.attempts) * tail_s(&r.after))
+        .fold(0.0, f64::max);
+    let stays_s = (spec.journeys.iter().flat_map(|j| &j.steps).filter_map(|s| s.stay.as_ref()))
+        .map(tail_s)
+        .fold(0.0, f64::max);
+    let curve_s = (reactions_s + retries_s + stays_s) / plan.scenario.replay.compress;
+    let needed_s = journeys_s + curve_s;
+    // A NaN (no usable tail) falls to the floor.
+    let needed_s = if needed_s.is_nan() { 0.0 } else { needed_s };
+    crate::units::duration_from_secs(needed_s.clamp(10.0, MAX_DEFAULT_DRAIN_S))
+}
+
+/// The 99.9th percentile of `delay` in seconds, from a fixed-seed sample: any shape,
+/// bounded work.
+fn tail_s(delay: &crate::scenario::DelayDist) -> f64 {
+    use rand::SeedableRng;
+    const DRAWS: usize = 4000;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x000d_7a17);
+    let mut draws: Vec<f64> = (0..DRAWS).map(|_| delay.sample_s(&mut rng)).collect();
+    draws.sort_by(f64::total_cmp);
+    draws[DRAWS * 999 / 1000]
 }
 
 pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
@@ -267,6 +323,7 @@ async fn replay(args: &RunArgs, what: Replay, gate: &super::gate::Gate) -> anyho
         max_in_flight: args.max_in_flight,
         lateness_budget: args.lateness_budget.as_duration(),
         request_timeout: args.request_timeout.as_duration(),
+        max_body_bytes: args.max_body,
         drain,
         grace: args.grace.as_duration(),
         nonce: run_id.clone(),
@@ -373,4 +430,29 @@ async fn replay(args: &RunArgs, what: Replay, gate: &super::gate::Gate) -> anyho
     println!("report: {}", out.join(crate::report::files::HTML).display());
     print!("{}", judged?);
     Ok(exit::of_report(&report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_limits_are_whole_sizes_in_range() {
+        assert_eq!(parse_max_body("16MiB"), Ok(16 << 20));
+        assert_eq!(parse_max_body("1024"), Ok(1024));
+        assert_eq!(parse_max_body("1GiB"), Ok(1 << 30));
+        for bad in ["0", "1023", "2GiB", "1.5MiB", "16MB", "-1KiB", "NaN", "", "99999999999999999999GiB"] {
+            assert!(parse_max_body(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_default_drain_covers_a_reaction_delay_tail() {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reaction-tail.yaml");
+        let scenario = crate::scenario::load(&file, &Default::default()).expect("fixture loads");
+        let plan = Plan::new(scenario);
+        // Exponential, mean 4 s at compress 1: its 99.9th percentile is 4 × ln 1000 ≈ 27.6 s.
+        let drain_s = default_drain(&plan).as_secs_f64();
+        assert!(drain_s > 25.0 && drain_s < 60.0, "{drain_s}");
+    }
 }

@@ -53,6 +53,8 @@ pub struct Context {
     /// Arrivals starting later than this are dropped, not run.
     pub lateness_budget: Duration,
     pub request_timeout: Duration,
+    /// Responses larger than this fail with `body_too_large`, unread past it.
+    pub max_body_bytes: usize,
     /// Prefix that makes this run's handles unique on a platform that keeps data.
     pub nonce: String,
     pub seed: u64,
@@ -82,6 +84,7 @@ pub struct ContextParts {
     pub t0: Instant,
     pub lateness_budget: Duration,
     pub request_timeout: Duration,
+    pub max_body_bytes: usize,
     pub nonce: String,
     pub payloads: Payloads,
     pub panic_after: Option<u64>,
@@ -103,6 +106,7 @@ impl Context {
             t0: parts.t0,
             lateness_budget: parts.lateness_budget,
             request_timeout: parts.request_timeout,
+            max_body_bytes: parts.max_body_bytes,
             nonce: parts.nonce,
             in_flight: AtomicU64::new(0),
             stop: AtomicBool::new(false),
@@ -130,6 +134,7 @@ impl Context {
             payloads: &self.payloads,
             body_size,
             timeout: self.request_timeout,
+            max_body_bytes: self.max_body_bytes,
         }
     }
 

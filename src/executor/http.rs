@@ -1,6 +1,11 @@
 //! One HTTP exchange: render a profile request with the journey's values, send it, read
 //! the whole body, time it, classify failures and extract the values the profile keeps.
 //!
+//! Bodies are streamed and counted, never trusted: past the call's `max_body_bytes` the
+//! request fails as `body_too_large` and the connection is dropped unread, and only a
+//! request that extracts values keeps its body. Memory per slot is bounded whatever a
+//! target sends (an endless chunked body once grew to 1.93 GB in a second).
+//!
 //! Service time runs from just before the request is handed to the client until the last
 //! body byte has arrived: goose's own timing stops at the headers, which hides slow bodies.
 
@@ -63,6 +68,7 @@ pub struct Call<'a> {
     pub payloads: &'a Payloads,
     pub body_size: usize,
     pub timeout: Duration,
+    pub max_body_bytes: usize,
 }
 
 /// Renders `call` into a request, without a timeout (the caller decides how long).
@@ -99,10 +105,11 @@ pub async fn send(call: Call<'_>) -> Exchange {
     let request = call.request;
     let builder = build(&call).timeout(call.timeout);
     let started = Instant::now();
+    let keep = !request.extract.is_empty();
     let result = async {
         let response = builder.send().await?;
         let status = response.status().as_u16();
-        let body = response.bytes().await?;
+        let body = read_capped(response, call.max_body_bytes, keep).await?;
         Ok::<_, reqwest::Error>((status, body))
     }
     .await;
@@ -111,7 +118,13 @@ pub async fn send(call: Call<'_>) -> Exchange {
         Err(error) => {
             Exchange { service, outcome: Err(classify(&error)), extracted: Vec::new(), status: None }
         }
-        Ok((status, body)) => {
+        Ok((status, None)) => Exchange {
+            service,
+            outcome: Err(ErrorClass::BodyTooLarge),
+            extracted: Vec::new(),
+            status: Some(status),
+        },
+        Ok((status, Some(body))) => {
             if !request.is_success(status) {
                 let class = match status {
                     400..=499 => ErrorClass::Status4xx,
@@ -136,6 +149,29 @@ pub async fn send(call: Call<'_>) -> Exchange {
             }
         }
     }
+}
+
+/// Reads `response`'s body chunk by chunk, keeping it only when `keep`; `None` once it
+/// is larger than `max_bytes` (announced or counted), with the rest left unread.
+async fn read_capped(
+    mut response: reqwest::Response,
+    max_bytes: usize,
+    keep: bool,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if response.content_length().is_some_and(|n| n > max_bytes as u64) {
+        return Ok(None);
+    }
+    let (mut body, mut seen) = (Vec::new(), 0usize);
+    while let Some(chunk) = response.chunk().await? {
+        seen = seen.saturating_add(chunk.len());
+        if seen > max_bytes {
+            return Ok(None);
+        }
+        if keep {
+            body.extend_from_slice(&chunk);
+        }
+    }
+    Ok(Some(body))
 }
 
 /// Pulls each pointer's value out of a JSON body; `None` when the body is not JSON or a

@@ -66,6 +66,8 @@ pub struct RunConfig {
     /// Arrivals later than this are dropped.
     pub lateness_budget: Duration,
     pub request_timeout: Duration,
+    /// Largest response body read (`--max-body`); a larger one fails as `body_too_large`.
+    pub max_body_bytes: usize,
     /// How long journeys may run after the last arrival's intended time.
     pub drain: Duration,
     /// How long in-flight requests may finish after a stop.
@@ -169,7 +171,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
     // Generated bodies are slices of one buffer, made once per run.
     let payloads = http::Payloads::new(config.plan.scenario.seed);
     tokio::select! {
-        checked = setup::preflight(&client, &base_url, &config.profile, &payloads) => checked?,
+        checked = setup::preflight(&client, &base_url, &config.profile, &payloads, config.max_body_bytes) => checked?,
         name = interrupts.next() => return Err(ExecutorError::Interrupted(name, "during the health check")),
     }
 
@@ -189,6 +191,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         base_url: &base_url,
         profile: &config.profile,
         payloads: &payloads,
+        max_body_bytes: config.max_body_bytes,
     };
     // Other segments' natives are looked for until shortly before the common start (or for
     // a minute when there is none).
@@ -256,6 +259,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         t0,
         lateness_budget: config.lateness_budget,
         request_timeout: config.request_timeout,
+        max_body_bytes: config.max_body_bytes,
         nonce: config.nonce,
         payloads,
         panic_after: config.panic_after,

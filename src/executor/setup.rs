@@ -54,6 +54,7 @@ pub async fn preflight(
     base_url: &str,
     profile: &Profile,
     payloads: &Payloads,
+    max_body_bytes: usize,
 ) -> Result<(), SetupError> {
     let unreachable = |reason: String| SetupError::Unreachable { url: base_url.to_string(), reason };
     match &profile.health {
@@ -67,6 +68,7 @@ pub async fn preflight(
                 payloads,
                 body_size: 0,
                 timeout: PREFLIGHT_TIMEOUT,
+                max_body_bytes,
             };
             let exchange = http::send(call).await;
             match (exchange.outcome, exchange.status) {
@@ -219,7 +221,7 @@ async fn account_calls(
     nonce: &str,
     numbers: &[u32],
 ) -> Vec<(u32, Result<Vec<String>, String>)> {
-    let Endpoint { client, base_url, profile, payloads } = *endpoint;
+    let Endpoint { client, base_url, profile, payloads, max_body_bytes } = *endpoint;
     let names = &profile.user_record;
     let mut out = Vec::with_capacity(numbers.len());
     for batch in numbers.chunks(SETUP_CONCURRENCY) {
@@ -243,6 +245,7 @@ async fn account_calls(
                     payloads: &payloads,
                     body_size: 0,
                     timeout: Duration::from_secs(30),
+                    max_body_bytes,
                 };
                 (i, http::send(call).await)
             });
@@ -271,6 +274,8 @@ pub struct Endpoint<'a> {
     pub base_url: &'a str,
     pub profile: &'a Profile,
     pub payloads: &'a Payloads,
+    /// Responses larger than this fail (`--max-body`), so setup memory stays bounded too.
+    pub max_body_bytes: usize,
 }
 
 /// Creates the natives' posts: `(population position, posts, user record)` per native;
@@ -281,7 +286,7 @@ async fn native_posts(
     posters: &[(u32, u32, Vec<String>)],
     errors: &mut u32,
 ) -> u32 {
-    let Endpoint { client, base_url, profile, payloads } = *endpoint;
+    let Endpoint { client, base_url, profile, payloads, max_body_bytes } = *endpoint;
     let Some(create) = profile.request(Action::CreatePost) else { return 0 };
     let mut created = 0;
     let jobs: Vec<(u32, &Vec<String>)> =
@@ -310,6 +315,7 @@ async fn native_posts(
                     payloads: &payloads,
                     body_size: 0,
                     timeout: Duration::from_secs(30),
+                    max_body_bytes,
                 };
                 (user, http::send(call).await)
             });

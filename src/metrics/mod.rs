@@ -43,19 +43,22 @@ pub enum ErrorClass {
     Status5xx,
     /// The response could not be read or lacked what the journey needed.
     BadBody,
+    /// The response body grew past `--max-body`; the rest was not read.
+    BodyTooLarge,
     /// Anything else.
     Other,
 }
 
 impl ErrorClass {
     /// Every class, in report order.
-    pub const ALL: [ErrorClass; 7] = [
+    pub const ALL: [ErrorClass; 8] = [
         ErrorClass::Connect,
         ErrorClass::Timeout,
         ErrorClass::Reset,
         ErrorClass::Status4xx,
         ErrorClass::Status5xx,
         ErrorClass::BadBody,
+        ErrorClass::BodyTooLarge,
         ErrorClass::Other,
     ];
 
@@ -68,6 +71,7 @@ impl ErrorClass {
             Self::Status4xx => "status_4xx",
             Self::Status5xx => "status_5xx",
             Self::BadBody => "bad_body",
+            Self::BodyTooLarge => "body_too_large",
             Self::Other => "other",
         }
     }
@@ -80,14 +84,15 @@ impl ErrorClass {
             Self::Status4xx => 3,
             Self::Status5xx => 4,
             Self::BadBody => 5,
-            Self::Other => 6,
+            Self::BodyTooLarge => 6,
+            Self::Other => 7,
         }
     }
 }
 
 /// Failed requests by [`ErrorClass`]: a fixed array, so counting never allocates.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ErrorCounts([u64; 7]);
+pub struct ErrorCounts([u64; 8]);
 
 impl ErrorCounts {
     /// Counts one failure of `class`.
@@ -167,7 +172,19 @@ mod tests {
     #[test]
     fn error_class_names_and_indices_are_distinct() {
         let names: Vec<_> = ErrorClass::ALL.iter().map(|c| c.name()).collect();
-        assert_eq!(names, ["connect", "timeout", "reset", "status_4xx", "status_5xx", "bad_body", "other"]);
+        assert_eq!(
+            names,
+            [
+                "connect",
+                "timeout",
+                "reset",
+                "status_4xx",
+                "status_5xx",
+                "bad_body",
+                "body_too_large",
+                "other"
+            ]
+        );
         for (i, class) in ErrorClass::ALL.iter().enumerate() {
             assert_eq!(class.index(), i);
         }

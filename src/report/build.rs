@@ -108,6 +108,7 @@ fn errors(counts: &ErrorCounts) -> ErrorsReport {
         status_4xx: counts.get(ErrorClass::Status4xx),
         status_5xx: counts.get(ErrorClass::Status5xx),
         bad_body: counts.get(ErrorClass::BadBody),
+        body_too_large: counts.get(ErrorClass::BodyTooLarge),
         other: counts.get(ErrorClass::Other),
     }
 }

@@ -247,13 +247,16 @@ pub struct ErrorsReport {
     pub status_5xx: u64,
     /// Response unreadable or lacking what the journey needed.
     pub bad_body: u64,
+    /// Response body larger than `--max-body` (absent from reports before it existed).
+    #[serde(default)]
+    pub body_too_large: u64,
     /// Anything else.
     pub other: u64,
 }
 
 impl ErrorsReport {
     /// `(class name, count)` for every class, in a fixed order (for tables and charts).
-    pub fn by_class(&self) -> [(&'static str, u64); 7] {
+    pub fn by_class(&self) -> [(&'static str, u64); 8] {
         [
             ("connect", self.connect),
             ("timeout", self.timeout),
@@ -261,6 +264,7 @@ impl ErrorsReport {
             ("4xx", self.status_4xx),
             ("5xx", self.status_5xx),
             ("bad body", self.bad_body),
+            ("body too large", self.body_too_large),
             ("other", self.other),
         ]
     }

@@ -20,7 +20,6 @@ enum Misbehaviour {
     /// Read it and never answer.
     Stall,
     /// Answer 200 with a chunked body that never ends.
-    #[allow(dead_code)]
     EndlessBody,
 }
 
@@ -235,4 +234,64 @@ fn a_panic_in_a_job_ends_the_run_with_a_marked_report() {
     assert_eq!(report["interrupted"], true);
     let reason = report["interrupt_reason"].as_str().unwrap_or_default();
     assert_eq!(reason, "internal error: injected by --test-panic-after 5", "{stderr}");
+}
+
+#[test]
+fn an_endless_body_fails_as_too_large_and_memory_stays_bounded() {
+    let target = Target::start(Misbehaviour::EndlessBody);
+    let out = tempfile::tempdir().expect("tempdir");
+    let child = spawn_run(&target.base, out.path(), &[]);
+    let (status, peak_kib) = wait_measuring_peak_rss(child, Duration::from_secs(120));
+    assert_eq!(status.code(), Some(0), "every request failed, but the run completed");
+    let report = read_report(out.path());
+    assert_eq!(report["interrupted"], false);
+    let signup = &report["actions"][0];
+    assert_eq!(signup["name"], "signup");
+    let too_large = signup["errors"]["body_too_large"].as_u64().unwrap_or(0);
+    assert!(too_large > 0, "{}", signup["errors"]);
+    assert_eq!(signup["requests"].as_u64(), Some(too_large), "every request got the endless body");
+    assert!(peak_kib > 0, "VmHWM was read");
+    assert!(peak_kib < 200 << 10, "peak RSS {peak_kib} KiB stays under 200 MB");
+}
+
+/// Waits for `child` (at most `limit`) while reading its peak resident set (VmHWM, KiB)
+/// from /proc: the last value read before it exits.
+fn wait_measuring_peak_rss(mut child: Child, limit: Duration) -> (std::process::ExitStatus, u64) {
+    let deadline = Instant::now() + limit;
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0;
+    loop {
+        let status = std::fs::read_to_string(&status_file).unwrap_or_default();
+        let hwm = status.lines().find_map(|l| l.strip_prefix("VmHWM:"));
+        if let Some(kib) = hwm.and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()) {
+            peak_kib = peak_kib.max(kib);
+        }
+        if let Some(status) = child.try_wait().expect("wait works") {
+            return (status, peak_kib);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("process did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn the_default_drain_covers_reaction_delays() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = stampede()
+        .args(["run", "--quiet", "--out"])
+        .arg(out.path())
+        .arg(repo_root().join("tests/fixtures/reaction-tail.yaml"))
+        .output()
+        .expect("stampede runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let report = read_report(out.path());
+    assert_eq!(report["interrupted"], false, "{}", report["interrupt_reason"]);
+    let replay_s = report["replay_duration_s"].as_f64().unwrap_or(0.0);
+    let elapsed_s = report["elapsed_s"].as_f64().unwrap_or(f64::MAX);
+    // The run ends once its work is done, not at the drain limit (20 s + about a minute).
+    assert!(elapsed_s < replay_s + 55.0, "elapsed {elapsed_s} s");
 }

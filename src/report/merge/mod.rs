@@ -178,6 +178,7 @@ fn add_errors(a: &mut ErrorsReport, b: &ErrorsReport) {
     a.status_4xx += b.status_4xx;
     a.status_5xx += b.status_5xx;
     a.bad_body += b.bad_body;
+    a.body_too_large += b.body_too_large;
     a.other += b.other;
 }
 
