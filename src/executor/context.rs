@@ -141,7 +141,10 @@ impl Context {
         let mut slot = self.stop_reason.lock().unwrap_or_else(PoisonError::into_inner);
         slot.get_or_insert(reason);
         self.stop.store(true, Ordering::Relaxed);
-        let (arrivals, reactions) = self.dispatch().close();
+        let (arrivals, reactions, parked) = self.dispatch().close();
+        for walk in parked {
+            walk.abandon(self);
+        }
         let at = self.replay_clock(Instant::now());
         for _ in 0..reactions {
             self.recorder.record_reaction_dropped(at);
