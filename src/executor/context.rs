@@ -159,7 +159,10 @@ impl Context {
         slot.get_or_insert(reason);
         self.stop.store(true, Ordering::Relaxed);
         self.stopped.send_replace(true);
-        let (arrivals, reactions) = self.dispatch().close();
+        let (arrivals, reactions, parked) = self.dispatch().close();
+        for walk in parked {
+            walk.abandon(self);
+        }
         let at = self.replay_clock(Instant::now());
         for _ in 0..reactions {
             self.recorder.record_reaction_dropped(at);

@@ -1,15 +1,18 @@
-//! The job queue worker slots pull from: newcomer arrivals from the plan's schedule, and
-//! natives' reactions and newcomers' retries scheduled while the replay runs, always
-//! earliest intended time first.
+//! The job queue worker slots pull from: newcomer arrivals from the plan's schedule,
+//! natives' reactions and newcomers' retries scheduled while the replay runs, and parked
+//! journeys waiting for their next step, always earliest intended time first.
 //!
 //! Nothing waits here: a slot claims a job and then sleeps until the job's intended time
 //! itself. Pending reactions are capped so that a stalled target cannot grow memory
-//! without bound; reactions beyond the cap are counted as dropped.
+//! without bound; reactions beyond the cap are counted as dropped. Parked journeys are not
+//! capped: each is a journey already started, at most one entry per person in a journey.
+//! Room stays are *held* work: they keep the run from ending but claim no slot.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::iter::Peekable;
 
+use super::walk::Walk;
 use crate::plan::Arrival;
 use crate::plan::schedule::Arrivals;
 use crate::population::{PostRef, UserRef};
@@ -52,12 +55,44 @@ pub struct RetryJob {
     pub attempt: u32,
 }
 
+/// A journey parked until its next step is ready.
+#[derive(Debug)]
+struct Parked {
+    /// When the step is ready on the replay clock, nanoseconds.
+    ready_ns: u64,
+    /// Parking order: ties resume first parked first.
+    seq: u64,
+    walk: Box<Walk>,
+}
+
+impl PartialEq for Parked {
+    fn eq(&self, other: &Self) -> bool {
+        (self.ready_ns, self.seq) == (other.ready_ns, other.seq)
+    }
+}
+
+impl Eq for Parked {}
+
+impl PartialOrd for Parked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Parked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.ready_ns, self.seq).cmp(&(other.ready_ns, other.seq))
+    }
+}
+
 /// Work for one slot.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug)]
 pub enum Job {
     Newcomer(Arrival),
     Reaction(ReactionJob),
     Retry(RetryJob),
+    /// A parked journey's next step.
+    Resume(Box<Walk>),
 }
 
 impl Job {
@@ -67,12 +102,13 @@ impl Job {
             Self::Newcomer(arrival) => arrival.replay_offset_ns,
             Self::Reaction(reaction) => reaction.intended_ns,
             Self::Retry(retry) => retry.intended_ns,
+            Self::Resume(_) => u64::MAX,
         }
     }
 }
 
 /// What a slot gets when it asks for work.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug)]
 pub enum Claim {
     Job(Job),
     /// Nothing to do now, but running journeys may still schedule reactions.
@@ -88,9 +124,10 @@ pub struct Dispatch {
     reactions: BinaryHeap<Reverse<ReactionJob>>,
     /// Pending retries; they share `reaction_cap` with the reactions.
     retries: BinaryHeap<Reverse<RetryJob>>,
+    parked: BinaryHeap<Reverse<Parked>>,
     reaction_cap: usize,
     next_seq: u64,
-    /// Jobs claimed and not yet finished.
+    /// Jobs claimed and not yet finished, and room stays held.
     running: u64,
     /// Set when the run stops early: no more jobs are handed out.
     closed: bool,
@@ -102,6 +139,7 @@ impl Dispatch {
             arrivals: arrivals.peekable(),
             reactions: BinaryHeap::new(),
             retries: BinaryHeap::new(),
+            parked: BinaryHeap::new(),
             reaction_cap,
             next_seq: 0,
             running: 0,
@@ -117,8 +155,11 @@ impl Dispatch {
         let next_arrival = self.arrivals.peek().map(|a| a.replay_offset_ns).unwrap_or(u64::MAX);
         let next_reaction = self.reactions.peek().map(|r| r.0.intended_ns).unwrap_or(u64::MAX);
         let next_retry = self.retries.peek().map(|r| r.0.intended_ns).unwrap_or(u64::MAX);
+        let next_parked = self.parked.peek().map(|p| p.0.ready_ns).unwrap_or(u64::MAX);
         // Ties go to arrivals, then reactions: the schedule is what the run is judged on.
-        let job = if next_retry < next_arrival.min(next_reaction) {
+        let job = if next_parked < next_arrival.min(next_reaction).min(next_retry) {
+            self.parked.pop().map(|p| Job::Resume(p.0.walk))
+        } else if next_retry < next_arrival.min(next_reaction) {
             self.retries.pop().map(|r| Job::Retry(r.0))
         } else if next_reaction < next_arrival {
             self.reactions.pop().map(|r| Job::Reaction(r.0))
@@ -138,6 +179,27 @@ impl Dispatch {
     /// Marks a claimed job finished.
     pub fn finish(&mut self) {
         self.running = self.running.saturating_sub(1);
+    }
+
+    /// Counts work that holds no slot (a room stay) until [`Dispatch::release`].
+    pub fn hold(&mut self) {
+        self.running += 1;
+    }
+
+    /// Ends work counted by [`Dispatch::hold`].
+    pub fn release(&mut self) {
+        self.running = self.running.saturating_sub(1);
+    }
+
+    /// Parks a journey until its next step is ready; gives it back when the run stopped.
+    pub fn park(&mut self, ready_ns: u64, walk: Box<Walk>) -> Result<(), Box<Walk>> {
+        if self.closed {
+            return Err(walk);
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.parked.push(Reverse(Parked { ready_ns, seq, walk }));
+        Ok(())
     }
 
     /// Queues a reaction; returns false (dropped) when the queue is full or closed.
@@ -173,14 +235,15 @@ impl Dispatch {
     }
 
     /// Stops handing out jobs (interrupt or drain timeout); returns how many arrivals and
-    /// reactions were never started.
-    pub fn close(&mut self) -> (u64, u64) {
+    /// reactions were never started, and the parked journeys, which end unfinished.
+    pub fn close(&mut self) -> (u64, u64, Vec<Walk>) {
         self.closed = true;
         let arrivals = self.arrivals.by_ref().count() as u64;
         let reactions = (self.reactions.len() + self.retries.len()) as u64;
         self.reactions.clear();
         self.retries.clear();
-        (arrivals, reactions)
+        let parked = std::mem::take(&mut self.parked).into_iter().map(|p| *p.0.walk).collect();
+        (arrivals, reactions, parked)
     }
 }
 
@@ -211,11 +274,14 @@ mod tests {
             })
             .collect();
         assert_eq!(order, [500_000_000, 1_000_000_000, 1_500_000_000]);
-        assert_eq!(dispatch.claim(), Claim::Wait, "three jobs still running");
+        assert!(matches!(dispatch.claim(), Claim::Wait), "three jobs still running");
         for _ in 0..3 {
             dispatch.finish();
         }
-        assert_eq!(dispatch.claim(), Claim::Done);
+        dispatch.hold();
+        assert!(matches!(dispatch.claim(), Claim::Wait), "a room stay is still held");
+        dispatch.release();
+        assert!(matches!(dispatch.claim(), Claim::Done));
     }
 
     #[test]
@@ -247,7 +313,8 @@ mod tests {
         let mut dispatch = Dispatch::new(arrivals(5), 1);
         assert!(dispatch.schedule(10, 0, None, None));
         assert!(!dispatch.schedule(20, 0, None, None), "cap of one pending reaction");
-        assert_eq!(dispatch.close(), (5, 1));
-        assert_eq!(dispatch.claim(), Claim::Done);
+        let (arrivals, reactions, parked) = dispatch.close();
+        assert_eq!((arrivals, reactions, parked.len()), (5, 1, 0));
+        assert!(matches!(dispatch.claim(), Claim::Done));
     }
 }

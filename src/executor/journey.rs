@@ -1,9 +1,10 @@
-//! Running one job: a newcomer's journey (arrival → steps) or a native's reaction.
+//! Running one job: a newcomer's arrival (its steps are a [`Walk`]) or a native's
+//! reaction, and what every job shares: starting on time, sending and recording a request.
 //!
 //! Timing follows the plan, not the target: a job starts at its intended time (or is
-//! measured late), every step's response time counts from its *intended* start — the
-//! arrival time plus the planned think times before it — so a slow or stalled target shows
-//! up in the numbers instead of silently slowing the load (coordinated omission).
+//! measured late, by cause), every step's response time counts from its *intended* start —
+//! the arrival time plus the planned think times before it — so a slow or stalled target
+//! shows up in the numbers instead of silently slowing the load (coordinated omission).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -15,13 +16,13 @@ use rand_chacha::ChaCha8Rng;
 use super::context::Context;
 use super::dispatch::ReactionJob;
 use super::http::{self, Call, Exchange};
-use super::room::{self, Membership};
 use super::vars::Vars;
+use super::walk::Walk;
 use crate::metrics::{ErrorClass, StepKey};
 use crate::plan::Arrival;
 use crate::plan::newcomer::{self, stream};
 use crate::population::{PostRef, UserRef};
-use crate::scenario::{Action, DEFAULT_ROOM, Pick, StepSpec};
+use crate::scenario::{Action, Pick, StepSpec};
 
 /// Default sizes when a step gives none.
 const DEFAULT_IMAGE_BYTES: u64 = 100_000;
@@ -43,7 +44,7 @@ pub async fn sleep_until(ctx: &Context, deadline: Instant) -> bool {
     }
 }
 
-fn micros(d: Duration) -> u64 {
+pub(super) fn micros(d: Duration) -> u64 {
     d.as_micros().min(u128::from(u64::MAX)) as u64
 }
 
@@ -67,32 +68,44 @@ pub(super) enum Kind {
     Arrival,
     Reaction,
     Retry,
+    /// A parked journey's next step (its journey is already in flight).
+    Step,
 }
 
-/// Starts a job at its intended time; returns the start instant, or `None` when the run
-/// stopped first or the job is too late and was dropped.
-pub(super) async fn start(ctx: &Context, intended: Instant, kind: Kind) -> Option<Instant> {
+/// Starts a job at its intended time; `claimed` is when a slot took it from the queue.
+/// Returns the start instant, or `None` when the run stopped first or the job (not a
+/// journey's step) is too late and was dropped.
+///
+/// Start lateness has two causes, both the generator's: the job was claimed only after its
+/// time because every slot was busy (slot wait), and the runtime woke the slot late (timer
+/// lag, CPU saturated). Arrivals and resumed steps count for the run's validity.
+pub(super) async fn start(ctx: &Context, intended: Instant, claimed: Instant, kind: Kind) -> Option<Instant> {
     if !sleep_until(ctx, intended).await {
         return None;
     }
     let started = Instant::now();
     let lateness = started.saturating_duration_since(intended);
+    let slot_wait = claimed.saturating_duration_since(intended).min(lateness);
+    let late = lateness > ctx.lateness_budget;
     let at = ctx.replay_clock(started);
-    if lateness > ctx.lateness_budget {
-        match kind {
-            Kind::Arrival => ctx.recorder.record_dropped(at),
-            Kind::Reaction => ctx.recorder.record_reaction_dropped(at),
-            Kind::Retry => ctx.recorder.record_retry(false),
-        }
-        return None;
+    if matches!(kind, Kind::Arrival | Kind::Step) {
+        ctx.recorder.record_on_time(at, micros(slot_wait), micros(lateness - slot_wait), late);
     }
     match kind {
+        Kind::Arrival if late => ctx.recorder.record_dropped(at),
+        Kind::Reaction if late => ctx.recorder.record_reaction_dropped(at),
+        Kind::Retry if late => ctx.recorder.record_retry(false),
         Kind::Arrival => ctx.recorder.record_start(at, micros(lateness)),
         Kind::Retry => ctx.recorder.record_retry(true),
-        Kind::Reaction => {}
+        Kind::Reaction | Kind::Step => {}
     }
-    let in_flight = ctx.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
-    ctx.recorder.set_in_flight(at, in_flight);
+    if late && kind != Kind::Step {
+        return None;
+    }
+    if kind != Kind::Step {
+        let in_flight = ctx.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        ctx.recorder.set_in_flight(at, in_flight);
+    }
     Some(started)
 }
 
@@ -102,7 +115,7 @@ pub(super) fn end(ctx: &Context) {
 }
 
 /// Picks the step's target and loads its fields into `vars`; false when none exists yet.
-fn pick_target(
+pub(super) fn pick_target(
     ctx: &Context,
     step: &StepSpec,
     me: Option<UserRef>,
@@ -127,7 +140,7 @@ fn pick_target(
 }
 
 #[derive(Debug, Clone, Copy)]
-enum Target {
+pub(super) enum Target {
     None,
     User(UserRef),
     Post(PostRef),
@@ -135,7 +148,7 @@ enum Target {
 
 /// Applies a successful request to the journey and the population, and schedules natives'
 /// reactions it triggers.
-fn apply(
+pub(super) fn apply(
     ctx: &Context,
     action: Action,
     target: Target,
@@ -187,13 +200,22 @@ fn apply(
     }
 }
 
-/// One request of a job: sends it and records it. Returns the exchange.
+/// When a request should have gone out: on the journey's ideal schedule, and when it was
+/// ready to go (the previous response + think time; the intended start for a first step).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Timing {
+    pub intended: Instant,
+    pub ready: Instant,
+}
+
+/// One request of a job: sends it and records its service time, its response time from
+/// the journey's schedule and its own delay from readiness. Returns the exchange.
 pub(super) async fn request(
     ctx: &Context,
     client: &reqwest::Client,
     action: Action,
     step: Option<StepKey>,
-    intended: Instant,
+    timing: Timing,
     vars: &Vars,
     body_size: usize,
 ) -> Option<Exchange> {
@@ -202,15 +224,12 @@ pub(super) async fn request(
     let call = ctx.call(client, request, &lookup, body_size);
     let exchange = exchange(ctx, call).await;
     let ended = Instant::now();
-    let response = ended.saturating_duration_since(intended);
-    ctx.recorder.record_request(
-        ctx.replay_clock(ended),
-        action,
-        step,
-        micros(exchange.service),
-        micros(response),
-        exchange.outcome,
-    );
+    let delays = crate::metrics::Delays {
+        service_us: micros(exchange.service),
+        response_us: micros(ended.saturating_duration_since(timing.intended)),
+        own_us: micros(ended.saturating_duration_since(timing.ready)),
+    };
+    ctx.recorder.record_request(ctx.replay_clock(ended), action, step, delays, exchange.outcome);
     Some(exchange)
 }
 
@@ -225,143 +244,18 @@ pub(super) fn body_size(step: &StepSpec, rng: &mut ChaCha8Rng) -> usize {
     size as usize
 }
 
-/// Runs newcomer `arrival`'s journey.
-pub async fn newcomer(ctx: &Arc<Context>, client: &reqwest::Client, arrival: Arrival) {
+/// Runs newcomer `arrival`'s journey; `claimed` is when a slot took the job.
+pub async fn newcomer(ctx: &Arc<Context>, client: &reqwest::Client, arrival: Arrival, claimed: Instant) {
     let intended = ctx.t0 + Duration::from_nanos(arrival.replay_offset_ns);
-    let Some(_started) = start(ctx, intended, Kind::Arrival).await else { return };
-    attempt(ctx, client, (arrival.index, arrival.real_t_s), intended, 0).await;
-    end(ctx);
-}
-
-/// Attempt `attempt` (0 = the arrival itself) of the journey of the newcomer who arrived
-/// as `index` at `real_t_s` on the curve, timed from `intended`. The journey and its steps
-/// are the newcomer's own, whatever the attempt.
-pub(super) async fn attempt(
-    ctx: &Arc<Context>,
-    client: &reqwest::Client,
-    (index, real_t_s): (u64, f64),
-    intended: Instant,
-    attempt: u32,
-) {
-    let mut rng = newcomer::rng_for(ctx.seed, stream::JOURNEY, index);
-    let journeys = &ctx.scenario.spec.journeys;
-    let j = newcomer::choose_journey(journeys, &mut rng);
-    let journey = &journeys[j];
-    let scenario = &ctx.scenario;
-    let steps = newcomer::concrete_steps(journey, &scenario.replay, &scenario.phases, real_t_s, &mut rng);
-
-    let mut vars = Vars::default();
-    let mut me = None;
-    if matches!(journey.steps.first().map(|s| s.action), Some(Action::Signup | Action::Login)) {
-        // The account this newcomer creates: unique per run, derived from the index (and
-        // the attempt, in case a refused signup was stored after all).
-        let handle = match attempt {
-            0 => format!("{}n{index}", ctx.nonce),
-            k => format!("{}n{index}r{k}", ctx.nonce),
-        };
-        vars.set_text("email", &format!("{handle}@example.test"));
-        vars.set_text("password", &format!("pw-{}-{index}", ctx.nonce));
-        vars.set_text("handle", &handle);
-        vars.set("seq", index.to_string());
-    } else {
-        // A journey without signup is an existing user's session: act as a native.
-        me = ctx.pick_native(&mut rng);
-        if let Some(native) = me {
-            vars.load("", &ctx.profile.user_record, ctx.population.user_fields(native));
-        }
-    }
-
-    let mut step_intended = intended;
-    let mut completed = true;
-    let mut skipped = 0u32;
-    // Turned away at the door: the first request sent failed.
-    let mut turned_away = false;
-    let mut any_succeeded = false;
-    let mut rooms: Vec<Membership> = Vec::new();
-    for (k, planned) in steps.iter().enumerate() {
-        let think = crate::units::duration_from_secs(planned.think_s);
-        step_intended += think;
-        if !think.is_zero() && !sleep_until(ctx, Instant::now() + think).await {
-            (completed, skipped) = (false, (steps.len() - k) as u32);
-            break;
-        }
-        let spec = &journey.steps[planned.step];
-        let Some(target) = pick_target(ctx, spec, me, &mut vars, &mut rng) else {
-            skipped += 1;
-            continue;
-        };
-        let size = body_size(spec, &mut rng);
-        if spec.action != Action::UploadMedia {
-            vars.set_text("text", &ctx.payloads.text(size));
-        }
-        let key = StepKey { journey: j as u16, step: planned.step as u16 };
-        let stay = match spec.action {
-            Action::JoinRoom => {
-                let name = spec.room.as_deref().unwrap_or(DEFAULT_ROOM);
-                vars.set_text("room", name);
-                Some(room::plan(ctx, spec, name, &mut rng))
-            }
-            Action::SendChat => {
-                // Into the named (or latest) room, while the stay lasts; after it, skipped.
-                let wanted = spec.room.as_deref().or(rooms.last().map(|m| m.room.as_str()));
-                let inside = rooms.iter().rev().find(|m| Some(m.room.as_str()) == wanted);
-                match inside {
-                    Some(m) if Instant::now() < m.until => vars.set_text("room", &m.room),
-                    _ => {
-                        skipped += 1;
-                        continue;
-                    }
-                }
-                let sent = room::send_chat(ctx, client, &vars, Some(key), step_intended, size).await;
-                if sent.is_some_and(|e| e.outcome.is_err()) {
-                    (completed, skipped) = (false, skipped + (steps.len() - k - 1) as u32);
-                    break;
-                }
-                continue;
-            }
-            _ => None,
-        };
-        let Some(exchange) = request(ctx, client, spec.action, Some(key), step_intended, &vars, size).await
-        else {
-            skipped += 1; // unsupported by the profile: listed in the report, not faked
-            continue;
-        };
-        if exchange.outcome.is_err() {
-            (completed, skipped) = (false, skipped + (steps.len() - k - 1) as u32);
-            turned_away = !any_succeeded;
-            break;
-        }
-        any_succeeded = true;
-        apply(ctx, spec.action, target, &mut me, &mut vars, exchange.extracted, &mut rng);
-        if let Some(stay) = stay {
-            rooms.push(room::spawn(ctx, client, &vars, stay.start(Instant::now())));
-        }
-    }
-    let response = Instant::now().saturating_duration_since(intended);
-    ctx.recorder.record_journey(
-        ctx.replay_clock(Instant::now()),
-        j as u16,
-        micros(response),
-        completed,
-        skipped,
-    );
-    if let (true, Some(retry)) = (turned_away, &journey.retry)
-        && attempt < retry.attempts
-        && !ctx.stopping()
-    {
-        super::retry::come_back(ctx, retry, index, real_t_s, attempt + 1);
-    }
-    // The journey's time is its steps'; the job (and its slot) lasts until its stays end,
-    // so a run that finishes has no member left in a room.
-    for membership in rooms {
-        let _ = membership.task.await;
-    }
+    let Some(_started) = start(ctx, intended, claimed, Kind::Arrival).await else { return };
+    let walk = Walk::new(ctx, (arrival.index, arrival.real_t_s), intended, 0);
+    Box::new(walk).run(ctx, client).await;
 }
 
 /// Runs a native's reaction.
-pub async fn reaction(ctx: &Context, client: &reqwest::Client, job: ReactionJob) {
+pub async fn reaction(ctx: &Context, client: &reqwest::Client, job: ReactionJob, claimed: Instant) {
     let intended = ctx.t0 + Duration::from_nanos(job.intended_ns);
-    let Some(_started) = start(ctx, intended, Kind::Reaction).await else { return };
+    let Some(_started) = start(ctx, intended, claimed, Kind::Reaction).await else { return };
     let mut rng = newcomer::rng_for(ctx.seed, stream::REACTION, job.seq);
     let spec = &ctx.scenario.spec.population.reactions[job.reaction as usize];
     let mut vars = Vars::default();
@@ -383,7 +277,8 @@ pub async fn reaction(ctx: &Context, client: &reqwest::Client, job: ReactionJob)
     if let Some(target) = target {
         let size = DEFAULT_TEXT_LEN as usize + rng.random_range(0..40);
         vars.set_text("text", &ctx.payloads.text(size));
-        if let Some(exchange) = request(ctx, client, spec.action, None, intended, &vars, size).await
+        let timing = Timing { intended, ready: intended };
+        if let Some(exchange) = request(ctx, client, spec.action, None, timing, &vars, size).await
             && exchange.outcome.is_ok()
         {
             apply(ctx, spec.action, target, &mut me, &mut vars, exchange.extracted, &mut rng);

@@ -6,10 +6,14 @@
 //! recorders. goose's own test plan, iterations and coordinated-omission mitigation model a
 //! closed system and are not used (see ../shared/research/goose-feasibility.md).
 //!
-//! Slots are sized by Little's law with headroom and capped by `--max-in-flight`. When all
-//! are busy, arrivals wait in the queue and their lateness is measured; an arrival later
-//! than the lateness budget is dropped and counted. Memory is bounded: the schedule is a
-//! lazy iterator, pending reactions are capped, and at most `slots` jobs are in flight.
+//! Nothing that waits holds a slot: a room member's stay is a plain task, and a journey
+//! parks in the queue before a long think time (see `walk`). Slots are sized by Little's
+//! law on requests in flight with headroom and capped by `--max-in-flight`. When all are
+//! busy, jobs wait in the queue and their lateness is measured by cause; an arrival later
+//! than the lateness budget is dropped and counted, and a run whose starts were late for
+//! the generator's own reasons is invalid (see `metrics::ontime`). Memory is bounded: the
+//! schedule is a lazy iterator, pending reactions are capped, parked journeys are at most
+//! one per person in a journey, and at most `slots` jobs run at once.
 //!
 //! Stopping: the slot that finds nothing left fires goose's killswitch. SIGINT/SIGTERM, the
 //! drain limit or a job that panics stop new jobs at once, give in-flight requests a grace
@@ -26,6 +30,7 @@ mod room;
 mod setup;
 mod signals;
 mod vars;
+mod walk;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -138,14 +143,19 @@ pub fn is_loopback(url: &str) -> bool {
     }
 }
 
-/// Worker slots: Little's law (`λ·W`) at the replay's peak for journeys and single-request
-/// reactions, doubled for headroom, plus a floor; capped by `max_in_flight`. A segment or
-/// a target's share sizes for its fraction of the plan.
+/// Latency a slot is sized for: at the replay's peak request rate, a platform answering
+/// within this on average keeps every start on time. Slower than that, starts wait for
+/// slots and the run reports it (slot wait) instead of silently slowing the load.
+const SLOT_LATENCY_S: f64 = 0.1;
+
+/// Worker slots: Little's law (`λ·W`) on *requests* in flight at the replay's peak request
+/// rate (journey steps, reactions, chat) with `W` = [`SLOT_LATENCY_S`], doubled for
+/// headroom, plus a floor; capped by `max_in_flight`. Nothing that waits holds a slot (room
+/// stays are tasks, long think times park the journey), so people in journeys do not
+/// count. A segment or a target's share sizes for its fraction of the plan.
 fn size_slots(plan: &Plan, max_in_flight: usize) -> usize {
-    let e = &plan.expectations;
-    let reaction_rate: f64 = e.actions.values().map(|a| a.peak_per_s).sum();
-    let whole = e.peak_concurrency + reaction_rate * crate::plan::expect::NOMINAL_SERVICE_S;
-    let needed = 2.0 * whole * plan.fraction + 32.0;
+    let request_rate: f64 = plan.expectations.actions.values().map(|a| a.peak_per_s).sum();
+    let needed = 2.0 * request_rate * SLOT_LATENCY_S * plan.fraction + 32.0;
     (needed.ceil() as usize).clamp(1, max_in_flight.max(1))
 }
 
@@ -358,15 +368,17 @@ async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, user: &mut GooseUser) 
         ctx.request_stop(StopReason::Signal("SIGINT".to_string()));
     }
     let claim = ctx.dispatch().claim();
+    let claimed = Instant::now();
     match claim {
         Claim::Job(job) => {
             let client = &user.client;
             let run = async move {
                 ctx.maybe_inject_panic();
                 match job {
-                    Job::Newcomer(arrival) => journey::newcomer(ctx, client, arrival).await,
-                    Job::Reaction(reaction) => journey::reaction(ctx, client, reaction).await,
-                    Job::Retry(retry) => retry::run(ctx, client, retry).await,
+                    Job::Newcomer(arrival) => journey::newcomer(ctx, client, arrival, claimed).await,
+                    Job::Reaction(reaction) => journey::reaction(ctx, client, reaction, claimed).await,
+                    Job::Retry(retry) => retry::run(ctx, client, retry, claimed).await,
+                    Job::Resume(walk) => walk.resume(ctx, client, claimed).await,
                 }
             };
             // A panic is a bug in stampede; it must not take the slot (and with it the run's

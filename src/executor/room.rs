@@ -6,9 +6,11 @@
 //! message carries its send time on the replay clock in a marker (`[stampede:NONCE:NS]`),
 //! and a listener that reads it records `now − NS`. Nothing per message is kept.
 //!
+//! A stay holds no worker slot: it is a plain task, counted by the dispatch as running work
+//! (so the run does not end while a member is still in a room) but never claiming a slot.
 //! Bounded: a stay ends at its deadline, when the run stops (checked every [`NAP`]), or when
-//! it is aborted; the journey awaits its rooms before it ends, so a finished run has no
-//! open streams. A stream's unparsed bytes are capped at [`MAX_PENDING_BYTES`].
+//! it is aborted, so a finished run has no open streams. A stream's unparsed bytes are
+//! capped at [`MAX_PENDING_BYTES`].
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -74,21 +76,28 @@ pub fn plan(ctx: &Context, spec: &StepSpec, name: &str, rng: &mut ChaCha8Rng) ->
     PlannedStay { room: name.to_string(), stay, messages }
 }
 
-/// A room the journey is in: its name, when the stay ends, and the task holding it.
-#[derive(Debug)]
-pub struct Membership {
-    pub room: String,
-    pub until: Instant,
-    pub task: tokio::task::JoinHandle<()>,
+/// Counts a stay as running work in the dispatch until dropped, even if the stay's task
+/// panics, so the run's end waits for it and never hangs on it.
+struct Held(Arc<Context>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.dispatch().release();
+    }
 }
 
-/// Starts the stay's task; `vars` are the journey's values (token, ids) at the join.
-pub fn spawn(ctx: &Arc<Context>, client: &reqwest::Client, vars: &Vars, stay: Stay) -> Membership {
-    let (room, until) = (stay.room.clone(), stay.until);
+/// Starts the stay's task, which holds no slot; `vars` are the journey's values (token,
+/// ids) at the join.
+pub fn spawn(ctx: &Arc<Context>, client: &reqwest::Client, vars: &Vars, stay: Stay) {
     let mut vars = vars.clone();
     vars.set_text("room", &stay.room);
-    let task = tokio::spawn(run(ctx.clone(), client.clone(), vars, stay));
-    Membership { room, until, task }
+    ctx.dispatch().hold();
+    let held = Held(ctx.clone());
+    let (ctx, client) = (ctx.clone(), client.clone());
+    tokio::spawn(async move {
+        run(ctx, client, vars, stay).await;
+        drop(held);
+    });
 }
 
 async fn run(ctx: Arc<Context>, client: reqwest::Client, vars: Vars, stay: Stay) {
@@ -100,7 +109,8 @@ async fn run(ctx: Arc<Context>, client: reqwest::Client, vars: Vars, stay: Stay)
                 if !journey::sleep_until(&ctx, at).await || Instant::now() >= until {
                     break;
                 }
-                send_chat(&ctx, &client, &vars, None, at, size).await;
+                let timing = journey::Timing { intended: at, ready: at };
+                send_chat(&ctx, &client, &vars, None, timing, size).await;
             }
         })
     });
@@ -122,20 +132,20 @@ async fn run(ctx: Arc<Context>, client: reqwest::Client, vars: Vars, stay: Stay)
 }
 
 /// Sends one chat message to the room in `vars`, marked with its send time; recorded as a
-/// `send_chat` request from `intended` (`None` when the profile cannot chat).
+/// `send_chat` request timed by `timing` (`None` when the profile cannot chat).
 pub async fn send_chat(
     ctx: &Context,
     client: &reqwest::Client,
     vars: &Vars,
     step: Option<StepKey>,
-    intended: Instant,
+    timing: journey::Timing,
     size: usize,
 ) -> Option<Exchange> {
     let mut vars = vars.clone();
     let sent_ns = ctx.replay_clock(Instant::now()).as_nanos();
     let body = ctx.payloads.text(size.min(MAX_CHAT_CHARS));
     vars.set_text("text", &format!("[stampede:{}:{sent_ns}] {body}", ctx.nonce));
-    journey::request(ctx, client, Action::SendChat, step, intended, &vars, size).await
+    journey::request(ctx, client, Action::SendChat, step, timing, &vars, size).await
 }
 
 /// Reads the member's event stream until `until`, a stop or a break.

@@ -72,8 +72,7 @@ pub fn report(seconds: &[Second], sigma: f64, seed: u64) -> Report {
                 at(k, s.posts),
                 Action::CreatePost,
                 None,
-                response / 2,
-                response,
+                crate::metrics::Delays::of(response / 2, response),
                 outcome,
             );
         }
@@ -82,8 +81,7 @@ pub fn report(seconds: &[Second], sigma: f64, seed: u64) -> Report {
                 at(k, s.signups),
                 Action::Signup,
                 None,
-                s.signup_us / 2,
-                s.signup_us,
+                crate::metrics::Delays::of(s.signup_us / 2, s.signup_us),
                 Ok(()),
             );
         }

@@ -96,9 +96,15 @@ mod tests {
         });
         for i in 0..30u64 {
             let at = Duration::from_millis(i * 100);
-            recorder.record_request(at, Action::CreatePost, None, 100 + i, 1_000 + i, Ok(()));
+            recorder.record_request(
+                at,
+                Action::CreatePost,
+                None,
+                crate::metrics::Delays::of(100 + i, 1_000 + i),
+                Ok(()),
+            );
             if i % 3 == 0 {
-                recorder.record_request(at, Action::Like, None, 50, 60, Ok(()));
+                recorder.record_request(at, Action::Like, None, crate::metrics::Delays::of(50, 60), Ok(()));
             }
         }
         let metrics = recorder.finish();
@@ -125,8 +131,10 @@ mod tests {
                 [
                     ((s, "create_post.service".to_string()), 10),
                     ((s, "create_post.response".to_string()), 10),
+                    ((s, "create_post.own".to_string()), 10),
                     ((s, "like.service".to_string()), if s == 0 { 4 } else { 3 }),
                     ((s, "like.response".to_string()), if s == 0 { 4 } else { 3 }),
+                    ((s, "like.own".to_string()), if s == 0 { 4 } else { 3 }),
                 ]
             })
             .collect();

@@ -88,13 +88,16 @@ impl IntervalMetrics {
     }
 }
 
+/// Tags per action in a [`TagLayout`].
+const STRIDE: usize = 3;
+
 fn offset(index: u64, duration: Duration) -> Duration {
     let nanos = duration.as_nanos().saturating_mul(u128::from(index));
     Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
 }
 
-/// The histogram tags of a run and their positions: two per action, lateness, one per
-/// journey. Fixed at start so recording indexes a `Vec` instead of hashing strings.
+/// The histogram tags of a run and their positions: three per action (service, response,
+/// own delay), lateness, one per journey. Fixed at start so recording indexes a `Vec` instead of hashing strings.
 #[derive(Debug, Clone)]
 pub(crate) struct TagLayout {
     names: Vec<String>,
@@ -102,10 +105,11 @@ pub(crate) struct TagLayout {
 
 impl TagLayout {
     pub fn new(journey_names: &[String]) -> Self {
-        let mut names = Vec::with_capacity(2 * ACTIONS + 1 + journey_names.len());
+        let mut names = Vec::with_capacity(STRIDE * ACTIONS + 2 + journey_names.len());
         for action in Action::ALL {
             names.push(format!("{}.service", action.name()));
             names.push(format!("{}.response", action.name()));
+            names.push(format!("{}.own", action.name()));
         }
         names.push("lateness".to_string());
         for name in journey_names {
@@ -125,19 +129,23 @@ impl TagLayout {
     }
 
     pub fn service(action: Action) -> usize {
-        2 * action_index(action)
+        STRIDE * action_index(action)
     }
 
     pub fn response(action: Action) -> usize {
-        2 * action_index(action) + 1
+        STRIDE * action_index(action) + 1
+    }
+
+    pub fn own(action: Action) -> usize {
+        STRIDE * action_index(action) + 2
     }
 
     pub fn lateness() -> usize {
-        2 * ACTIONS
+        STRIDE * ACTIONS
     }
 
     pub fn journey(journey: usize) -> usize {
-        2 * ACTIONS + 1 + journey
+        STRIDE * ACTIONS + 1 + journey
     }
 
     /// Delivery latency of chat messages to room members.
@@ -238,7 +246,8 @@ mod tests {
     #[test]
     fn tag_layout_positions_and_names() {
         let tags = TagLayout::new(&["cat tax".to_string(), "lurker".to_string()]);
-        assert_eq!(tags.len(), 2 * ACTIONS + 4);
+        assert_eq!(tags.len(), STRIDE * ACTIONS + 4);
+        assert_eq!(tags.name(TagLayout::own(Action::Like)), "like.own");
         assert_eq!(tags.name(TagLayout::service(Action::Signup)), "signup.service");
         assert_eq!(tags.name(TagLayout::response(Action::CreatePost)), "create_post.response");
         assert_eq!(tags.name(TagLayout::lateness()), "lateness");

@@ -8,6 +8,7 @@
 //! - [`interval`]: the per-interval series; each closed interval keeps only its counters,
 //!   summary statistics and V2-deflate-encoded histograms.
 //! - [`run`]: [`RunMetrics`], the plain data a finished run hands to `report`.
+//! - [`ontime`]: start lateness by cause, the evidence of a run's validity.
 //! - [`chat`]: live rooms: delivery latency of chat messages to members, streams.
 //! - [`hlog`]: standard HdrHistogram interval logs from a [`RunMetrics`].
 
@@ -15,6 +16,7 @@ pub mod chat;
 pub mod histogram;
 pub mod hlog;
 pub mod interval;
+pub mod ontime;
 pub mod recorder;
 pub mod run;
 
@@ -25,6 +27,7 @@ use crate::scenario::Action;
 pub use chat::ChatMetrics;
 pub use histogram::Stats;
 pub use interval::{ActionInterval, EncodedHistogram, IntervalMetrics};
+pub use ontime::OnTime;
 pub use recorder::{LiveStats, Recorder};
 pub use run::{ActionMetrics, JourneyMetrics, RequestMetrics, RunMetrics, StepMetrics};
 
@@ -115,6 +118,25 @@ impl ErrorCounts {
         for (mine, theirs) in self.0.iter_mut().zip(other.0) {
             *mine += theirs;
         }
+    }
+}
+
+/// The three timings of one request, µs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delays {
+    /// Send → last body byte.
+    pub service_us: u64,
+    /// The journey's ideal schedule (arrival + planned think times) → last byte.
+    pub response_us: u64,
+    /// When the step was ready (previous response + think, or the arrival) → last byte.
+    pub own_us: u64,
+}
+
+impl Delays {
+    /// A request whose readiness is its intended start (a reaction, a journey's first
+    /// step): its own delay is its response time.
+    pub fn of(service_us: u64, response_us: u64) -> Self {
+        Delays { service_us, response_us, own_us: response_us }
     }
 }
 

@@ -16,8 +16,9 @@ use std::time::Duration;
 use super::chat::ChatMetrics;
 use super::histogram::{LazyHistogram, Stats};
 use super::interval::{IntervalMetrics, OpenInterval, TagLayout};
+use super::ontime::OnTime;
 use super::run::{ActionMetrics, JourneyMetrics, RequestMetrics, RunMetrics, StepMetrics};
-use super::{ErrorClass, MetricsConfig, StepKey, action_index};
+use super::{Delays, ErrorClass, MetricsConfig, StepKey, action_index};
 use crate::scenario::Action;
 
 /// Narrowest interval accepted; a zero width would put every record in its own interval.
@@ -65,6 +66,7 @@ struct State {
     step_base: Vec<usize>,
     journeys: Vec<JourneyMetrics>,
     lateness: LazyHistogram,
+    on_time: OnTime,
     started: u64,
     dropped: u64,
     reactions_dropped: u64,
@@ -125,6 +127,7 @@ impl Recorder {
             step_base,
             journeys,
             lateness: LazyHistogram::default(),
+            on_time: OnTime::default(),
             started: 0,
             dropped: 0,
             reactions_dropped: 0,
@@ -149,21 +152,21 @@ impl Recorder {
         at: Duration,
         action: Action,
         step: Option<StepKey>,
-        service_us: u64,
-        response_us: u64,
+        delays: Delays,
         outcome: Result<(), ErrorClass>,
     ) {
         let mut state = self.lock();
         let state = state.advance(at);
         let a = action_index(action);
         if let Some(metrics) = state.actions.get_mut(a) {
-            metrics.record(service_us, response_us, outcome);
+            metrics.record(delays, outcome);
         }
         if let Some(i) = step.and_then(|key| state.step_index(key))
             && let Some(step) = state.steps.get_mut(i)
         {
-            step.metrics.record(service_us, response_us, outcome);
+            step.metrics.record(delays, outcome);
         }
+        let Delays { service_us, response_us, own_us } = delays;
         state.all_response.record(response_us);
         state.requests += 1;
         let open = &mut state.open;
@@ -174,6 +177,14 @@ impl Recorder {
         }
         open.record(TagLayout::service(action), service_us);
         open.record(TagLayout::response(action), response_us);
+        open.record(TagLayout::own(action), own_us);
+    }
+
+    /// A scheduled start came due: its slot wait and runtime lag, and whether it was later
+    /// than the lateness budget (see [`OnTime`]).
+    pub fn record_on_time(&self, at: Duration, slot_wait_us: u64, runtime_lag_us: u64, late: bool) {
+        let mut state = self.lock();
+        state.advance(at).on_time.record(slot_wait_us, runtime_lag_us, late);
     }
 
     /// A newcomer arrival started `lateness_us` after its intended start.
@@ -329,6 +340,7 @@ impl Recorder {
             retries_dropped: state.retries_dropped,
             max_in_flight: state.max_in_flight,
             lateness: state.lateness.clone(),
+            on_time: state.on_time.clone(),
             actions,
             steps: (state.steps.iter()).filter(|s| s.metrics.requests > 0).cloned().collect(),
             journeys: state.journeys.clone(),

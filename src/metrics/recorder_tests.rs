@@ -24,9 +24,15 @@ fn recorder(planned: Vec<u64>) -> Recorder {
 fn cumulative_action_histograms() {
     let r = recorder(vec![]);
     for v in 1..=1000 {
-        r.record_request(ms(500), Action::CreatePost, None, v, 2 * v, Ok(()));
+        r.record_request(ms(500), Action::CreatePost, None, crate::metrics::Delays::of(v, 2 * v), Ok(()));
     }
-    r.record_request(ms(600), Action::CreatePost, None, 5, 5, Err(ErrorClass::Timeout));
+    r.record_request(
+        ms(600),
+        Action::CreatePost,
+        None,
+        crate::metrics::Delays::of(5, 5),
+        Err(ErrorClass::Timeout),
+    );
     let m = r.finish();
     assert_eq!((m.requests(), m.errors()), (1001, 1));
     let post = m.action(Action::CreatePost).expect("has requests");
@@ -43,7 +49,7 @@ fn cumulative_action_histograms() {
 fn series_has_gaps_and_is_padded_to_the_plan() {
     let r = recorder(vec![10, 20, 30, 40]);
     r.record_start(ms(100), 7);
-    r.record_request(ms(200), Action::Signup, None, 100, 120, Ok(()));
+    r.record_request(ms(200), Action::Signup, None, crate::metrics::Delays::of(100, 120), Ok(()));
     r.record_start(ms(2_500), 9);
     r.record_dropped(ms(2_600));
     let m = r.finish();
@@ -58,7 +64,7 @@ fn series_has_gaps_and_is_padded_to_the_plan() {
     assert_eq!(m.intervals[0].requests(), 1);
     assert_eq!(m.intervals[0].actions[0].response.p50_us, 120);
     let tags: Vec<_> = m.intervals[0].histograms.iter().map(|h| &h.tag).collect();
-    assert_eq!(tags, ["signup.service", "signup.response", "lateness"]);
+    assert_eq!(tags, ["signup.service", "signup.response", "signup.own", "lateness"]);
     assert_eq!((m.planned, m.started, m.dropped), (100, 2, 1));
     assert_eq!(Stats::of(m.lateness.get()).max_us, 9);
 }
@@ -78,11 +84,17 @@ fn a_record_for_a_closed_interval_counts_in_the_open_one() {
 fn steps_are_tagged_and_unknown_steps_count_only_for_the_action() {
     let r = recorder(vec![]);
     let step = |journey, step| Some(StepKey { journey, step });
-    r.record_request(ms(1), Action::CreatePost, step(0, 1), 10, 20, Ok(()));
-    r.record_request(ms(2), Action::CreatePost, step(0, 1), 10, 20, Err(ErrorClass::Status4xx));
-    r.record_request(ms(3), Action::ViewFeed, step(1, 0), 10, 20, Ok(()));
-    r.record_request(ms(4), Action::ViewFeed, step(1, 1), 10, 20, Ok(()));
-    r.record_request(ms(5), Action::ViewFeed, step(7, 0), 10, 20, Ok(()));
+    r.record_request(ms(1), Action::CreatePost, step(0, 1), crate::metrics::Delays::of(10, 20), Ok(()));
+    r.record_request(
+        ms(2),
+        Action::CreatePost,
+        step(0, 1),
+        crate::metrics::Delays::of(10, 20),
+        Err(ErrorClass::Status4xx),
+    );
+    r.record_request(ms(3), Action::ViewFeed, step(1, 0), crate::metrics::Delays::of(10, 20), Ok(()));
+    r.record_request(ms(4), Action::ViewFeed, step(1, 1), crate::metrics::Delays::of(10, 20), Ok(()));
+    r.record_request(ms(5), Action::ViewFeed, step(7, 0), crate::metrics::Delays::of(10, 20), Ok(()));
     let m = r.finish();
     let tags: Vec<_> = m.steps.iter().map(StepMetrics::tag).collect();
     assert_eq!(tags, ["cat-tax/1:create_post", "lurker/0:view_feed"]);
@@ -119,7 +131,13 @@ fn journeys_gauges_and_reactions() {
 fn live_snapshot() {
     let r = recorder(vec![5, 5, 5]);
     r.record_start(ms(1_200), 0);
-    r.record_request(ms(1_300), Action::Like, None, 1, 700, Err(ErrorClass::Reset));
+    r.record_request(
+        ms(1_300),
+        Action::Like,
+        None,
+        crate::metrics::Delays::of(1, 700),
+        Err(ErrorClass::Reset),
+    );
     r.set_in_flight(ms(1_300), 4);
     let live = r.snapshot_live();
     assert_eq!(
@@ -153,7 +171,13 @@ fn closed_intervals_keep_only_small_encodings() {
     let r = recorder(vec![]);
     for i in 0..50u64 {
         for v in 0..200 {
-            r.record_request(ms(i * 1_000 + 1), Action::ViewPost, None, v * 37, v * 91, Ok(()));
+            r.record_request(
+                ms(i * 1_000 + 1),
+                Action::ViewPost,
+                None,
+                crate::metrics::Delays::of(v * 37, v * 91),
+                Ok(()),
+            );
         }
     }
     let m = r.finish();
@@ -175,7 +199,7 @@ fn concurrent_records_are_all_counted() {
             std::thread::spawn(move || {
                 for i in 0..5_000u64 {
                     let at = Duration::from_micros(i * 400 + t);
-                    r.record_request(at, Action::Follow, None, i, i + 1, Ok(()));
+                    r.record_request(at, Action::Follow, None, crate::metrics::Delays::of(i, i + 1), Ok(()));
                 }
             })
         })

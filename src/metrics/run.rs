@@ -9,7 +9,8 @@ use std::time::Duration;
 use super::chat::ChatMetrics;
 use super::histogram::LazyHistogram;
 use super::interval::IntervalMetrics;
-use super::{ErrorClass, ErrorCounts, StepKey};
+use super::ontime::OnTime;
+use super::{Delays, ErrorClass, ErrorCounts, StepKey};
 use crate::scenario::Action;
 
 /// Requests of one action or one journey step over the whole run.
@@ -23,17 +24,21 @@ pub struct RequestMetrics {
     /// Intended start → last body byte, µs: includes the time a late generator or a queue
     /// made the request wait, which is what a user would have experienced.
     pub response: LazyHistogram,
+    /// Readiness (previous response + think time) → last body byte, µs: the delay this
+    /// request caused itself, without earlier steps' stalls.
+    pub own: LazyHistogram,
 }
 
 impl RequestMetrics {
     /// Counts one request.
-    pub fn record(&mut self, service_us: u64, response_us: u64, outcome: Result<(), ErrorClass>) {
+    pub fn record(&mut self, delays: Delays, outcome: Result<(), ErrorClass>) {
         self.requests += 1;
         if let Err(class) = outcome {
             self.errors.add(class);
         }
-        self.service.record(service_us);
-        self.response.record(response_us);
+        self.service.record(delays.service_us);
+        self.response.record(delays.response_us);
+        self.own.record(delays.own_us);
     }
 }
 
@@ -97,6 +102,8 @@ pub struct RunMetrics {
     pub max_in_flight: u64,
     /// Actual − intended start of started arrivals, µs.
     pub lateness: LazyHistogram,
+    /// Start lateness of scheduled starts by cause, for the run's validity.
+    pub on_time: OnTime,
     /// Actions with at least one request, in [`Action::ALL`] order.
     pub actions: Vec<ActionMetrics>,
     /// Journey steps with at least one request, in journey then step order.
@@ -134,12 +141,13 @@ mod tests {
     #[test]
     fn request_metrics_count_outcomes_and_latencies() {
         let mut m = RequestMetrics::default();
-        m.record(100, 150, Ok(()));
-        m.record(200, 900, Err(ErrorClass::Status5xx));
+        m.record(Delays { service_us: 100, response_us: 150, own_us: 120 }, Ok(()));
+        m.record(Delays { service_us: 200, response_us: 900, own_us: 300 }, Err(ErrorClass::Status5xx));
         assert_eq!(m.requests, 2);
         assert_eq!(m.errors.get(ErrorClass::Status5xx), 1);
         assert_eq!(m.service.count(), 2);
         assert_eq!(m.response.get().map(|h| h.max()), Some(900));
+        assert_eq!(m.own.get().map(|h| h.max()), Some(300));
     }
 
     #[test]

@@ -55,10 +55,22 @@ pub fn metrics() -> RunMetrics {
         }
         if v <= 50 {
             let outcome = if v == 1 { Err(ErrorClass::Timeout) } else { Ok(()) };
-            recorder.record_request(at, Action::Signup, step(0, 0), 5_000, 8_000, outcome);
+            recorder.record_request(
+                at,
+                Action::Signup,
+                step(0, 0),
+                crate::metrics::Delays::of(5_000, 8_000),
+                outcome,
+            );
         }
         let outcome = if v % 100 == 0 { Err(ErrorClass::Status5xx) } else { Ok(()) };
-        recorder.record_request(at, Action::CreatePost, step(0, 1), v, 2 * v + 1_000, outcome);
+        recorder.record_request(
+            at,
+            Action::CreatePost,
+            step(0, 1),
+            crate::metrics::Delays::of(v, 2 * v + 1_000),
+            outcome,
+        );
         recorder.set_in_flight(at, v % 38);
     }
     for i in 0..50u64 {

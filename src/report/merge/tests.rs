@@ -53,7 +53,13 @@ fn split_run(count: u32) -> (Report, Vec<Report>) {
             let outcome = if fail { Err(ErrorClass::Status5xx) } else { Ok(()) };
             let action = if k.is_multiple_of(3) { Action::Signup } else { Action::CreatePost };
             let step = Some(StepKey { journey: 0, step: u16::from(action == Action::CreatePost) });
-            recorder.record_request(at, action, step, response_us / 2, response_us, outcome);
+            recorder.record_request(
+                at,
+                action,
+                step,
+                crate::metrics::Delays::of(response_us / 2, response_us),
+                outcome,
+            );
             recorder.record_journey(at, (k % 2) as u16, response_us * 3, !fail, u32::from(fail));
             if k.is_multiple_of(97) {
                 recorder.record_dropped(at);
