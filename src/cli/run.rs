@@ -41,6 +41,11 @@ pub struct RunArgs {
     /// A request not answered within this counts as a timeout error.
     #[arg(long, value_name = "D", default_value = "30s")]
     pub request_timeout: Span,
+    /// How long the health check before the replay may take. Generous by default: a busy
+    /// machine (a CI runner replaying several scenarios at once) can be slow without being
+    /// down.
+    #[arg(long, value_name = "D", default_value = "30s")]
+    pub health_timeout: Span,
     /// Largest response body read: a larger one fails as `body_too_large`, unread past it
     /// (bytes, or with KiB, MiB, GiB; 1 KiB to 1 GiB).
     #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_max_body)]
@@ -324,6 +329,7 @@ async fn replay(args: &RunArgs, what: Replay, gate: &super::gate::Gate) -> anyho
         lateness_budget: args.lateness_budget.as_duration(),
         request_timeout: args.request_timeout.as_duration(),
         max_body_bytes: args.max_body,
+        health_timeout: args.health_timeout.as_duration(),
         drain,
         grace: args.grace.as_duration(),
         nonce: run_id.clone(),

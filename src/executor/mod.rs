@@ -71,6 +71,8 @@ pub struct RunConfig {
     /// Arrivals later than this are dropped.
     pub lateness_budget: Duration,
     pub request_timeout: Duration,
+    /// How long the health check may take (`--health-timeout`).
+    pub health_timeout: Duration,
     /// Largest response body read (`--max-body`); a larger one fails as `body_too_large`.
     pub max_body_bytes: usize,
     /// How long journeys may run after the last arrival's intended time.
@@ -181,7 +183,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
     // Generated bodies are slices of one buffer, made once per run.
     let payloads = http::Payloads::new(config.plan.scenario.seed);
     tokio::select! {
-        checked = setup::preflight(&client, &base_url, &config.profile, &payloads, config.max_body_bytes) => checked?,
+        checked = setup::preflight(&client, &base_url, &config.profile, &payloads, config.max_body_bytes, config.health_timeout) => checked?,
         name = interrupts.next() => return Err(ExecutorError::Interrupted(name, "during the health check")),
     }
 

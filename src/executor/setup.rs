@@ -17,10 +17,6 @@ use crate::population::Population;
 use crate::profile::Profile;
 use crate::scenario::Action;
 
-/// How long the health check may take: generous, because a busy machine (a CI runner
-/// replaying several scenarios at once) can be slow to answer without being down.
-const PREFLIGHT_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// Concurrent requests during setup.
 const SETUP_CONCURRENCY: usize = 16;
 
@@ -55,6 +51,7 @@ pub async fn preflight(
     profile: &Profile,
     payloads: &Payloads,
     max_body_bytes: usize,
+    timeout: Duration,
 ) -> Result<(), SetupError> {
     let unreachable = |reason: String| SetupError::Unreachable { url: base_url.to_string(), reason };
     match &profile.health {
@@ -67,7 +64,7 @@ pub async fn preflight(
                 lookup: &lookup,
                 payloads,
                 body_size: 0,
-                timeout: PREFLIGHT_TIMEOUT,
+                timeout,
                 max_body_bytes,
             };
             let exchange = http::send(call).await;
@@ -79,7 +76,7 @@ pub async fn preflight(
                 (Err(class), None) => Err(unreachable(format!("{} error", class.name()))),
             }
         }
-        None => match client.get(base_url).timeout(PREFLIGHT_TIMEOUT).send().await {
+        None => match client.get(base_url).timeout(timeout).send().await {
             Ok(_) => Ok(()),
             Err(e) => Err(unreachable(e.to_string())),
         },

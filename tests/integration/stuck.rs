@@ -295,3 +295,17 @@ fn the_default_drain_covers_reaction_delays() {
     // The run ends once its work is done, not at the drain limit (20 s + about a minute).
     assert!(elapsed_s < replay_s + 55.0, "elapsed {elapsed_s} s");
 }
+
+#[test]
+fn the_health_check_gives_up_after_health_timeout() {
+    // A listener that never accepts: the health request waits in its backlog unanswered.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut child = spawn_run(&base, out.path(), &["--health-timeout", "1s"]);
+    // Well below the 30 s default: the flag, not the default, ended the wait.
+    let status = wait(&mut child, Duration::from_secs(20));
+    let stderr = stderr_of(&mut child);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("does not answer: timeout error"), "{stderr}");
+}
