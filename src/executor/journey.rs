@@ -190,7 +190,7 @@ pub(super) fn apply(
             continue;
         }
         // Reaction delays are curve time: compressed like the arrival curve.
-        for _ in 0..reaction.count.sample(rng) {
+        for _ in 0..reaction.count.sample_at_most(rng, crate::scenario::limits::MAX_REACTIONS) {
             let delay_ns = (reaction.delay.sample_s(rng) / ctx.scenario.replay.compress * 1e9) as u64;
             let accepted = ctx.dispatch().schedule(now_ns + delay_ns, i as u16, trigger_post, *me);
             if !accepted {

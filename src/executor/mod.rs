@@ -196,7 +196,9 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
     let posts_each = move |i: u32| {
         let mut rng =
             crate::plan::newcomer::rng_for(seed, crate::plan::newcomer::stream::NATIVE, u64::from(i));
-        posts_spec.as_ref().map_or(0, |d| d.sample(&mut rng) as u32)
+        posts_spec
+            .as_ref()
+            .map_or(0, |d| d.sample_at_most(&mut rng, crate::scenario::limits::MAX_POSTS_PER_NATIVE) as u32)
     };
     let endpoint = setup::Endpoint {
         client: &client,

@@ -65,7 +65,8 @@ impl PlannedStay {
 pub fn plan(ctx: &Context, spec: &StepSpec, name: &str, rng: &mut ChaCha8Rng) -> PlannedStay {
     let stay_s = spec.stay.as_ref().map_or(0.0, |d| d.sample_s(rng)) / ctx.scenario.replay.compress;
     let stay = crate::units::duration_from_secs(stay_s);
-    let count = spec.messages.as_ref().map_or(0, |m| m.sample(rng));
+    let count =
+        spec.messages.as_ref().map_or(0, |m| m.sample_at_most(rng, crate::scenario::limits::MAX_MESSAGES));
     let mut messages: Vec<(Duration, usize)> = (0..count)
         .map(|_| {
             let size = journey::body_size(spec, rng);
