@@ -32,6 +32,24 @@ impl Report {
             let reason = run.interrupt_reason.as_deref().unwrap_or("no reason given");
             let _ = writeln!(out, "INTERRUPTED: {reason}");
         }
+        if let Some(v) = &self.validity {
+            match v.headline() {
+                Some(headline) => {
+                    let _ = writeln!(out, "{headline}");
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "valid: {} of {} scheduled starts late for the generator (limit {:.0}%) · slot wait p99 {} · runtime lag p99 {}",
+                        v.late(),
+                        v.due,
+                        100.0 * v.max_late_share,
+                        human_us(v.slot_wait_us.p99),
+                        human_us(v.runtime_lag_us.p99)
+                    );
+                }
+            }
+        }
         out.push('\n');
         out.push_str(&action_table(&self.actions, self.requests, self.errors));
         out.push('\n');

@@ -11,3 +11,4 @@ mod segments;
 mod target;
 mod targets;
 mod util;
+mod validity;
