@@ -20,7 +20,7 @@ fn run(server: &Server, extra: &[&str]) -> (Option<i32>, Value, String) {
     (output.status.code(), read_report(out.path()), stdout)
 }
 
-fn step<'a>(report: &'a Value, index: u64) -> &'a Value {
+fn step(report: &Value, index: u64) -> &Value {
     let steps = report["steps"].as_array().expect("steps");
     steps.iter().find(|s| s["step"] == index).expect("the step ran")
 }
