@@ -105,7 +105,9 @@ pub mod exit {
     /// The code of a judged report: an interrupted run is an error, a failed verdict a
     /// failure.
     pub fn of_report(report: &crate::report::Report) -> u8 {
-        if report.run.interrupted {
+        let invalid =
+            report.validity.as_ref().is_some_and(crate::report::validity::Validity::is_generator_bound);
+        if report.run.interrupted || invalid {
             ERROR
         } else if crate::gate::any_failed(&report.verdicts) {
             FAILED

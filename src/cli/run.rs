@@ -35,6 +35,9 @@ pub struct RunArgs {
     /// Most jobs in flight at once (worker slots are sized from the plan up to this).
     #[arg(long, value_name = "N", default_value_t = 4096)]
     pub max_in_flight: usize,
+    /// Test only: cap the worker slots at N, to starve the generator on purpose.
+    #[arg(long, value_name = "N", hide = true)]
+    pub test_max_slots: Option<usize>,
     /// Arrivals starting later than this behind schedule are dropped and counted.
     #[arg(long, value_name = "D", default_value = "5s")]
     pub lateness_budget: Span,
@@ -325,7 +328,7 @@ async fn replay(args: &RunArgs, what: Replay, gate: &super::gate::Gate) -> anyho
         plan,
         profile,
         base_url: target.clone(),
-        max_in_flight: args.max_in_flight,
+        max_in_flight: args.test_max_slots.map_or(args.max_in_flight, |n| n.min(args.max_in_flight)),
         lateness_budget: args.lateness_budget.as_duration(),
         request_timeout: args.request_timeout.as_duration(),
         max_body_bytes: args.max_body,
@@ -378,6 +381,12 @@ async fn replay(args: &RunArgs, what: Replay, gate: &super::gate::Gate) -> anyho
         only_target: only_target_name,
     };
     let mut report = Report::new(info, &outcome.metrics, &plan_series);
+    if let Some(validity) = &mut report.validity {
+        validity.cpu_s = outcome.cpu_s.unwrap_or(0.0);
+        validity.cores =
+            std::thread::available_parallelism().map_or(1, |n| u32::try_from(n.get()).unwrap_or(1));
+        validity.judge(outcome.elapsed.as_secs_f64());
+    }
     let compress = scenario.replay.compress;
     report.phases = scenario
         .phases

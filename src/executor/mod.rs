@@ -20,6 +20,7 @@
 //! period, then abandon them; the run still returns everything measured (see `signals`).
 
 mod context;
+mod cpu;
 mod dispatch;
 mod http;
 mod journey;
@@ -111,6 +112,9 @@ pub struct RunOutcome {
     pub population_bytes: usize,
     /// Actions the scenario uses that the profile cannot serve, with the reason.
     pub unsupported: Vec<(Action, String)>,
+    /// CPU time (user + system) of the process from the replay's start to its end,
+    /// seconds, when the platform reports it.
+    pub cpu_s: Option<f64>,
     /// The scenario's outage windows and whether each was injected.
     pub outages: Vec<OutageRecord>,
 }
@@ -292,7 +296,9 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         )),
         tokio::spawn(injector.clone().run(ctx.clone())),
     ];
+    let cpu_before = cpu::process_cpu_s();
     let result = attack(ctx.clone(), completed.clone(), slots, &base_url, config.request_timeout).await;
+    let cpu_s = cpu::process_cpu_s().zip(cpu_before).map(|(after, before)| after - before);
     for watcher in watchers {
         watcher.abort();
     }
@@ -315,6 +321,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         population_posts: ctx.population.post_count(),
         population_bytes: ctx.population.heap_bytes(),
         unsupported,
+        cpu_s,
         outages: injector.records(),
     })
 }

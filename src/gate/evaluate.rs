@@ -26,6 +26,12 @@ pub fn evaluate(report: &Report, thresholds: &[Threshold]) -> Vec<Verdict> {
     thresholds
         .iter()
         .map(|t| {
+            if generator_bound(report) && !matches!(t.metric, Metric::ErrorRate) {
+                let mut v = verdict(t, None, "us");
+                (v.outcome, v.failed) = ("skip".to_string(), false);
+                v.message = "skipped: generator-bound (the run is invalid: see its validity)".to_string();
+                return v;
+            }
             if let Some(action) = unsupported_subject(report, t) {
                 let mut v = verdict(t, None, "us");
                 (v.outcome, v.failed) = ("skip".to_string(), false);
@@ -39,6 +45,13 @@ pub fn evaluate(report: &Report, thresholds: &[Threshold]) -> Vec<Verdict> {
             })
         })
         .collect()
+}
+
+/// Whether the report's run could not keep its schedule: its latencies, lateness and
+/// arrival rates measured the generator, so thresholds on them are not judged. Error rates
+/// still are: an answer the platform gave is its own.
+fn generator_bound(report: &Report) -> bool {
+    report.validity.as_ref().is_some_and(crate::report::validity::Validity::is_generator_bound)
 }
 
 /// The unsupported action `threshold` depends on, if any.

@@ -61,9 +61,27 @@ impl Report {
             outages: Vec::new(),
             targets: Vec::new(),
             verdicts: Vec::new(),
+            validity: Some(validity(&metrics.on_time)),
             chat: chat(metrics),
         }
     }
+}
+
+/// The validity evidence of `on_time`, judged without CPU figures (the caller adds them
+/// and judges again when it has them).
+fn validity(on_time: &crate::metrics::OnTime) -> super::validity::Validity {
+    let mut v = super::validity::Validity {
+        due: on_time.due,
+        late_slot_wait: on_time.late_slot,
+        late_runtime_lag: on_time.late_runtime,
+        slot_wait_us: latency(Stats::of(on_time.slot_wait.get())),
+        runtime_lag_us: latency(Stats::of(on_time.runtime_lag.get())),
+        slot_wait_histogram: base64_of(&on_time.slot_wait),
+        runtime_lag_histogram: base64_of(&on_time.runtime_lag),
+        ..Default::default()
+    };
+    v.judge(0.0);
+    v
 }
 
 fn chat(metrics: &RunMetrics) -> Option<ChatReport> {
@@ -125,9 +143,11 @@ fn request_stats(metrics: &RequestMetrics) -> RequestStats {
         errors: errors(&metrics.errors),
         service_us: latency(Stats::of(metrics.service.get())),
         response_us: latency(Stats::of(metrics.response.get())),
+        own_us: latency(Stats::of(metrics.own.get())),
         histogram: HistogramPair {
             service: base64_of(&metrics.service),
             response: base64_of(&metrics.response),
+            own: base64_of(&metrics.own),
         },
     }
 }

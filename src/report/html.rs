@@ -89,6 +89,7 @@ fn header(out: &mut String, r: &Report) {
         RunStatus::Pass => ("PASS", "pass"),
         RunStatus::Fail => ("FAIL", "fail"),
         RunStatus::Interrupted => ("INTERRUPTED", "interrupted"),
+        RunStatus::Invalid => ("INVALID: generator-bound", "interrupted"),
     };
     let _ = write!(
         out,
@@ -96,6 +97,9 @@ fn header(out: &mut String, r: &Report) {
         escape(&run.scenario),
         escape(&run.description)
     );
+    if let Some(headline) = r.validity.as_ref().and_then(crate::report::validity::Validity::headline) {
+        let _ = write!(out, r#"<p class="description invalid"><strong>{}</strong></p>"#, escape(&headline));
+    }
     if let Some(label) = run.segments_label() {
         let _ = write!(out, r#"<p class="description">Distributed run: {}</p>"#, escape(&label));
     }

@@ -58,6 +58,12 @@ impl Report {
                 ">\n      <failure message=\"run interrupted: {}\" type=\"interrupted\"/>\n    </testcase>\n",
                 xml(reason)
             );
+        } else if let Some(headline) = self.validity.as_ref().and_then(super::validity::Validity::headline) {
+            let _ = write!(
+                out,
+                ">\n      <failure message=\"{}\" type=\"generator-bound\"/>\n    </testcase>\n",
+                xml(&headline)
+            );
         } else {
             out.push_str("/>\n");
         }

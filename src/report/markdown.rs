@@ -18,6 +18,7 @@ impl Report {
             RunStatus::Pass => ("✅", "PASS"),
             RunStatus::Fail => ("❌", "FAIL"),
             RunStatus::Interrupted => ("⚠️", "INTERRUPTED"),
+            RunStatus::Invalid => ("⚠️", "INVALID: generator-bound"),
         };
         let _ = writeln!(out, "## {icon} stampede · {} · {word}\n", cell(&run.scenario));
         if !run.description.is_empty() {
@@ -39,6 +40,9 @@ impl Report {
         }
         if let (true, Some(reason)) = (run.interrupted, &run.interrupt_reason) {
             let _ = writeln!(out, "**Interrupted:** {}\n", cell(reason));
+        }
+        if let Some(headline) = self.validity.as_ref().and_then(super::validity::Validity::headline) {
+            let _ = writeln!(out, "**{}**\n", cell(&headline));
         }
         self.verdicts_markdown(&mut out);
         if !self.targets.is_empty() {

@@ -31,6 +31,7 @@ pub mod model;
 pub mod schema;
 pub mod sections;
 pub mod summary;
+pub mod validity;
 
 use std::path::{Path, PathBuf};
 
@@ -64,6 +65,9 @@ pub enum RunStatus {
     /// Stopped before the plan's end: its numbers describe a partial replay, whatever the
     /// verdicts say, so this outranks both.
     Interrupted,
+    /// The generator could not keep the schedule (generator-bound): its latencies measured
+    /// stampede, not the platform, so this outranks the verdicts too.
+    Invalid,
 }
 
 impl Report {
@@ -71,6 +75,8 @@ impl Report {
     pub fn status(&self) -> RunStatus {
         if self.run.interrupted {
             RunStatus::Interrupted
+        } else if self.validity.as_ref().is_some_and(validity::Validity::is_generator_bound) {
+            RunStatus::Invalid
         } else if self.verdicts.iter().any(|v| v.failed) {
             RunStatus::Fail
         } else {

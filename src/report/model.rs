@@ -60,6 +60,11 @@ pub struct Report {
     /// Threshold verdicts and baseline comparisons, when judged.
     #[serde(default)]
     pub verdicts: Vec<Verdict>,
+    /// Whether the generator kept its schedule (start lateness by cause); a
+    /// `generator-bound` run's latency thresholds are not judged. Absent in reports written
+    /// before stampede recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validity: Option<super::validity::Validity>,
     /// Live rooms: chat messages, their delivery to members, the event streams. Present
     /// only when a journey joined a room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -287,6 +292,9 @@ pub struct HistogramPair {
     pub service: String,
     /// Response time from the intended start, µs.
     pub response: String,
+    /// Own delay from readiness (previous response + think time), µs.
+    #[serde(default)]
+    pub own: String,
 }
 
 /// Requests of an action or step over the whole run.
@@ -299,8 +307,14 @@ pub struct RequestStats {
     /// Send → last body byte.
     pub service_us: LatencyStats,
     /// Intended start → last body byte: includes queueing and generator lateness
-    /// (free of coordinated omission).
+    /// (free of coordinated omission). For a journey step, the journey's delay against
+    /// its ideal schedule: earlier steps' stalls carry over.
     pub response_us: LatencyStats,
+    /// Readiness → last body byte, where readiness is the previous response plus the think
+    /// time (the intended start for a first step or a reaction): the delay this request
+    /// caused itself. Also free of coordinated omission (readiness never waits for a slot).
+    #[serde(default)]
+    pub own_us: LatencyStats,
     /// The cumulative histograms behind `service_us` and `response_us`.
     pub histogram: HistogramPair,
 }

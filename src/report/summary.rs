@@ -32,6 +32,24 @@ impl Report {
             let reason = run.interrupt_reason.as_deref().unwrap_or("no reason given");
             let _ = writeln!(out, "INTERRUPTED: {reason}");
         }
+        if let Some(v) = &self.validity {
+            match v.headline() {
+                Some(headline) => {
+                    let _ = writeln!(out, "{headline}");
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "valid: {} of {} scheduled starts late for the generator (limit {:.0}%) · slot wait p99 {} · runtime lag p99 {}",
+                        v.late(),
+                        v.due,
+                        100.0 * v.max_late_share,
+                        human_us(v.slot_wait_us.p99),
+                        human_us(v.runtime_lag_us.p99)
+                    );
+                }
+            }
+        }
         out.push('\n');
         out.push_str(&action_table(&self.actions, self.requests, self.errors));
         out.push('\n');
@@ -209,6 +227,7 @@ mod tests {
             "\
 stampede {version} · rednote-2025-01 · seed 42 · compress ×3600 · sample 0.01 · 2.50s of 3.00s planned
 INTERRUPTED: ctrl-c
+valid: 0 of 0 scheduled starts late for the generator (limit 1%) · slot wait p99 0µs · runtime lag p99 0µs
 
 action       requests  errors  error %     p50     p90     p99     max  service p50  service p99
 signup             50       1    2.00%  8.00ms  8.00ms  8.00ms  8.00ms       5.00ms       5.00ms

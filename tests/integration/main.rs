@@ -18,3 +18,4 @@ mod stuck;
 mod target;
 mod targets;
 mod util;
+mod validity;

@@ -33,6 +33,7 @@ use crate::report::model::{
     ActionReport, ErrorsReport, IntervalHistograms, JourneyReport, PlanPoint, Report, RequestStats,
     SeriesAction, SeriesPoint, StepReport,
 };
+use crate::report::validity::Validity;
 use crate::scenario::Action;
 
 /// Why reports cannot be merged.
@@ -116,8 +117,37 @@ pub(crate) fn combine(inputs: &[Input]) -> Result<Report, MergeError> {
     merged.series = series(inputs, &merged.intervals)?;
     merged.journeys = journeys(inputs, &merged.intervals)?;
     merged.chat = chat::merge(inputs)?;
+    merged.validity = validity(inputs, merged.run.elapsed_s)?;
     merged.verdicts = Vec::new();
     Ok(merged)
+}
+
+/// The segments' validity evidence added up and judged again (absent when any segment
+/// lacks it: a sum of some would claim more than was measured).
+fn validity(inputs: &[Input], elapsed_s: f64) -> Result<Option<Validity>, MergeError> {
+    let Some(parts) = inputs.iter().map(|i| i.report.validity.as_ref()).collect::<Option<Vec<_>>>() else {
+        return Ok(None);
+    };
+    let slot = add_all(inputs, "validity.slot_wait", |r| {
+        r.validity.as_ref().map(|v| v.slot_wait_histogram.as_str())
+    })?;
+    let lag = add_all(inputs, "validity.runtime_lag", |r| {
+        r.validity.as_ref().map(|v| v.runtime_lag_histogram.as_str())
+    })?;
+    let mut merged = Validity {
+        due: parts.iter().map(|v| v.due).sum(),
+        late_slot_wait: parts.iter().map(|v| v.late_slot_wait).sum(),
+        late_runtime_lag: parts.iter().map(|v| v.late_runtime_lag).sum(),
+        slot_wait_us: latency(Stats::of(slot.as_ref())),
+        runtime_lag_us: latency(Stats::of(lag.as_ref())),
+        slot_wait_histogram: encode(slot.as_ref()),
+        runtime_lag_histogram: encode(lag.as_ref()),
+        cpu_s: parts.iter().map(|v| v.cpu_s).sum(),
+        cores: parts.iter().map(|v| v.cores).sum(),
+        ..Validity::default()
+    };
+    merged.judge(elapsed_s);
+    Ok(Some(merged))
 }
 
 fn sum(inputs: &[Input], field: impl Fn(&Report) -> u64) -> u64 {
@@ -197,10 +227,13 @@ fn request_stats<'a>(
         add_all(inputs, &format!("{what}.service"), |r| pick(r).map(|s| s.histogram.service.as_str()))?;
     let response =
         add_all(inputs, &format!("{what}.response"), |r| pick(r).map(|s| s.histogram.response.as_str()))?;
+    let own = add_all(inputs, &format!("{what}.own"), |r| pick(r).map(|s| s.histogram.own.as_str()))?;
     stats.service_us = latency(Stats::of(service.as_ref()));
     stats.response_us = latency(Stats::of(response.as_ref()));
+    stats.own_us = latency(Stats::of(own.as_ref()));
     stats.histogram.service = encode(service.as_ref());
     stats.histogram.response = encode(response.as_ref());
+    stats.histogram.own = encode(own.as_ref());
     Ok(stats)
 }
 

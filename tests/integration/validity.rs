@@ -1,0 +1,77 @@
+//! The validity verdict and per-step own delay, end to end on loopback: a starved
+//! generator is invalid (exit 2, latency thresholds skipped), a slow platform fails its
+//! thresholds in a valid run (exit 1), and a stall on a journey's first step shows in the
+//! later steps' journey delay but not in their own delay.
+
+use serde_json::Value;
+
+use crate::util::{Server, read_report, repo_root, stampede};
+
+fn run(server: &Server, extra: &[&str]) -> (Option<i32>, Value, String) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = stampede()
+        .args(["run", "--quiet", "--target", &server.base, "--out"])
+        .arg(out.path())
+        .args(extra)
+        .arg(repo_root().join("tests/fixtures/validity.yaml"))
+        .output()
+        .expect("stampede runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    (output.status.code(), read_report(out.path()), stdout)
+}
+
+fn step(report: &Value, index: u64) -> &Value {
+    let steps = report["steps"].as_array().expect("steps");
+    steps.iter().find(|s| s["step"] == index).expect("the step ran")
+}
+
+#[test]
+fn a_starved_generator_is_invalid_and_its_latency_is_not_judged() {
+    // Two slots and 50 ms per request drive 40 requests/s against 100 arrivals/s: the
+    // backlog passes the 500 ms budget within a second, so far more than 1 % start late.
+    let server = Server::start(&["--fault-latency", "all=fixed:50ms"]);
+    let (code, report, stdout) = run(&server, &["--test-max-slots", "2", "--lateness-budget", "500ms"]);
+    assert_eq!(code, Some(2), "{stdout}");
+    let validity = &report["validity"];
+    assert_eq!(validity["verdict"], "generator-bound", "{validity}");
+    assert!(validity["late_slot_wait"].as_u64().unwrap_or(0) > 0, "{validity}");
+    assert!(stdout.contains("INVALID: generator-bound"), "{stdout}");
+    let verdicts = report["verdicts"].as_array().expect("verdicts");
+    let latency = verdicts.iter().find(|v| v["name"] == "all.response.p99 < 100ms").expect("judged");
+    assert_eq!(latency["outcome"], "skip", "{latency}");
+    assert!(latency["message"].as_str().unwrap_or("").contains("generator-bound"));
+}
+
+#[test]
+fn a_slow_platform_fails_its_thresholds_in_a_valid_run() {
+    // 300 ms per request at 100 arrivals/s: ~30 requests in flight, within the slots the
+    // plan sizes, so every start is on time and the latency is the platform's.
+    let server = Server::start(&["--fault-latency", "all=fixed:300ms"]);
+    let (code, report, stdout) = run(&server, &[]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert_eq!(report["validity"]["verdict"], "valid", "{}", report["validity"]);
+    let verdicts = report["verdicts"].as_array().expect("verdicts");
+    let latency = verdicts.iter().find(|v| v["name"] == "all.response.p99 < 100ms").expect("judged");
+    assert_eq!(latency["outcome"], "fail", "{latency}");
+}
+
+#[test]
+fn a_slow_first_step_delays_the_journey_but_not_the_later_steps_own_delay() {
+    // Only the first step's route is slow (400 ms); the later steps are served in
+    // milliseconds. Their journey delay carries the first step's 400 ms, their own delay
+    // stays near their service time.
+    let server = Server::start(&["--fault-latency", "view_feed=fixed:400ms"]);
+    let (_code, report, stdout) = run(&server, &[]);
+    assert_eq!(report["validity"]["verdict"], "valid", "{stdout}");
+    let first_own = step(&report, 0)["own_us"]["p50"].as_u64().unwrap_or(0);
+    assert!(first_own >= 400_000, "the slow step's own delay {first_own} µs carries its stall");
+    for k in [1, 2] {
+        let later = step(&report, k);
+        let own = later["own_us"]["p50"].as_u64().unwrap_or(u64::MAX);
+        let journey = later["response_us"]["p50"].as_u64().unwrap_or(0);
+        let service = later["service_us"]["p50"].as_u64().unwrap_or(u64::MAX);
+        assert!(journey >= 400_000, "step {k}'s journey delay {journey} µs carries the stall");
+        // Own delay = service time + the runtime's wake-up lag; far from the 400 ms stall.
+        assert!(own < service + 200_000, "step {k}'s own delay {own} µs vs service {service} µs");
+    }
+}
