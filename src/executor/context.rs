@@ -59,6 +59,11 @@ pub struct Context {
     pub nonce: String,
     pub seed: u64,
     pub in_flight: AtomicU64,
+    /// Requests sent from worker slots and not yet answered, and the sum of their send
+    /// times (replay clock, ns): their mean age tells whether slots are held by slow
+    /// responses (the target's doing) when a start had to wait for a slot.
+    pub outstanding: AtomicU64,
+    pub outstanding_sent_ns: AtomicU64,
     /// Soft stop: no new jobs, sleeping slots wake up.
     stop: AtomicBool,
     /// The soft stop again, for those who wait for it (the grace period's timer).
@@ -91,6 +96,17 @@ pub struct ContextParts {
 }
 
 impl Context {
+    /// Mean age of the requests slots are waiting on, or zero when none is outstanding.
+    pub fn outstanding_mean_age(&self) -> Duration {
+        let count = self.outstanding.load(Ordering::Relaxed);
+        if count == 0 {
+            return Duration::ZERO;
+        }
+        let now_ns = self.replay_clock(Instant::now()).as_nanos() as u64;
+        let mean_sent_ns = self.outstanding_sent_ns.load(Ordering::Relaxed) / count;
+        Duration::from_nanos(now_ns.saturating_sub(mean_sent_ns))
+    }
+
     pub fn new(parts: ContextParts) -> Self {
         let seed = parts.scenario.seed;
         Self {
@@ -109,6 +125,8 @@ impl Context {
             max_body_bytes: parts.max_body_bytes,
             nonce: parts.nonce,
             in_flight: AtomicU64::new(0),
+            outstanding: AtomicU64::new(0),
+            outstanding_sent_ns: AtomicU64::new(0),
             stop: AtomicBool::new(false),
             stopped: watch::Sender::new(false),
             stop_reason: Mutex::new(None),

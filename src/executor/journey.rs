@@ -51,6 +51,7 @@ pub(super) fn micros(d: Duration) -> u64 {
 /// Sends a request unless the run is aborted first (then it counts as a timeout).
 async fn exchange(ctx: &Context, call: Call<'_>) -> Exchange {
     let started = Instant::now();
+    let _outstanding = Outstanding::new(ctx, started);
     tokio::select! {
         exchange = http::send(call) => exchange,
         () = ctx.aborted() => Exchange {
@@ -59,6 +60,29 @@ async fn exchange(ctx: &Context, call: Call<'_>) -> Exchange {
             extracted: Vec::new(),
             status: None,
         },
+    }
+}
+
+/// One request counted as outstanding from a slot while it lives (dropped on any exit:
+/// answered, aborted or unwound).
+struct Outstanding<'a> {
+    ctx: &'a Context,
+    sent_ns: u64,
+}
+
+impl<'a> Outstanding<'a> {
+    fn new(ctx: &'a Context, sent: Instant) -> Self {
+        let sent_ns = ctx.replay_clock(sent).as_nanos() as u64;
+        ctx.outstanding_sent_ns.fetch_add(sent_ns, Ordering::Relaxed);
+        ctx.outstanding.fetch_add(1, Ordering::Relaxed);
+        Self { ctx, sent_ns }
+    }
+}
+
+impl Drop for Outstanding<'_> {
+    fn drop(&mut self) {
+        self.ctx.outstanding.fetch_sub(1, Ordering::Relaxed);
+        self.ctx.outstanding_sent_ns.fetch_sub(self.sent_ns, Ordering::Relaxed);
     }
 }
 
@@ -89,7 +113,11 @@ pub(super) async fn start(ctx: &Context, intended: Instant, claimed: Instant, ki
     let late = lateness > ctx.lateness_budget;
     let at = ctx.replay_clock(started);
     if matches!(kind, Kind::Arrival | Kind::Step) {
-        ctx.recorder.record_on_time(at, micros(slot_wait), micros(lateness - slot_wait), late);
+        // Slots sized for responses of `SLOT_LATENCY_S` and held by much slower ones ran
+        // out because of the target: a wait for a slot is then the target's doing.
+        let held_by_slow = ctx.outstanding_mean_age().as_secs_f64() > super::SLOW_RESPONSE_S;
+        let wait = crate::metrics::SlotWait { wait_us: micros(slot_wait), held_by_slow };
+        ctx.recorder.record_on_time(at, wait, micros(lateness - slot_wait), late);
     }
     match kind {
         Kind::Arrival if late => ctx.recorder.record_dropped(at),

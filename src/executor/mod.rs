@@ -153,6 +153,9 @@ pub fn is_loopback(url: &str) -> bool {
 /// within this on average keeps every start on time. Slower than that, starts wait for
 /// slots and the run reports it (slot wait) instead of silently slowing the load.
 const SLOT_LATENCY_S: f64 = 0.1;
+/// Mean age of outstanding requests past which slots count as held by slow responses:
+/// twice what they were sized for (their headroom).
+const SLOW_RESPONSE_S: f64 = 2.0 * SLOT_LATENCY_S;
 
 /// Worker slots: Little's law (`λ·W`) on *requests* in flight at the replay's peak request
 /// rate (journey steps, reactions, chat) with `W` = [`SLOT_LATENCY_S`], doubled for

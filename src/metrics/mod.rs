@@ -27,7 +27,7 @@ use crate::scenario::Action;
 pub use chat::ChatMetrics;
 pub use histogram::Stats;
 pub use interval::{ActionInterval, EncodedHistogram, IntervalMetrics};
-pub use ontime::OnTime;
+pub use ontime::{OnTime, SlotWait};
 pub use recorder::{LiveStats, Recorder};
 pub use run::{ActionMetrics, JourneyMetrics, RequestMetrics, RunMetrics, StepMetrics};
 

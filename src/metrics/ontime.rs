@@ -10,6 +10,11 @@
 //! - **runtime lag**: a slot had it in time but the runtime woke it late (timer lag, the
 //!   process's CPU saturated).
 //!
+//! A slot wait is the *target's* doing instead when the slots were held by responses much
+//! slower than the slots were sized for (a stalled or saturated platform): an open model
+//! with slots to spare would have started on time and met the same slow platform. Those
+//! late starts are counted apart (`late_target`) and never make a run invalid.
+//!
 //! Waiting on the target is not start lateness: connections are opened on demand (the
 //! HTTP client's pool never makes a request wait for a free connection), so connecting
 //! counts in the request's service time, the platform's share.
@@ -25,21 +30,36 @@ pub struct OnTime {
     pub late_slot: u64,
     /// Starts later than the lateness budget, mostly because the runtime lagged.
     pub late_runtime: u64,
+    /// Starts later than the lateness budget waiting for a slot while the slots were held
+    /// by slow responses: the target's doing, not the generator's.
+    pub late_target: u64,
     /// Slot wait of every start, µs.
     pub slot_wait: LazyHistogram,
     /// Runtime lag of every start, µs.
     pub runtime_lag: LazyHistogram,
 }
 
+/// How long a start waited for a free slot, and what held the slots meanwhile.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlotWait {
+    pub wait_us: u64,
+    /// The slots were held by responses slower than they were sized for.
+    pub held_by_slow: bool,
+}
+
 impl OnTime {
     /// One scheduled start, `late` when its whole lateness exceeded the budget; it is
-    /// blamed on the larger of its two parts.
-    pub fn record(&mut self, slot_wait_us: u64, runtime_lag_us: u64, late: bool) {
+    /// blamed on the larger of its two parts (a slot wait on the target when slow
+    /// responses held the slots).
+    pub fn record(&mut self, slot: SlotWait, runtime_lag_us: u64, late: bool) {
+        let slot_wait_us = slot.wait_us;
         self.due += 1;
         self.slot_wait.record(slot_wait_us);
         self.runtime_lag.record(runtime_lag_us);
         if late {
-            if slot_wait_us >= runtime_lag_us {
+            if slot_wait_us >= runtime_lag_us && slot.held_by_slow {
+                self.late_target += 1;
+            } else if slot_wait_us >= runtime_lag_us {
                 self.late_slot += 1;
             } else {
                 self.late_runtime += 1;
@@ -55,11 +75,14 @@ mod tests {
     #[test]
     fn late_starts_are_blamed_on_their_larger_cause() {
         let mut on_time = OnTime::default();
-        on_time.record(0, 300, false);
-        on_time.record(6_000_000, 10, true);
-        on_time.record(1_000, 7_000_000, true);
-        assert_eq!((on_time.due, on_time.late_slot, on_time.late_runtime), (3, 1, 1));
-        assert_eq!(on_time.slot_wait.count(), 3);
+        let wait = |wait_us, held_by_slow| SlotWait { wait_us, held_by_slow };
+        on_time.record(wait(0, false), 300, false);
+        on_time.record(wait(6_000_000, false), 10, true);
+        on_time.record(wait(1_000, true), 7_000_000, true);
+        on_time.record(wait(6_000_000, true), 10, true);
+        let counts = (on_time.due, on_time.late_slot, on_time.late_runtime, on_time.late_target);
+        assert_eq!(counts, (4, 1, 1, 1));
+        assert_eq!(on_time.slot_wait.count(), 4);
         assert_eq!(on_time.runtime_lag.get().map(|h| h.max() >= 6_990_000), Some(true));
     }
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 use super::chat::ChatMetrics;
 use super::histogram::{LazyHistogram, Stats};
 use super::interval::{IntervalMetrics, OpenInterval, TagLayout};
-use super::ontime::OnTime;
+use super::ontime::{OnTime, SlotWait};
 use super::run::{ActionMetrics, JourneyMetrics, RequestMetrics, RunMetrics, StepMetrics};
 use super::{Delays, ErrorClass, MetricsConfig, StepKey, action_index};
 use crate::scenario::Action;
@@ -182,9 +182,9 @@ impl Recorder {
 
     /// A scheduled start came due: its slot wait and runtime lag, and whether it was later
     /// than the lateness budget (see [`OnTime`]).
-    pub fn record_on_time(&self, at: Duration, slot_wait_us: u64, runtime_lag_us: u64, late: bool) {
+    pub fn record_on_time(&self, at: Duration, slot: SlotWait, runtime_lag_us: u64, late: bool) {
         let mut state = self.lock();
-        state.advance(at).on_time.record(slot_wait_us, runtime_lag_us, late);
+        state.advance(at).on_time.record(slot, runtime_lag_us, late);
     }
 
     /// A newcomer arrival started `lateness_us` after its intended start.

@@ -74,6 +74,7 @@ fn validity(on_time: &crate::metrics::OnTime) -> super::validity::Validity {
         due: on_time.due,
         late_slot_wait: on_time.late_slot,
         late_runtime_lag: on_time.late_runtime,
+        late_target: on_time.late_target,
         slot_wait_us: latency(Stats::of(on_time.slot_wait.get())),
         runtime_lag_us: latency(Stats::of(on_time.runtime_lag.get())),
         slot_wait_histogram: base64_of(&on_time.slot_wait),

@@ -40,10 +40,11 @@ impl Report {
                 None => {
                     let _ = writeln!(
                         out,
-                        "valid: {} of {} scheduled starts late for the generator (limit {:.0}%) · slot wait p99 {} · runtime lag p99 {}",
+                        "valid: {} of {} scheduled starts late for the generator (limit {:.0}%), {} late waiting on slow responses (the target's) · slot wait p99 {} · runtime lag p99 {}",
                         v.late(),
                         v.due,
                         100.0 * v.max_late_share,
+                        v.late_target,
                         human_us(v.slot_wait_us.p99),
                         human_us(v.runtime_lag_us.p99)
                     );

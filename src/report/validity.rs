@@ -33,6 +33,10 @@ pub struct Validity {
     /// Starts later than the lateness budget, mostly because the runtime woke late (timer
     /// lag, the process's CPU saturated).
     pub late_runtime_lag: u64,
+    /// Starts later than the lateness budget waiting for a slot while slow responses held
+    /// the slots: the target's doing, reported but never making the run invalid.
+    #[serde(default)]
+    pub late_target: u64,
     /// Generator-late starts allowed, as a share of `due`.
     pub max_late_share: f64,
     /// How long starts waited for a free slot, µs.
@@ -94,12 +98,13 @@ impl Validity {
             )
         };
         self.cause = Some(format!(
-            "{} of {} scheduled starts ({share:.1}%, limit {:.0}%) started late for the generator's own reasons, mostly {what} ({} slot wait, {} runtime lag){busy}",
+            "{} of {} scheduled starts ({share:.1}%, limit {:.0}%) started late for the generator's own reasons, mostly {what} ({} slot wait, {} runtime lag; {} more waited on slow responses, the target's){busy}",
             self.late(),
             self.due,
             100.0 * MAX_LATE_SHARE,
             self.late_slot_wait,
             self.late_runtime_lag,
+            self.late_target,
         ));
         self.remedy = Some(remedy.to_string());
     }

@@ -138,6 +138,7 @@ fn validity(inputs: &[Input], elapsed_s: f64) -> Result<Option<Validity>, MergeE
         due: parts.iter().map(|v| v.due).sum(),
         late_slot_wait: parts.iter().map(|v| v.late_slot_wait).sum(),
         late_runtime_lag: parts.iter().map(|v| v.late_runtime_lag).sum(),
+        late_target: parts.iter().map(|v| v.late_target).sum(),
         slot_wait_us: latency(Stats::of(slot.as_ref())),
         runtime_lag_us: latency(Stats::of(lag.as_ref())),
         slot_wait_histogram: encode(slot.as_ref()),
