@@ -228,7 +228,7 @@ mod tests {
             "\
 stampede {version} · rednote-2025-01 · seed 42 · compress ×3600 · sample 0.01 · 2.50s of 3.00s planned
 INTERRUPTED: ctrl-c
-valid: 0 of 0 scheduled starts late for the generator (limit 1%) · slot wait p99 0µs · runtime lag p99 0µs
+valid: 0 of 0 scheduled starts late for the generator (limit 1%), 0 late waiting on slow responses (the target's) · slot wait p99 0µs · runtime lag p99 0µs
 
 action       requests  errors  error %     p50     p90     p99     max  service p50  service p99
 signup             50       1    2.00%  8.00ms  8.00ms  8.00ms  8.00ms       5.00ms       5.00ms

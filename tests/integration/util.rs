@@ -23,6 +23,16 @@ pub fn read_report(dir: &std::path::Path) -> serde_json::Value {
     serde_json::from_str(&text).expect("report.json is JSON")
 }
 
+/// Whether a failed `verdict` of a smoke replay (a library scenario squeezed into seconds,
+/// the embedded platform sharing two cores with the generator) may be forgiven: a latency
+/// threshold (a value in µs), or a room storm with nothing to judge. Latency there is a
+/// benchmark figure of the runner, not a property of the code (issue 23: thresholds belong
+/// to benchmarks); errors, drops and rates must still pass, and latency truth is tested
+/// by the stall, pacing and validity tests.
+pub fn forgivable_on_a_shared_runner(verdict: &serde_json::Value) -> bool {
+    verdict["outcome"] != "fail" || verdict["unit"] == "us" || no_chat_to_judge(verdict)
+}
+
 /// Whether `verdict` failed only because a chat threshold had no delivery to judge (a live
 /// room replayed in a few seconds: members' stays may not overlap).
 pub fn no_chat_to_judge(verdict: &serde_json::Value) -> bool {
