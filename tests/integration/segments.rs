@@ -81,31 +81,31 @@ fn action<'a>(report: &'a serde_json::Value, name: &str) -> Option<(usize, &'a s
     report["actions"].as_array()?.iter().enumerate().find(|(_, a)| a["name"] == name)
 }
 
-#[test]
-fn merged_segments_replay_the_single_process_plan_exactly() {
-    let server = Server::start::<&str>(&[]);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let scenario = scenario_file(dir.path());
-    let planned = total_arrivals(&scenario);
-    // Setup (24 natives, logins for the others') takes well under a second here; the
-    // margin is for a busy machine.
-    let start = start_at(8);
+/// A segment process that ended, with what it printed.
+struct Finished {
+    n: u32,
+    i: u32,
+    out: PathBuf,
+    status: std::process::ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs every segment of every count in `COUNTS` on one `--start-at`, `margin_s` from now,
+/// each into its own directory under `dir` (named by the margin, so a retry starts clean
+/// with run ids of its own), and waits for all of them.
+fn launch(scenario: &Path, base: &str, dir: &Path, margin_s: u64) -> Vec<Finished> {
+    let start = start_at(margin_s);
     let mut children = Vec::new();
     for n in COUNTS {
         for i in 0..n {
-            let out = dir.path().join(format!("n{n}-seg{i}"));
+            let out = dir.join(format!("m{margin_s}-n{n}-seg{i}"));
             let child = stampede()
                 .arg("run")
-                .arg(&scenario)
-                .args(["--target", &server.base, "--think", "compressed", "--quiet"])
-                .args([
-                    "--segment",
-                    &format!("{i}/{n}"),
-                    "--start-at",
-                    &start,
-                    "--run-id",
-                    &format!("segt{n}"),
-                ])
+                .arg(scenario)
+                .args(["--target", base, "--think", "compressed", "--quiet"])
+                .args(["--segment", &format!("{i}/{n}"), "--start-at", &start])
+                .args(["--run-id", &format!("segt{n}m{margin_s}")])
                 .arg("--out")
                 .arg(&out)
                 .stdout(Stdio::piped())
@@ -115,20 +115,55 @@ fn merged_segments_replay_the_single_process_plan_exactly() {
             children.push((n, i, out, child));
         }
     }
-    for (n, i, _, child) in &mut children {
-        let status = wait(child, Duration::from_secs(120));
-        let mut stdout = String::new();
-        std::io::Read::read_to_string(child.stdout.as_mut().expect("piped"), &mut stdout).expect("stdout");
-        assert!(status.success(), "segment {i}/{n}: {status}\n{stdout}");
+    children
+        .into_iter()
+        .map(|(n, i, out, mut child)| {
+            let status = wait(&mut child, Duration::from_secs(120 + margin_s));
+            let mut stdout = String::new();
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(child.stdout.as_mut().expect("piped"), &mut stdout)
+                .expect("stdout");
+            std::io::Read::read_to_string(child.stderr.as_mut().expect("piped"), &mut stderr)
+                .expect("stderr");
+            Finished { n, i, out, status, stdout, stderr }
+        })
+        .collect()
+}
+
+#[test]
+fn merged_segments_replay_the_single_process_plan_exactly() {
+    let server = Server::start::<&str>(&[]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = scenario_file(dir.path());
+    let planned = total_arrivals(&scenario);
+    // The common start must come after every process's setup (its own natives, then logins
+    // for the others'). Rather than trust a guess of how long that takes on this machine,
+    // when the barrier proved too short — a segment reports that the start passed during
+    // its setup (exit 2), or could not resolve every native before it — the batch runs
+    // again with twice the margin: the barrier follows the setup time measured here.
+    let mut margin_s = 8;
+    let children = loop {
+        let children = launch(&scenario, &server.base, dir.path(), margin_s);
+        let too_short = children
+            .iter()
+            .any(|c| c.stderr.contains("give a later --start-at") || !c.stdout.contains("setup: 24 natives"));
+        if !too_short || margin_s >= 64 {
+            break children;
+        }
+        margin_s *= 2;
+    };
+    for Finished { n, i, status, stdout, stderr, .. } in &children {
+        assert!(status.success(), "segment {i}/{n}: {status}\n{stdout}\n{stderr}");
         // Every segment knows all 24 natives: its own by signup, the others' by login.
         assert!(stdout.contains("setup: 24 natives"), "segment {i}/{n}:\n{stdout}");
         if *n > 1 {
             assert!(stdout.contains("0 natives of other segments not found"), "segment {i}/{n}:\n{stdout}");
         }
     }
+    let children: Vec<(u32, u32, PathBuf)> = children.into_iter().map(|c| (c.n, c.i, c.out)).collect();
     for n in COUNTS {
         let dirs: Vec<PathBuf> =
-            children.iter().filter(|(m, ..)| *m == n).map(|(_, _, out, _)| out.clone()).collect();
+            children.iter().filter(|(m, ..)| *m == n).map(|(_, _, out)| out.clone()).collect();
         let segments: Vec<serde_json::Value> = dirs.iter().map(|d| read_report(d)).collect();
         let shares: u64 = segments.iter().map(|r| r["arrivals"]["planned"].as_u64().expect("planned")).sum();
         assert_eq!(shares, planned, "N = {n}: the shares add up to the plan");
@@ -196,7 +231,7 @@ fn merged_segments_replay_the_single_process_plan_exactly() {
     }
     // Thresholds are judged on the merged data: an impossible one fails the merge (exit 1).
     let dirs: Vec<PathBuf> =
-        children.iter().filter(|(m, ..)| *m == 2).map(|(_, _, out, _)| out.clone()).collect();
+        children.iter().filter(|(m, ..)| *m == 2).map(|(_, _, out)| out.clone()).collect();
     let judged = dir.path().join("judged");
     let out = stampede()
         .arg("merge")
@@ -211,7 +246,7 @@ fn merged_segments_replay_the_single_process_plan_exactly() {
     assert_eq!(verdicts[0]["failed"], true);
     // A missing segment is an error (exit 2) that names it.
     let partial: Vec<PathBuf> =
-        children.iter().filter(|(m, i, ..)| *m == 4 && *i != 2).map(|(_, _, out, _)| out.clone()).collect();
+        children.iter().filter(|(m, i, ..)| *m == 4 && *i != 2).map(|(_, _, out)| out.clone()).collect();
     let out = merge(&partial, &dir.path().join("partial"));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("segments missing: 2 of 4"));
