@@ -26,9 +26,9 @@ export CARGO_TARGET_DIR="$scratch/target"
 # name | file | sed expression | test filter (integration test names)
 plants=(
   "started-is-planned|src/report/html/charts.rs|s/p\.arrivals_started as f64 \/ dt/p.arrivals_planned as f64 \/ dt/|charts::the_started_line_is_the_started_series_and_dips_during_the_stall"
-  "think-dropped-from-intended|src/executor/journey.rs|s/^\(\s*\)step_intended += think;/\1let _ = think;/|pacing::a_stall_on_a_later_step_counts_from_arrival_plus_think_times"
-  "think-from-previous-end|src/executor/journey.rs|s/^\(\s*\)step_intended += think;/\1step_intended = Instant::now() + think;/|pacing::a_stall_on_a_later_step_counts_from_arrival_plus_think_times"
-  "no-lateness-drops|src/executor/journey.rs|s/if lateness > ctx\.lateness_budget {/if false \&\& lateness > ctx.lateness_budget {/|pacing::a_stall_drops_late_arrivals_counted_per_interval_and_judged"
+  "think-dropped-from-intended|src/executor/walk.rs|s/^\(\s*\)self\.step_intended += think;/\1let _ = think;/|pacing::a_stall_on_a_later_step_counts_from_arrival_plus_think_times"
+  "think-from-previous-end|src/executor/walk.rs|s/^\(\s*\)self\.step_intended += think;/\1self.step_intended = self.ready + think;/|pacing::a_stall_on_a_later_step_counts_from_arrival_plus_think_times"
+  "no-lateness-drops|src/executor/journey.rs|s/let late = lateness > ctx\.lateness_budget;/let late = false \&\& lateness > ctx.lateness_budget;/|pacing::a_stall_drops_late_arrivals_counted_per_interval_and_judged"
   "css-hides-charts|src/report/html/style.css|\$a svg.chart { display: none; }|charts::every_chart_is_displayed_with_visible_series"
 )
 
