@@ -11,7 +11,6 @@ use std::time::Duration;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
 use serde::{Deserialize, Serialize};
 
 use super::app::App;
@@ -71,12 +70,9 @@ fn authorize(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(expected) = app.admin_token.as_deref() else {
         return Err(ApiError::not_found("route"));
     };
-    let given = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(ApiError::Unauthorized("missing admin bearer token"))?;
-    if constant_time_eq(given.trim().as_bytes(), expected.as_bytes()) {
+    let given =
+        super::auth::bearer_of(headers).ok_or(ApiError::Unauthorized("missing admin bearer token"))?;
+    if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
         Ok(())
     } else {
         Err(ApiError::Forbidden("wrong admin token"))

@@ -154,7 +154,13 @@ impl FromRequestParts<App> for AuthUser {
 
 /// The token of an `Authorization: Bearer <token>` header, if well-formed.
 pub fn bearer_token(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    bearer_of(&parts.headers)
+}
+
+/// The token of `headers`' `Authorization: Bearer <token>`, if well-formed; the scheme is
+/// case-insensitive (RFC 9110 §11.1), for user routes and the admin endpoint alike.
+pub fn bearer_of(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)

@@ -26,7 +26,7 @@ pub struct Uploaded {
     pub bytes: usize,
 }
 
-/// `POST /api/media` with an `image/*` or `application/octet-stream` body → 201
+/// `POST /api/media` with a raster image (png, jpeg, gif, webp) or `application/octet-stream` body → 201
 /// `{id, bytes}`; 413 beyond the limit, 415 for other types, 422 when empty.
 pub async fn upload(
     State(app): State<App>,
@@ -89,18 +89,27 @@ pub async fn download(
         .map_err(|e| ApiError::Internal(format!("reading {}: {e}", path.display())))?;
     let content_type =
         HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    Ok(([(CONTENT_TYPE, content_type)], bytes).into_response())
+    // `nosniff`: browsers take the stored raster type as given and never run the bytes
+    // as a document or script.
+    let nosniff = (axum::http::header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Ok(([(CONTENT_TYPE, content_type), nosniff], bytes).into_response())
 }
+
+/// Media types an upload may declare: raster images only (an `image/svg+xml` can carry
+/// scripts that run when the file is opened from the platform's origin).
+const RASTER_TYPES: [&str; 5] =
+    ["image/png", "image/jpeg", "image/gif", "image/webp", "application/octet-stream"];
 
 fn accepted_content_type(headers: &HeaderMap) -> Result<String, ApiError> {
     let value =
         headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").trim().to_ascii_lowercase();
     let essence = value.split(';').next().unwrap_or("").trim();
-    if essence.starts_with("image/") || essence == "application/octet-stream" {
+    if RASTER_TYPES.contains(&essence) {
         Ok(essence.to_string())
     } else {
-        Err(ApiError::UnsupportedMediaType(
-            "media must be sent as image/* or application/octet-stream".into(),
-        ))
+        Err(ApiError::UnsupportedMediaType(format!(
+            "media must be sent as one of {}",
+            RASTER_TYPES.join(", ")
+        )))
     }
 }

@@ -83,6 +83,15 @@ async fn journey_from_signup_to_timeline() {
     assert_eq!(status, StatusCode::CREATED, "{media}");
     assert_eq!(media["bytes"], 4);
     let media_id = media["id"].as_i64().expect("media id");
+    // Served back as the raster type it was stored as, never sniffed into something else.
+    let request = Request::get(format!("/api/media/{media_id}"))
+        .header("authorization", format!("Bearer {bob_token}"))
+        .body(Body::empty())
+        .expect("request builds");
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
 
     let post = json!({"text": "launch day", "media_ids": [media_id]});
     let (status, created) = call(&app, Method::POST, "/api/posts", Some(&alice_token), Some(post)).await;
@@ -193,6 +202,11 @@ async fn bad_input_gets_its_status_and_a_json_error() {
             StatusCode::PAYLOAD_TOO_LARGE,
         ),
         ("wrong media type", upload(&bearer, "text/plain", vec![1]), StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        (
+            "scriptable image type",
+            upload(&bearer, "image/svg+xml", b"<svg onload=\"alert(1)\"/>".to_vec()),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
     ];
     for (what, request, expected) in cases {
         let (status, json) = send(&app, request).await;

@@ -69,6 +69,16 @@ async fn admin_endpoint_needs_its_token_and_applies_changes() {
     let (status, json) = call(&app, Method::GET, "/admin/faults", Some("s3cret"), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(json["stalls"], json!([]));
+    // The scheme is case-insensitive, as on the user routes.
+    for scheme in ["bearer", "BEARER"] {
+        let request = axum::http::Request::builder()
+            .uri("/admin/faults")
+            .header("authorization", format!("{scheme} s3cret"))
+            .body(axum::body::Body::empty())
+            .expect("request builds");
+        let response = tower::ServiceExt::oneshot(app.clone(), request).await.expect("answers");
+        assert_eq!(response.status(), StatusCode::OK, "{scheme}");
+    }
 
     let bad = json!({"latency": {"all": "fixed:20"}});
     let (status, json) = call(&app, Method::PUT, "/admin/faults", Some("s3cret"), Some(bad)).await;
