@@ -185,6 +185,7 @@ impl Context {
         for _ in 0..reactions {
             self.recorder.record_reaction_dropped(at);
         }
+        self.recorder.record_not_started(arrivals);
         tracing::debug!(arrivals, reactions, "stopped: jobs never started");
     }
 

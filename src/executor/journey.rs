@@ -105,6 +105,10 @@ pub(super) enum Kind {
 /// lag, CPU saturated). Arrivals and resumed steps count for the run's validity.
 pub(super) async fn start(ctx: &Context, intended: Instant, claimed: Instant, kind: Kind) -> Option<Instant> {
     if !sleep_until(ctx, intended).await {
+        if kind == Kind::Arrival {
+            // Claimed, then the run stopped before its time: never started, still counted.
+            ctx.recorder.record_not_started(1);
+        }
         return None;
     }
     let started = Instant::now();

@@ -69,6 +69,7 @@ struct State {
     on_time: OnTime,
     started: u64,
     dropped: u64,
+    not_started: u64,
     reactions_dropped: u64,
     retries: u64,
     retries_dropped: u64,
@@ -130,6 +131,7 @@ impl Recorder {
             on_time: OnTime::default(),
             started: 0,
             dropped: 0,
+            not_started: 0,
             reactions_dropped: 0,
             retries: 0,
             retries_dropped: 0,
@@ -203,6 +205,11 @@ impl Recorder {
         let state = state.advance(at);
         state.dropped += 1;
         state.open.dropped += 1;
+    }
+
+    /// `count` planned arrivals never started: the run stopped before their time.
+    pub fn record_not_started(&self, count: u64) {
+        self.lock().not_started += count;
     }
 
     /// A journey ended; `response_us` runs from its intended start.
@@ -335,6 +342,7 @@ impl Recorder {
             planned: state.planned_per_interval.iter().sum(),
             started: state.started,
             dropped: state.dropped,
+            not_started: state.not_started,
             reactions_dropped: state.reactions_dropped,
             retries: state.retries,
             retries_dropped: state.retries_dropped,

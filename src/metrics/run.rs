@@ -92,6 +92,9 @@ pub struct RunMetrics {
     pub started: u64,
     /// Arrivals dropped for exceeding the lateness budget.
     pub dropped: u64,
+    /// Planned arrivals never started because the run stopped first (interrupt, drain
+    /// limit): with `started` and `dropped` they account for every planned arrival.
+    pub not_started: u64,
     /// Natives' reactions that could not be queued or run.
     pub reactions_dropped: u64,
     /// Retries of newcomers turned away at the first step: started, and not run (late

@@ -22,6 +22,7 @@ impl Report {
                 planned: metrics.planned,
                 started: metrics.started,
                 dropped: metrics.dropped,
+                not_started: metrics.not_started,
                 reactions_dropped: metrics.reactions_dropped,
                 retries: metrics.retries,
                 retries_dropped: metrics.retries_dropped,

@@ -210,6 +210,10 @@ pub struct Arrivals {
     pub started: u64,
     /// Arrivals dropped for exceeding the lateness budget.
     pub dropped: u64,
+    /// Planned arrivals never started because the run stopped first; `started + dropped +
+    /// not_started = planned`.
+    #[serde(default)]
+    pub not_started: u64,
     /// Natives' reactions that could not be queued or run.
     pub reactions_dropped: u64,
     /// Retries of newcomers turned away at their journey's first step (journey `retry`).

@@ -77,6 +77,13 @@ impl Report {
             count(self.in_flight_max as f64),
             count(run.slots as f64),
         );
+        if a.not_started > 0 {
+            let _ = writeln!(
+                out,
+                "           not started {} (the run stopped before their time)",
+                count(a.not_started as f64)
+            );
+        }
         if a.reactions_dropped > 0 {
             let _ = writeln!(out, "reactions  dropped {}", count(a.reactions_dropped as f64));
         }

@@ -156,6 +156,11 @@ fn sigint_mid_run_still_writes_a_report_marked_interrupted() {
     let started = report["arrivals"]["started"].as_u64().unwrap_or(0);
     let planned = report["arrivals"]["planned"].as_u64().unwrap_or(0);
     assert!(started > 0 && started < planned, "started {started} of {planned}");
+    // Every planned arrival is accounted for: started, dropped, or never started.
+    let dropped = report["arrivals"]["dropped"].as_u64().unwrap_or(0);
+    let not_started = report["arrivals"]["not_started"].as_u64().unwrap_or(0);
+    assert!(not_started > 0, "an interrupted run leaves arrivals unstarted");
+    assert_eq!(started + dropped + not_started, planned, "{}", report["arrivals"]);
     assert!(report["requests"].as_u64().unwrap_or(0) > 0, "what was measured is kept");
 }
 

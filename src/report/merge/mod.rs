@@ -95,6 +95,7 @@ pub(crate) fn combine(inputs: &[Input]) -> Result<Report, MergeError> {
     arrivals.reactions_dropped = sum(inputs, |r| r.arrivals.reactions_dropped);
     arrivals.retries = sum(inputs, |r| r.arrivals.retries);
     arrivals.retries_dropped = sum(inputs, |r| r.arrivals.retries_dropped);
+    arrivals.not_started = sum(inputs, |r| r.arrivals.not_started);
     // Every segment injects the same windows into the same target: a window happened if
     // any segment got it in.
     for (k, outage) in merged.outages.iter_mut().enumerate() {
