@@ -78,15 +78,55 @@ pub async fn run(
         shutdown.await;
         live.close();
     };
-    let served = axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(TargetError::io("server failed"));
+    let served = accept_loop(listener, router(app), shutdown).await;
     // Close even after a server error, so the WAL is checkpointed either way.
     let closed = db.close();
     served?;
     closed?;
     tracing::info!("stopped: database closed");
+    Ok(())
+}
+
+/// How long a client may take to send a request's headers: a connection that sends half a
+/// request and stops is closed instead of held forever (hyper applies its timeout only
+/// with a timer, which `axum::serve` does not give it).
+const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Accepts connections until `shutdown`, serving each with hyper (HTTP/1.1 with a
+/// header-read timeout, or HTTP/2), then waits for open connections to finish.
+async fn accept_loop(
+    listener: TcpListener,
+    router: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), TargetError> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of descriptors and the like: pause rather than spin.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    graceful.shutdown().await;
     Ok(())
 }
 

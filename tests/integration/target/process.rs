@@ -68,3 +68,29 @@ async fn serves_over_a_socket_stops_on_sigint_and_keeps_data_across_restarts() {
     assert_eq!(status, 401);
     assert!(server.interrupt(), "exit status 0 after SIGINT");
 }
+
+/// A client that sends half a request's headers and stops is not held forever: the
+/// server closes the connection after its header-read timeout (10 s), and still serves
+/// others meanwhile.
+#[test]
+fn half_sent_headers_are_cut_off_after_the_header_read_timeout() {
+    use std::io::{Read, Write};
+    let server = Server::start::<&str>(&[]);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let mut half = std::net::TcpStream::connect(&address).expect("connects");
+    half.write_all(b"GET /health HTTP/1.1\r\nHost: stampede\r\nX-Slow: ").expect("writes");
+    half.set_read_timeout(Some(Duration::from_secs(60))).expect("sets a timeout");
+    // Another client is served while the half request waits.
+    let mut whole = std::net::TcpStream::connect(&address).expect("connects");
+    whole.write_all(b"GET /health HTTP/1.1\r\nHost: stampede\r\nConnection: close\r\n\r\n").expect("writes");
+    let mut answer = String::new();
+    whole.read_to_string(&mut answer).expect("reads");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // The half request: the server gives up on it (a close, maybe after a 408), well
+    // before the 60 s read timeout of this client.
+    let mut rest = Vec::new();
+    let closed = half.read_to_end(&mut rest);
+    assert!(closed.is_ok(), "the server closed the connection instead of holding it: {closed:?}");
+    let text = String::from_utf8_lossy(&rest);
+    assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
+}
