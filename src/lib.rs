@@ -9,7 +9,7 @@
 //!                                                            │ samples
 //!                                                            ▼
 //!                                          metrics (HDR recorders, intervals) ─► report ─► gate
-//! target (the reference platform, `stampede serve`) stands alone.
+//! platform (the reference platform, `stampede serve`) stands alone.
 //! ```
 //!
 //! - [`units`]: durations and rates as scenario files write them.
@@ -24,7 +24,7 @@
 //!   start), arrivals, journeys and the per-interval series; never per-request samples.
 //! - [`report`]: `report.json` (versioned, with a committed JSON Schema) and the console summary.
 //! - [`gate`]: thresholds (and later the baseline comparison), judged on saved reports.
-//! - [`target`]: the reference platform behind `stampede serve`.
+//! - [`platform`]: the reference platform behind `stampede serve`.
 //! - [`cli`]: the command line.
 
 pub mod arrival;
@@ -33,9 +33,9 @@ pub mod executor;
 pub mod gate;
 pub mod metrics;
 pub mod plan;
+pub mod platform;
 pub mod population;
 pub mod profile;
 pub mod report;
 pub mod scenario;
-pub mod target;
 pub mod units;

@@ -5,7 +5,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::target::{Config, HashCost, TargetError};
+use crate::platform::{Config, HashCost, TargetError};
 
 /// A running embedded platform.
 #[derive(Debug)]
@@ -25,9 +25,9 @@ impl Embedded {
         let url = format!("http://{}", listener.local_addr()?);
         let mut config = Config::new(data.path());
         config.hash_cost = hash_cost;
-        config.admin_token = Some(crate::target::Secret(admin_token));
+        config.admin_token = Some(crate::platform::Secret(admin_token));
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(crate::target::serve(listener, config, async move {
+        let task = tokio::spawn(crate::platform::serve(listener, config, async move {
             let _ = stopped.await;
         }));
         Ok(Self { url, stop, task, _data: data })

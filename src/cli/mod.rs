@@ -60,7 +60,7 @@ pub enum Command {
         report: bool,
     },
     /// Run the reference platform (an embedded social network on SQLite).
-    Serve(crate::target::ServeArgs),
+    Serve(crate::platform::ServeArgs),
 }
 
 /// Replay settings shared by `plan` and `run`; they override the scenario file.
@@ -186,7 +186,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
-fn serve(args: crate::target::ServeArgs) -> anyhow::Result<u8> {
-    runtime()?.block_on(crate::target::serve_command(args))?;
+fn serve(args: crate::platform::ServeArgs) -> anyhow::Result<u8> {
+    runtime()?.block_on(crate::platform::serve_command(args))?;
     Ok(exit::OK)
 }

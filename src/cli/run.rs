@@ -63,10 +63,10 @@ pub struct RunArgs {
     /// Token of the target's fault admin endpoint (`stampede serve --admin-token`), used to
     /// inject the scenario's `outages`. The embedded platform gets one of its own.
     #[arg(long, env = "STAMPEDE_ADMIN_TOKEN", hide_env_values = true, value_name = "TOKEN")]
-    pub admin_token: Option<crate::target::Secret>,
+    pub admin_token: Option<crate::platform::Secret>,
     /// Password hashing cost of the embedded reference platform.
     #[arg(long, value_enum, default_value = "low")]
-    pub hash_cost: crate::target::HashCost,
+    pub hash_cost: crate::platform::HashCost,
     /// Runtime worker threads (default: 1 with `--target`, where one thread drives ~10k
     /// requests/s with fewer cross-thread wake-ups; one per CPU with the embedded platform,
     /// which shares the runtime).
