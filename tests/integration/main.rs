@@ -1,5 +1,6 @@
 //! End-to-end tests: one binary (as in ripgrep) running the real `stampede` executable.
 
+mod architecture;
 mod bluesky;
 mod chart_reader;
 mod charts;
@@ -10,6 +11,7 @@ mod library;
 mod outages;
 mod pacing;
 mod platform;
+mod replay;
 mod reports;
 mod run;
 mod scenarios;

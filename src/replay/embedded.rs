@@ -19,7 +19,7 @@ pub struct Embedded {
 
 impl Embedded {
     /// Starts the platform with its fault admin endpoint behind `admin_token`.
-    pub async fn start(hash_cost: HashCost, admin_token: String) -> anyhow::Result<Self> {
+    pub async fn start(hash_cost: HashCost, admin_token: String) -> std::io::Result<Self> {
         let data = tempfile::Builder::new().prefix("stampede-run-").tempdir()?;
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
