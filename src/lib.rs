@@ -1,41 +1,57 @@
 //! stampede replays viral signup surges, time-compressed, against a platform.
 //!
-//! The modules follow the data flow:
+//! The modules follow the data flow, on a ground floor the stages share:
 //!
 //! ```text
-//! scenario file ─► scenario (typed model, load, validate)
+//! ground floor: units · source (files, YAML positions, problems) · seed · human (formatting)
+//! scenario file ─► scenario (typed model, load, validate, threshold grammar)
 //!                    └─► arrival (pure curve math) ─► plan (pure, seeded schedule + expectations)
 //!                                                      └─► executor (the only module that uses goose)
 //!                                                            │ samples
 //!                                                            ▼
 //!                                          metrics (HDR recorders, intervals) ─► report ─► gate
-//! target (the reference platform, `stampede serve`) stands alone.
+//! replay   the chain as a library: Config ─► run(config, shutdown) ─► Report; one finish
+//! cli      clap types and dispatch only
+//! platform (the reference platform, `stampede serve`) stands alone.
 //! ```
 //!
+//! Imports point down the floors only (ground → arrival → scenario → plan → population,
+//! profile, metrics → executor → report → gate → replay → cli; the platform on the ground
+//! floor alone), checked with the absence of circles by `tests/integration/architecture.rs`.
+//!
 //! - [`units`]: durations and rates as scenario files write them.
-//! - [`scenario`]: the scenario file model, loading with `file:line:column` problems.
+//! - [`source`]: reading input files with limits, YAML with a `line:column` index, problems.
+//! - [`seed`]: seeded random streams keyed by `(seed, stream, index)`.
+//! - [`human`]: one rendering per quantity (durations, spans, counts, rates, percents).
 //! - [`arrival`]: the newcomers' signup curve: rate, cumulative intensity and its inverse.
+//! - [`scenario`]: the scenario file model, loading with `file:line:column` problems, the
+//!   threshold grammar.
 //! - [`plan`]: the seeded, lazily generated arrival schedule, per-newcomer decisions and the
 //!   expectations `stampede plan` prints.
 //! - [`profile`]: target profiles mapping actions to HTTP requests; the built-in `reference`.
 //! - [`population`]: the users and posts a replay creates, compact, with O(1) picks.
-//! - [`executor`]: goose worker slots replaying the plan on an open model.
 //! - [`metrics`]: HdrHistogram recorders (service time and response time from the intended
 //!   start), arrivals, journeys and the per-interval series; never per-request samples.
+//! - [`executor`]: goose worker slots replaying the plan on an open model.
 //! - [`report`]: `report.json` (versioned, with a committed JSON Schema) and the console summary.
-//! - [`gate`]: thresholds (and later the baseline comparison), judged on saved reports.
-//! - [`target`]: the reference platform behind `stampede serve`.
+//! - [`gate`]: thresholds' evaluation and the baseline comparison, judged on saved reports.
+//! - [`replay`]: a replay as a library: resolved configuration, `run`, `finish`.
+//! - [`platform`]: the reference platform behind `stampede serve`.
 //! - [`cli`]: the command line.
 
 pub mod arrival;
 pub mod cli;
 pub mod executor;
 pub mod gate;
+pub mod human;
 pub mod metrics;
 pub mod plan;
+pub mod platform;
 pub mod population;
 pub mod profile;
+pub mod replay;
 pub mod report;
 pub mod scenario;
-pub mod target;
+pub mod seed;
+pub mod source;
 pub mod units;

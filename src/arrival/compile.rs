@@ -3,25 +3,13 @@
 //! [`super::walk`] checks every value and builds the shape tree; this checks the `total`
 //! rescale and, only when nothing was reported, builds the table and applies the rescale.
 
-use std::path::Path;
-
 use super::curve::Curve;
 use super::shape::Kind;
 use super::spec::ArrivalsSpec;
+pub use super::spec::CompileContext;
 use super::table::Table;
 use super::walk::{Walk, positive, w_span};
-use crate::scenario::problem::{DocPath, Findings, Problem};
-
-/// What compilation needs to know about the timeline around the curve.
-#[derive(Debug, Clone, Copy)]
-pub struct CompileContext<'a> {
-    /// Length of the real-world timeline in seconds.
-    pub span_s: f64,
-    /// Absolute timeline start (unix seconds): places `diurnal` hours and CSV timestamps.
-    pub start_unix_s: Option<i64>,
-    /// Directory of the scenario file; CSV paths are relative to it.
-    pub base_dir: &'a Path,
-}
+use crate::source::problem::{DocPath, Findings, Problem};
 
 /// Validates everything (reporting every problem, each with a [`DocPath`] under `path`, or
 /// a CSV `file:line:column` in `file_problems`) and compiles. `None` if anything was wrong.

@@ -17,11 +17,11 @@
 
 use std::path::Path;
 
-use super::compile::CompileContext;
 use super::shapes::piecewise::Piecewise;
+use super::spec::CompileContext;
 use super::spec::{CsvSpec, CsvValues, Interpolation, TimeFormat};
-use crate::scenario::limits::MAX_PROBLEMS_SHOWN;
-use crate::scenario::problem::{DocPath, Findings, Problem};
+use crate::source::MAX_PROBLEMS_SHOWN;
+use crate::source::problem::{DocPath, Findings, Problem};
 use crate::units::Span;
 
 /// What a CSV time must look like, per format.
@@ -68,10 +68,10 @@ pub fn load(
         }
         (_, start) => start,
     };
-    let file = match crate::scenario::file::confined(ctx.base_dir, &spec.file) {
+    let file = match crate::source::file::confined(ctx.base_dir, &spec.file) {
         Ok(file) => file,
         Err(reason) => {
-            findings.add(&path.key("file"), reason, crate::scenario::file::CONFINED_EXPECTED);
+            findings.add(&path.key("file"), reason, crate::source::file::CONFINED_EXPECTED);
             return None;
         }
     };
@@ -181,7 +181,7 @@ fn read_rows(
     timestamp_start: Option<i64>,
     problems: &mut Capped<'_>,
 ) -> Option<Vec<(f64, f64)>> {
-    let text = match crate::scenario::file::read_text(file) {
+    let text = match crate::source::file::read_text(file) {
         Ok(text) => text,
         Err(err) => {
             problems.push(Problem::whole_file(

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::testkit::{REDNOTE_START, check_against_oracle, close, try_compile};
-use crate::scenario::problem::Problem;
+use crate::source::problem::Problem;
 
 const H: f64 = 3600.0;
 

@@ -7,6 +7,8 @@
 //! Nothing here is validated beyond its type: [`super::compile`] checks the values and
 //! reports every problem with its document path.
 
+use std::path::Path;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -213,10 +215,21 @@ pub enum Interpolation {
     Linear,
 }
 
+/// What compilation needs to know about the timeline around the curve.
+#[derive(Debug, Clone, Copy)]
+pub struct CompileContext<'a> {
+    /// Length of the real-world timeline in seconds.
+    pub span_s: f64,
+    /// Absolute timeline start (unix seconds): places `diurnal` hours and CSV timestamps.
+    pub start_unix_s: Option<i64>,
+    /// Directory of the scenario file; CSV paths are relative to it.
+    pub base_dir: &'a Path,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::source;
+    use crate::source::yaml as source;
 
     fn parse(yaml: &str) -> Result<ArrivalsSpec, serde_json::Error> {
         let (value, _) = source::parse(yaml).unwrap_or_else(|e| panic!("{e:?}"));

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use super::{ArrivalsSpec, CompileContext, Curve, compile};
-use crate::scenario::problem::{DocPath, Finding, Findings, Problem};
-use crate::scenario::source;
+use crate::source::problem::{DocPath, Finding, Findings, Problem};
+use crate::source::yaml as source;
 
 /// 2025-01-13 00:00 ET (05:00 UTC), the RedNote clock.
 pub const REDNOTE_START: i64 = 1_736_744_400;

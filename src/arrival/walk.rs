@@ -3,7 +3,6 @@
 //! Checking and building happen in one pass, so a problem is reported exactly where the
 //! value is read, with its document path, and the walk goes on to find the rest.
 
-use super::compile::CompileContext;
 use super::csv_series;
 use super::curve::NamedWindow;
 use super::shape::{Kind, ShapeBox};
@@ -11,8 +10,9 @@ use super::shapes::combine::{Product, Sum};
 use super::shapes::factor::{Diurnal, Window, parse_utc_offset};
 use super::shapes::piecewise::Piecewise;
 use super::shapes::pulse::{Bass, Decay, Logistic};
+use super::spec::CompileContext;
 use super::spec::{CurveSpec, StageSpec};
-use crate::scenario::problem::{DocPath, Findings, Problem};
+use crate::source::problem::{DocPath, Findings, Problem};
 use crate::units::{Rate, Span};
 
 /// `48h`-style text for a time in seconds, for messages.

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::exit;
-use crate::gate::compare::{self, CompareOptions, Comparison, RowVerdict};
-use crate::gate::human;
+use crate::gate::compare::{self, CompareOptions};
+use crate::gate::table::render;
 use crate::gate::window::Measure;
 use crate::units::Span;
 
@@ -109,49 +109,4 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<u8> {
         Format::Json => println!("{}", serde_json::to_string_pretty(&comparison)?),
     }
     Ok(if comparison.regressed() { exit::FAILED } else { exit::OK })
-}
-
-/// The comparison table with its legend, warnings and counts.
-pub fn render(comparison: &Comparison, options: &CompareOptions) -> String {
-    let confidence = format!("{:.0}% CI", comparison.confidence * 100.0);
-    let mut out = format!(
-        "{} time · {confidence} (block bootstrap) · practical margin {} or {}\n",
-        comparison.measure,
-        human::percent(options.min_relative),
-        human::micros(options.min_absolute_us)
-    );
-    out.push_str(&format!(
-        "{:<12} {:>5} {:>10} {:>10} {:>8}  {:<20}  {}\n",
-        "action", "pct", "baseline", "candidate", "change", confidence, "verdict"
-    ));
-    let opt = |v: Option<f64>, f: fn(f64) -> String| v.map_or_else(|| "-".to_string(), f);
-    for row in &comparison.rows {
-        let ci = match (row.ci_low, row.ci_high) {
-            (Some(lo), Some(hi)) => format!("[{}, {}]", human::change(lo), human::change(hi)),
-            _ => "-".to_string(),
-        };
-        let note = if row.note.is_empty() { String::new() } else { format!(" ({})", row.note) };
-        out.push_str(&format!(
-            "{:<12} {:>5} {:>10} {:>10} {:>8}  {:<20}  {}{note}\n",
-            row.action,
-            human::percentile(row.percentile),
-            opt(row.baseline_us, human::micros),
-            opt(row.candidate_us, human::micros),
-            opt(row.change, human::change),
-            ci,
-            row.verdict.name(),
-        ));
-    }
-    let count = |v: RowVerdict| comparison.rows.iter().filter(|r| r.verdict == v).count();
-    out.push_str(&format!(
-        "regressed {} · improved {} · unchanged {} · inconclusive {}\n",
-        count(RowVerdict::Regressed),
-        count(RowVerdict::Improved),
-        count(RowVerdict::Unchanged),
-        count(RowVerdict::Inconclusive)
-    ));
-    for warning in &comparison.warnings {
-        out.push_str(&format!("warning: {warning}\n"));
-    }
-    out
 }

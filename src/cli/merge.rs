@@ -4,12 +4,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context as _;
 use clap::Args;
 
 use super::exit;
 use crate::report::merge::{self, Input};
-use crate::report::{FILE_NAME, Report, files};
+use crate::report::{FILE_NAME, Report};
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -47,11 +46,5 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<u8> {
         let id = report.run.run_id.clone().unwrap_or_else(|| "merged".to_string());
         PathBuf::from("reports").join(format!("{}-{id}", report.run.scenario))
     });
-    let judged = gate.judge(&mut report);
-    files::write_all(&report, &out)
-        .with_context(|| format!("cannot write the report to {}", out.display()))?;
-    println!("{}", report.console_summary());
-    println!("report: {}", out.join(files::HTML).display());
-    print!("{}", judged?);
-    Ok(exit::of_report(&report))
+    Ok(crate::replay::finish(&mut report, &gate, &out, &[])?)
 }

@@ -4,8 +4,8 @@
 //! command resolves them against the scenario into a validated configuration before anything
 //! runs. Exit codes: 0 success, 1 a failed verdict (gate), 2 an error (bad input, I/O).
 
+mod args;
 mod compare;
-mod embedded;
 mod gate;
 mod k8s;
 mod merge;
@@ -40,7 +40,7 @@ pub enum Command {
     /// Show the schedule a replay will follow, without sending traffic.
     Plan(plan::PlanArgs),
     /// Replay a scenario against a platform and write its report.
-    Run(run::RunArgs),
+    Run(args::RunArgs),
     /// Compare two runs: per action and percentile, the change, its confidence interval
     /// and a verdict (regressed, improved, unchanged, inconclusive). Exits 1 on a regression.
     Compare(compare::CompareArgs),
@@ -60,7 +60,7 @@ pub enum Command {
         report: bool,
     },
     /// Run the reference platform (an embedded social network on SQLite).
-    Serve(crate::target::ServeArgs),
+    Serve(crate::platform::ServeArgs),
 }
 
 /// Replay settings shared by `plan` and `run`; they override the scenario file.
@@ -96,26 +96,8 @@ impl ReplayArgs {
     }
 }
 
-/// Process exit codes, documented in the README.
-pub mod exit {
-    pub const OK: u8 = 0;
-    pub const FAILED: u8 = 1;
-    pub const ERROR: u8 = 2;
-
-    /// The code of a judged report: an interrupted run is an error, a failed verdict a
-    /// failure.
-    pub fn of_report(report: &crate::report::Report) -> u8 {
-        let invalid =
-            report.validity.as_ref().is_some_and(crate::report::validity::Validity::is_generator_bound);
-        if report.run.interrupted || invalid {
-            ERROR
-        } else if crate::gate::any_failed(&report.verdicts) {
-            FAILED
-        } else {
-            OK
-        }
-    }
-}
+/// Process exit codes (0 success, 1 a failed verdict, 2 an error), shared with the replay.
+pub use crate::replay::exit;
 
 /// Runs an already-parsed command and maps its outcome to an exit code.
 pub fn run(cli: Cli) -> ExitCode {
@@ -159,8 +141,8 @@ fn validate(files: &[PathBuf]) -> u8 {
                     "{}: valid: {} ({} newcomers over {}, {} journeys, {} thresholds)",
                     file.display(),
                     s.spec.name,
-                    crate::plan::render::count(s.curve.total()),
-                    crate::plan::render::human_duration(s.replay.real_span_s),
+                    crate::human::count(s.curve.total()),
+                    crate::human::span(s.replay.real_span_s),
                     s.spec.journeys.len(),
                     s.thresholds.len()
                 );
@@ -186,7 +168,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
-fn serve(args: crate::target::ServeArgs) -> anyhow::Result<u8> {
-    runtime()?.block_on(crate::target::serve_command(args))?;
+fn serve(args: crate::platform::ServeArgs) -> anyhow::Result<u8> {
+    runtime()?.block_on(crate::platform::serve_command(args))?;
     Ok(exit::OK)
 }

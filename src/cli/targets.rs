@@ -15,10 +15,10 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::ValueEnum;
 
+use super::args::RunArgs;
 use super::exit;
-use super::run::RunArgs;
 use crate::report::merge::{self, Input, TargetInput};
-use crate::report::{FILE_NAME, Report, files};
+use crate::report::{FILE_NAME, Report};
 use crate::scenario::Scenario;
 
 /// Time allowed for the children's setup before their common start, plus per native.
@@ -83,28 +83,22 @@ pub fn run_all(args: &RunArgs, scenario: &Scenario, out: &Path) -> anyhow::Resul
             return Ok(exit::ERROR);
         }
     };
-    let judged = gate.judge(&mut report);
-    files::write_all(&report, out)
-        .with_context(|| format!("cannot write the report to {}", out.display()))?;
-    println!("{}", report.console_summary());
-    for t in &report.targets {
-        println!(
-            "target {:<16} {:>5.1}%  {} arrivals, {} requests, {} errors, response p99 {}µs  ({})",
-            t.name,
-            t.share * 100.0,
-            t.arrivals_started,
-            t.requests,
-            t.errors,
-            t.response_us.p99,
-            t.run_dir
-        );
-    }
-    for line in report.outage_lines() {
-        println!("{line}");
-    }
-    println!("report: {}", out.join(files::HTML).display());
-    print!("{}", judged?);
-    Ok(exit::of_report(&report))
+    let mut notes: Vec<String> = (report.targets.iter())
+        .map(|t| {
+            format!(
+                "target {:<16} {:>5.1}%  {} arrivals, {} requests, {} errors, response p99 {}µs  ({})",
+                t.name,
+                t.share * 100.0,
+                t.arrivals_started,
+                t.requests,
+                t.errors,
+                t.response_us.p99,
+                t.run_dir
+            )
+        })
+        .collect();
+    notes.extend(report.outage_lines());
+    Ok(crate::replay::finish(&mut report, &gate, out, &notes)?)
 }
 
 /// Each target's URL: from `--target-url NAME=URL`, else the shared `--target`, else

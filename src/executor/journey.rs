@@ -22,7 +22,7 @@ use crate::metrics::{ErrorClass, StepKey};
 use crate::plan::Arrival;
 use crate::plan::newcomer::{self, stream};
 use crate::population::{PostRef, UserRef};
-use crate::scenario::{Action, Pick, StepSpec};
+use crate::scenario::{Action, PickRule, StepSpec};
 
 /// Default sizes when a step gives none.
 const DEFAULT_IMAGE_BYTES: u64 = 100_000;
@@ -146,33 +146,34 @@ pub(super) fn end(ctx: &Context) {
     ctx.in_flight.fetch_sub(1, Ordering::Relaxed);
 }
 
-/// Picks the step's target and loads its fields into `vars`; false when none exists yet.
-pub(super) fn pick_target(
+/// Picks the account or post the step acts on and loads its fields into `vars`; `None`
+/// when none exists yet.
+pub(super) fn pick(
     ctx: &Context,
     step: &StepSpec,
     me: Option<UserRef>,
     vars: &mut Vars,
     rng: &mut ChaCha8Rng,
-) -> Option<Target> {
+) -> Option<Pick> {
     match step.action {
         Action::Follow | Action::ViewUser => {
-            let pick = step.pick.clone().unwrap_or(Pick::Preferential);
+            let pick = step.pick.clone().unwrap_or(PickRule::Preferential);
             let user = ctx.population.pick_user(&pick, me, rng)?;
             vars.load("target_user.", &ctx.profile.user_fields, ctx.population.user_fields(user));
-            Some(Target::User(user))
+            Some(Pick::User(user))
         }
         Action::Comment | Action::Like | Action::ViewPost => {
-            let pick = step.pick.clone().unwrap_or(Pick::Popular { exponent: 0.9 });
+            let pick = step.pick.clone().unwrap_or(PickRule::Popular { exponent: 0.9 });
             let post = ctx.population.pick_post(&pick, rng)?;
             vars.load("target_post.", &ctx.profile.post_fields, ctx.population.post_fields(post));
-            Some(Target::Post(post))
+            Some(Pick::Post(post))
         }
-        _ => Some(Target::None),
+        _ => Some(Pick::None),
     }
 }
 
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Target {
+pub(super) enum Pick {
     None,
     User(UserRef),
     Post(PostRef),
@@ -183,7 +184,7 @@ pub(super) enum Target {
 pub(super) fn apply(
     ctx: &Context,
     action: Action,
-    target: Target,
+    pick: Pick,
     me: &mut Option<UserRef>,
     vars: &mut Vars,
     extracted: Vec<(String, String)>,
@@ -193,7 +194,7 @@ pub(super) fn apply(
         vars.set(&name, raw);
     }
     let mut created_post = None;
-    match (action, target) {
+    match (action, pick) {
         (Action::Signup | Action::Login, _) => {
             let values: Vec<String> =
                 ctx.profile.user_record.iter().map(|n| vars.get(n).unwrap_or_default()).collect();
@@ -208,12 +209,12 @@ pub(super) fn apply(
                 created_post = Some(ctx.population.add_post(author, &refs));
             }
         }
-        (Action::Follow, Target::User(user)) => ctx.population.followed(user),
-        (Action::Like | Action::Comment, Target::Post(post)) => ctx.population.engaged(post),
+        (Action::Follow, Pick::User(user)) => ctx.population.followed(user),
+        (Action::Like | Action::Comment, Pick::Post(post)) => ctx.population.engaged(post),
         _ => {}
     }
-    let trigger_post = created_post.or(match target {
-        Target::Post(post) => Some(post),
+    let trigger_post = created_post.or(match pick {
+        Pick::Post(post) => Some(post),
         _ => None,
     });
     let now_ns = ctx.replay_clock(Instant::now()).as_nanos() as u64;
@@ -295,25 +296,25 @@ pub async fn reaction(ctx: &Context, client: &reqwest::Client, job: ReactionJob,
     if let Some(native) = me {
         vars.load("", &ctx.profile.user_record, ctx.population.user_fields(native));
     }
-    let target = match (spec.action, job.post(), job.user()) {
+    let pick = match (spec.action, job.post(), job.user()) {
         (Action::Comment | Action::Like | Action::ViewPost, Some(post), _) => {
             vars.load("target_post.", &ctx.profile.post_fields, ctx.population.post_fields(post));
-            Some(Target::Post(post))
+            Some(Pick::Post(post))
         }
         (Action::Follow | Action::ViewUser, _, Some(user)) => {
             vars.load("target_user.", &ctx.profile.user_fields, ctx.population.user_fields(user));
-            Some(Target::User(user))
+            Some(Pick::User(user))
         }
         _ => None,
     };
-    if let Some(target) = target {
+    if let Some(pick) = pick {
         let size = DEFAULT_TEXT_LEN as usize + rng.random_range(0..40);
         vars.set_text("text", &ctx.payloads.text(size));
         let timing = Timing { intended, ready: intended };
         if let Some(exchange) = request(ctx, client, spec.action, None, timing, &vars, size).await
             && exchange.outcome.is_ok()
         {
-            apply(ctx, spec.action, target, &mut me, &mut vars, exchange.extracted, &mut rng);
+            apply(ctx, spec.action, pick, &mut me, &mut vars, exchange.extracted, &mut rng);
         }
     }
     end(ctx);

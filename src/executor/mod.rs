@@ -46,6 +46,7 @@ use goose::prelude::GooseAttack;
 pub use context::StopReason;
 pub use outage::OutageRecord;
 pub use setup::SetupSummary;
+pub use signals::interrupt;
 
 use crate::metrics::{MetricsConfig, Recorder, RunMetrics};
 use crate::plan::Plan;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::context::Context;
-use crate::plan::render::human_duration;
+use crate::human::span as human_duration;
 
 /// Refresh period of the bar.
 const TICK: Duration = Duration::from_millis(250);
@@ -36,7 +36,7 @@ pub async fn show(ctx: Arc<Context>, planned: f64, replay_span: Duration, enable
             ctx.in_flight.load(std::sync::atomic::Ordering::Relaxed),
             live.requests,
             live.errors,
-            crate::report::summary::human_us(live.response_p99_us),
+            crate::human::us(live.response_p99_us),
         ));
         tokio::time::sleep(TICK).await;
     }

@@ -91,6 +91,14 @@ async fn next_sigterm(_: &mut Option<Sigterm>) -> Option<()> {
     None
 }
 
+/// Stops the replay running in this process as a first Ctrl-C would (a program's shutdown,
+/// see `replay::run`); a no-op before any replay has started listening.
+pub fn interrupt() {
+    if let Some(sender) = SIGINTS.get() {
+        sender.send_modify(|count| *count += 1);
+    }
+}
+
 /// First signal: soft stop. Second: abandon in-flight requests at once.
 pub async fn watch_signals(ctx: Arc<Context>, mut interrupts: Interrupts, grace: Duration) {
     let name = interrupts.next().await;

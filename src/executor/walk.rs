@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use rand_chacha::ChaCha8Rng;
 
 use super::context::Context;
-use super::journey::{self, Kind, Timing, apply, body_size, pick_target, request};
+use super::journey::{self, Kind, Timing, apply, body_size, request};
 use super::room;
 use super::vars::Vars;
 use crate::metrics::StepKey;
@@ -188,7 +188,7 @@ impl Walk {
         self.thought = false;
         let planned = self.steps[k];
         let spec = &ctx.scenario.spec.journeys[self.j].steps[planned.step];
-        let Some(target) = pick_target(ctx, spec, self.me, &mut self.vars, &mut self.rng) else {
+        let Some(pick) = journey::pick(ctx, spec, self.me, &mut self.vars, &mut self.rng) else {
             self.skipped += 1;
             return true;
         };
@@ -220,7 +220,7 @@ impl Walk {
             return false;
         }
         self.any_succeeded = true;
-        apply(ctx, spec.action, target, &mut self.me, &mut self.vars, exchange.extracted, &mut self.rng);
+        apply(ctx, spec.action, pick, &mut self.me, &mut self.vars, exchange.extracted, &mut self.rng);
         if let Some(stay) = stay {
             let stay = stay.start(Instant::now());
             self.rooms.push((stay.room.clone(), stay.until));

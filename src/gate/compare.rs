@@ -14,9 +14,9 @@ use serde::Serialize;
 
 use super::GateError;
 use super::bootstrap::{self, Settings};
-use super::human;
 use super::window::{self, Measure};
-use crate::report::{Report, Verdict};
+use crate::human;
+use crate::report::{Outcome, Report, Verdict, VerdictKind};
 
 /// How to compare; the defaults are tuned by `tests/bench/calibrate.sh`.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +103,16 @@ impl RowVerdict {
             RowVerdict::Improved => "improved",
             RowVerdict::Unchanged => "unchanged",
             RowVerdict::Inconclusive => "inconclusive",
+        }
+    }
+
+    /// The verdict's outcome in a report.
+    pub fn outcome(self) -> Outcome {
+        match self {
+            RowVerdict::Regressed => Outcome::Regressed,
+            RowVerdict::Improved => Outcome::Improved,
+            RowVerdict::Unchanged => Outcome::Unchanged,
+            RowVerdict::Inconclusive => Outcome::Inconclusive,
         }
     }
 }
@@ -313,9 +323,9 @@ impl Comparison {
         self.rows
             .iter()
             .map(|row| Verdict {
-                kind: "comparison".to_string(),
+                kind: VerdictKind::Comparison,
                 name: row.name(&self.measure),
-                outcome: row.verdict.name().to_string(),
+                outcome: row.verdict.outcome(),
                 failed: row.verdict == RowVerdict::Regressed,
                 measured: row.candidate_us,
                 limit: row.baseline_us,

@@ -16,10 +16,10 @@
 use hdrhistogram::Histogram;
 
 use super::GateError;
-use super::human;
 use super::threshold::{Metric, Stat, Subject, Threshold};
 use super::window::{self, Measure, Window};
-use crate::report::{Report, Verdict};
+use crate::human;
+use crate::report::{Outcome, Report, Verdict, VerdictKind};
 
 /// Judges every threshold against `report`, one verdict each, in order.
 pub fn evaluate(report: &Report, thresholds: &[Threshold]) -> Vec<Verdict> {
@@ -28,13 +28,13 @@ pub fn evaluate(report: &Report, thresholds: &[Threshold]) -> Vec<Verdict> {
         .map(|t| {
             if generator_bound(report) && !matches!(t.metric, Metric::ErrorRate) {
                 let mut v = verdict(t, None, "us");
-                (v.outcome, v.failed) = ("skip".to_string(), false);
+                (v.outcome, v.failed) = (Outcome::Skip, false);
                 v.message = "skipped: generator-bound (the run is invalid: see its validity)".to_string();
                 return v;
             }
             if let Some(action) = unsupported_subject(report, t) {
                 let mut v = verdict(t, None, "us");
-                (v.outcome, v.failed) = ("skip".to_string(), false);
+                (v.outcome, v.failed) = (Outcome::Skip, false);
                 v.message = format!("not judged: the target profile cannot serve `{action}`");
                 return v;
             }
@@ -67,9 +67,9 @@ fn unsupported_subject<'r>(report: &'r Report, threshold: &Threshold) -> Option<
 /// A failing verdict for `threshold` without a measurement; callers fill in the rest.
 fn verdict(threshold: &Threshold, measured: Option<f64>, unit: &str) -> Verdict {
     Verdict {
-        kind: "threshold".to_string(),
+        kind: VerdictKind::Threshold,
         name: threshold.text.clone(),
-        outcome: "fail".to_string(),
+        outcome: Outcome::Fail,
         failed: true,
         measured,
         limit: Some(threshold.limit),
@@ -88,7 +88,7 @@ fn finish(
     let mut v = verdict(threshold, measured, unit);
     if let Some(value) = measured {
         let pass = threshold.op.holds(value, threshold.limit);
-        v.outcome = if pass { "pass" } else { "fail" }.to_string();
+        v.outcome = Outcome::of_pass(pass);
         v.failed = !pass;
         v.message = format!(
             "{} vs limit {} {}",

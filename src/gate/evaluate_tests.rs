@@ -74,7 +74,7 @@ fn error_rates() {
         ],
     );
     assert_eq!((v[0].measured, v[0].unit.as_str()), (Some(0.02), "ratio"));
-    assert_eq!(v[0].message, "error_rate 2.00% (40 of 2000 requests) vs limit < 1.00%");
+    assert_eq!(v[0].message, "error_rate 2% (40 of 2000 requests) vs limit < 1%");
     assert_eq!(v[2].measured, Some(40.0 / 2100.0));
 }
 
@@ -95,7 +95,7 @@ fn arrival_rates_and_lateness() {
     );
     assert_eq!(v[0].measured, Some(0.05));
     assert_eq!(v[2].measured, Some(0.95));
-    assert_eq!(v[2].message, "achieved_rate 95.0% (950 of 1000 planned started) vs limit >= 99.0%");
+    assert_eq!(v[2].message, "achieved_rate 95% (950 of 1000 planned started) vs limit >= 99%");
     assert_eq!(v[4].measured, Some(500.0));
 }
 

@@ -3,13 +3,15 @@
 //! files, the console and the exit code share.
 //!
 //! In data-flow order:
-//! - [`threshold`]: the grammar `SUBJECT.METRIC OP VALUE [during PHASE]` and its parser.
+//! - [`threshold`]: the grammar `SUBJECT.METRIC OP VALUE [during PHASE]`, parsed with the
+//!   scenario that writes it (re-exported here for the gate's flags).
 //! - [`window`]: a report's measurements over the whole run or a named phase.
 //! - [`evaluate`]: thresholds → verdicts (`pass` / `fail`).
 //! - [`bootstrap`]: the circular block bootstrap over per-interval histograms.
 //! - [`compare`]: baseline vs candidate per action and percentile → `regressed`,
-//!   `improved`, `unchanged` or `inconclusive`.
-//! - [`human`]: µs and fractions in human units for messages and tables.
+//!   `improved`, `unchanged` or `inconclusive`; [`table`] prints it for people.
+//! - [`judge`]: the [`Gate`] a run is judged against (thresholds and a baseline, resolved
+//!   before the replay) and the judging that stores the verdicts in the report.
 //!
 //! A failed gate is an outcome (exit 1), never an error; errors (exit 2) are reports that
 //! cannot be read or thresholds that cannot be parsed.
@@ -17,8 +19,8 @@
 pub mod bootstrap;
 pub mod compare;
 pub mod evaluate;
-pub mod human;
-pub mod threshold;
+pub mod judge;
+pub mod table;
 pub mod window;
 
 #[cfg(test)]
@@ -26,9 +28,10 @@ pub(crate) mod testkit;
 
 use std::path::{Path, PathBuf};
 
+pub use crate::scenario::threshold::{self, Threshold, ThresholdError};
 pub use compare::{CompareOptions, Comparison, Row, RowVerdict};
 pub use evaluate::evaluate;
-pub use threshold::{Threshold, ThresholdError};
+pub use judge::Gate;
 
 use crate::report::{Report, ReportError, Verdict};
 
@@ -45,6 +48,9 @@ pub enum GateError {
     Merge(String),
     #[error("{0}")]
     Options(String),
+    /// A threshold or baseline given for a run that cannot be used.
+    #[error("{0}")]
+    Setup(String),
 }
 
 /// Reads a report from a run directory (its `report.json`) or a `report.json` path.

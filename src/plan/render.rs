@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::expect::ActionExpectation;
 use super::{Interval, Peaks, Plan};
+use crate::human::{count, percent, rate, span as human_duration};
 use crate::scenario::ThinkTime;
 
 /// The JSON form of a plan (also the data behind the text and CSV forms).
@@ -283,78 +284,9 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
         .collect()
 }
 
-/// A count with thousands separators (rounded).
-pub fn count(value: f64) -> String {
-    let rounded = value.round() as i128;
-    let digits = rounded.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if rounded < 0 { format!("-{out}") } else { out }
-}
-
-/// A rate or small quantity with three significant figures.
-pub fn rate(value: f64) -> String {
-    if value >= 1000.0 {
-        count(value)
-    } else if value >= 100.0 {
-        format!("{value:.0}")
-    } else if value >= 10.0 {
-        format!("{value:.1}")
-    } else {
-        format!("{value:.2}")
-    }
-}
-
-fn percent(fraction: f64) -> String {
-    let p = fraction * 100.0;
-    if p >= 10.0 || p == p.round() {
-        format!("{p:.0}%")
-    } else {
-        // Two significant digits, however small (samples of 0.0005% are common).
-        let decimals = (1.0 - p.log10().floor()).clamp(1.0, 8.0) as usize;
-        format!("{p:.decimals$}%")
-    }
-}
-
-/// A duration as `1h 30m`, `48h`, `59.5s`, `250ms`.
-pub fn human_duration(secs: f64) -> String {
-    if secs < 1.0 {
-        return format!("{:.0}ms", secs * 1000.0);
-    }
-    if secs < 120.0 {
-        return format!("{}s", (secs * 10.0).round() / 10.0);
-    }
-    let minutes = (secs / 60.0).round() as u64;
-    let (h, m) = (minutes / 60, minutes % 60);
-    match (h, m) {
-        (0, m) => format!("{m}m"),
-        (h, 0) => format!("{h}h"),
-        (h, m) => format!("{h}h {m}m"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(count(700_000.4), "700,000");
-        assert_eq!(count(999.0), "999");
-        assert_eq!(rate(4.051), "4.05");
-        assert_eq!(human_duration(172_800.0), "48h");
-        assert_eq!(human_duration(5400.0), "1h 30m");
-        assert_eq!(human_duration(59.54), "59.5s");
-        assert_eq!(percent(0.02), "2%");
-        assert_eq!(percent(0.005), "0.50%");
-        assert_eq!(percent(0.00003), "0.0030%");
-        assert_eq!(percent(0.16), "16%");
-    }
 
     #[test]
     fn sparkline_scales_to_the_maximum() {

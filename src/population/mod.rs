@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use rand::Rng;
 use rand_distr::{Distribution, Zipf};
 
-use crate::scenario::Pick;
+use crate::scenario::PickRule;
 
 /// How many of the newest items `recent` draws from.
 const RECENT_WINDOW: usize = 100;
@@ -176,7 +176,7 @@ impl Population {
     /// Picks an account other than `exclude`, or `None` if there is none.
     pub fn pick_user<R: Rng + ?Sized>(
         &self,
-        pick: &Pick,
+        pick: &PickRule,
         exclude: Option<UserRef>,
         rng: &mut R,
     ) -> Option<UserRef> {
@@ -188,12 +188,12 @@ impl Population {
                 return None;
             }
             let index = match pick {
-                Pick::Preferential | Pick::Popular { .. } => {
+                PickRule::Preferential | PickRule::Popular { .. } => {
                     let draw = rng.random_range(0..n + inner.tickets.len());
                     if draw < n { draw as u32 } else { inner.tickets[draw - n] }
                 }
-                Pick::Recent => (n - 1 - rng.random_range(0..n.min(RECENT_WINDOW))) as u32,
-                Pick::Uniform => rng.random_range(0..n) as u32,
+                PickRule::Recent => (n - 1 - rng.random_range(0..n.min(RECENT_WINDOW))) as u32,
+                PickRule::Uniform => rng.random_range(0..n) as u32,
             };
             if Some(UserRef(index)) != exclude {
                 return Some(UserRef(index));
@@ -203,25 +203,25 @@ impl Population {
     }
 
     /// Picks a post, or `None` if there are none yet.
-    pub fn pick_post<R: Rng + ?Sized>(&self, pick: &Pick, rng: &mut R) -> Option<PostRef> {
+    pub fn pick_post<R: Rng + ?Sized>(&self, pick: &PickRule, rng: &mut R) -> Option<PostRef> {
         let inner = self.lock();
         let n = inner.posts.len();
         if n == 0 {
             return None;
         }
         let index = match pick {
-            Pick::Popular { exponent } => {
+            PickRule::Popular { exponent } => {
                 let rank = Zipf::new(n as f64, *exponent).map_or(1.0, |z| z.sample(rng)) as usize;
                 inner.ranked[rank.clamp(1, n) - 1]
             }
-            Pick::Preferential => {
+            PickRule::Preferential => {
                 // Posts by authors' popularity: draw an author preferentially, then one of
                 // the newest posts overall as a cheap stand-in when the author has none.
                 let rank = Zipf::new(n as f64, 1.0).map_or(1.0, |z| z.sample(rng)) as usize;
                 inner.ranked[rank.clamp(1, n) - 1]
             }
-            Pick::Recent => (n - 1 - rng.random_range(0..n.min(RECENT_WINDOW))) as u32,
-            Pick::Uniform => rng.random_range(0..n) as u32,
+            PickRule::Recent => (n - 1 - rng.random_range(0..n.min(RECENT_WINDOW))) as u32,
+            PickRule::Uniform => rng.random_range(0..n) as u32,
         };
         Some(PostRef(index))
     }
@@ -255,12 +255,12 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let draws = 20_000;
         let hits = (0..draws)
-            .filter(|_| population.pick_user(&Pick::Preferential, None, &mut rng) == Some(users[0]))
+            .filter(|_| population.pick_user(&PickRule::Preferential, None, &mut rng) == Some(users[0]))
             .count();
         let share = hits as f64 / draws as f64;
         // Binomial standard error at p = 0.91 with 20,000 draws is 0.002; allow 5 of them.
         assert!((share - 0.91).abs() < 0.01, "{share}");
-        assert_ne!(population.pick_user(&Pick::Uniform, Some(users[3]), &mut rng), Some(users[3]));
+        assert_ne!(population.pick_user(&PickRule::Uniform, Some(users[3]), &mut rng), Some(users[3]));
     }
 
     #[test]
@@ -273,7 +273,7 @@ mod tests {
         }
         // Rank 1 of a Zipf with a steep exponent is almost always drawn.
         let mut rng = ChaCha8Rng::seed_from_u64(2);
-        let top = population.pick_post(&Pick::Popular { exponent: 20.0 }, &mut rng);
+        let top = population.pick_post(&PickRule::Popular { exponent: 20.0 }, &mut rng);
         assert_eq!(top, Some(posts[4]));
     }
 
@@ -304,7 +304,7 @@ mod tests {
                 population.add_post(user, &[&(i + 5_000_000).to_string()]);
             }
             for _ in 0..3 {
-                if let Some(target) = population.pick_user(&Pick::Preferential, Some(user), &mut rng) {
+                if let Some(target) = population.pick_user(&PickRule::Preferential, Some(user), &mut rng) {
                     population.followed(target);
                 }
             }

@@ -19,7 +19,7 @@ pub use template::{JsonTemplate, Template};
 
 use crate::scenario::Action;
 use crate::scenario::load::Document;
-use crate::scenario::problem::{DocPath, Findings, Problem, Problems};
+use crate::source::problem::{DocPath, Findings, Problem, Problems};
 
 /// Built-in profiles by name.
 const BUILT_IN: &[(&str, &str)] =
@@ -105,7 +105,7 @@ pub enum Origin<'a> {
 }
 
 /// Loads a built-in profile by name, or a profile file (see [`Origin`] for where a path is
-/// looked for). Files are read with the limits of [`crate::scenario::file`].
+/// looked for). Files are read with the limits of [`crate::source::file`].
 pub fn load(name_or_path: &str, origin: Origin<'_>) -> Result<Profile, Problems> {
     if let Some((name, text)) = BUILT_IN.iter().find(|(name, _)| *name == name_or_path) {
         return parse(Path::new(&format!("<built-in profile {name}>")), text);
@@ -122,16 +122,16 @@ pub fn load(name_or_path: &str, origin: Origin<'_>) -> Result<Profile, Problems>
             }
         }
         Origin::Scenario { scenario_dir, scenario } => {
-            crate::scenario::file::confined(scenario_dir, name_or_path).map_err(|reason| {
+            crate::source::file::confined(scenario_dir, name_or_path).map_err(|reason| {
                 Problems(vec![Problem::whole_file(
                     scenario,
                     format!("target: {reason}"),
-                    format!("{expected}, {}", crate::scenario::file::CONFINED_EXPECTED),
+                    format!("{expected}, {}", crate::source::file::CONFINED_EXPECTED),
                 )])
             })?
         }
     };
-    let text = crate::scenario::file::read_text(&path).map_err(|e| {
+    let text = crate::source::file::read_text(&path).map_err(|e| {
         Problems(vec![Problem::whole_file(&path, format!("cannot read the profile: {e}"), expected.clone())])
     })?;
     parse(&path, &text)
@@ -140,7 +140,7 @@ pub fn load(name_or_path: &str, origin: Origin<'_>) -> Result<Profile, Problems>
 /// Parses and validates profile `text` (named `file` in problems).
 pub fn parse(file: &Path, text: &str) -> Result<Profile, Problems> {
     let (value, positions) =
-        crate::scenario::source::parse(text).map_err(|e| Problems(vec![e.into_problem(file)]))?;
+        crate::source::yaml::parse(text).map_err(|e| Problems(vec![e.into_problem(file)]))?;
     let document = Document { positions };
     let mut findings = Findings::new();
     if !value.is_object() {

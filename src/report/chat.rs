@@ -4,8 +4,7 @@
 use std::fmt::Write;
 
 use super::model::ChatReport;
-use super::summary::human_us;
-use crate::plan::render::count;
+use crate::human::{count, us as human_us};
 
 impl ChatReport {
     /// Stream failures of every class.

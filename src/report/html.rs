@@ -15,9 +15,8 @@ use std::fmt::Write;
 use self::charts::{Card, Kind};
 use self::svg::escape;
 use super::model::{ActionReport, LatencyStats, Report};
-use super::summary::{human_s, human_us};
 use super::{RunStatus, SCHEMA_VERSION};
-use crate::plan::render::count;
+use crate::human::{count, percent_of as percent, seconds as human_s, us as human_us};
 
 /// The stylesheet, inline so the file works opened from disk or attached to a CI run.
 const STYLE: &str = include_str!("html/style.css");
@@ -174,8 +173,8 @@ fn verdicts(out: &mut String, r: &Report) {
             out,
             r#"<tr class="{class}"><td class="mark">{mark}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
             escape(&v.name),
-            escape(&v.kind),
-            escape(&v.outcome),
+            escape(v.kind.as_str()),
+            escape(v.outcome.as_str()),
             escape(&v.message)
         );
     }
@@ -241,8 +240,8 @@ fn targets(out: &mut String, r: &Report) {
             count(t.arrivals_started as f64),
             count(t.requests as f64),
             count(t.errors as f64),
-            super::summary::human_us(t.response_us.p50),
-            super::summary::human_us(t.response_us.p99),
+            human_us(t.response_us.p50),
+            human_us(t.response_us.p99),
             escape(&t.run_dir),
             escape(&t.run_dir)
         );
@@ -284,10 +283,6 @@ fn action_section(out: &mut String, r: &Report, index: usize, action: &ActionRep
     card(out, &charts::action_over_time(r, &action.name, Kind::Service, y), false);
     card(out, &charts::action_spectrum(action, color), false);
     out.push_str("</div>");
-}
-
-fn percent(part: u64, whole: u64) -> String {
-    if whole == 0 { "0.00%".into() } else { format!("{:.2}%", part as f64 * 100.0 / whole as f64) }
 }
 
 fn action_table(actions: &[ActionReport]) -> String {
@@ -385,9 +380,9 @@ mod tests {
     fn the_page_is_self_contained_and_complete() {
         let mut report = fixture::report();
         report.verdicts.push(Verdict {
-            kind: "threshold".into(),
+            kind: crate::report::VerdictKind::Threshold,
             name: "create_post.response.p99 < 800ms".into(),
-            outcome: "fail".into(),
+            outcome: crate::report::Outcome::Fail,
             failed: true,
             measured: Some(912_000.0),
             limit: Some(800_000.0),

@@ -9,7 +9,7 @@
 use std::fmt::Write;
 
 use super::model::{Report, Verdict};
-use super::summary::human_us;
+use crate::human::{percent, us as human_us};
 
 impl Report {
     /// The whole `junit.xml`.
@@ -76,7 +76,7 @@ impl Report {
 }
 
 fn testcase(out: &mut String, suite: &str, v: &Verdict) {
-    let classname = format!("{suite}.{}", if v.kind.is_empty() { "check" } else { &v.kind });
+    let classname = format!("{suite}.{}", v.kind.as_str());
     let _ = write!(out, r#"    <testcase classname="{}" name="{}" time="0""#, xml(&classname), xml(&v.name));
     let details = format!(
         "outcome: {}; measured: {}; limit: {}",
@@ -99,7 +99,7 @@ fn testcase(out: &mut String, suite: &str, v: &Verdict) {
             out,
             ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
             xml(&message),
-            xml(&v.kind),
+            xml(v.kind.as_str()),
             xml(&details)
         );
     } else {
@@ -107,14 +107,14 @@ fn testcase(out: &mut String, suite: &str, v: &Verdict) {
     }
 }
 
-/// A verdict value in its unit, for people: `912ms`, `1.25%`, `340/s`; `-` when absent.
+/// A verdict value in its unit, for people: `912ms`, `1.2%`, `340/s`; `-` when absent.
 pub fn value_text(value: Option<f64>, unit: &str) -> String {
     let Some(v) = value.filter(|v| v.is_finite()) else {
         return "-".to_string();
     };
     match unit {
         "us" => human_us(v.max(0.0).round() as u64),
-        "ratio" => format!("{:.2}%", v * 100.0),
+        "ratio" => percent(v),
         "per_s" => format!("{v:.1}/s"),
         "" => format!("{v}"),
         other => format!("{v} {other}"),
@@ -151,9 +151,9 @@ mod tests {
 
     fn verdict(name: &str, failed: bool) -> Verdict {
         Verdict {
-            kind: "threshold".into(),
+            kind: crate::report::VerdictKind::Threshold,
             name: name.into(),
-            outcome: if failed { "fail" } else { "pass" }.into(),
+            outcome: crate::report::Outcome::of_pass(!failed),
             failed,
             measured: Some(912_000.0),
             limit: Some(800_000.0),
@@ -183,7 +183,7 @@ mod tests {
 
     #[test]
     fn values_and_escaping() {
-        assert_eq!(value_text(Some(0.0125), "ratio"), "1.25%");
+        assert_eq!(value_text(Some(0.0125), "ratio"), "1.2%");
         assert_eq!(value_text(Some(340.0), "per_s"), "340.0/s");
         assert_eq!(value_text(None, "us"), "-");
         assert_eq!(value_text(Some(f64::NAN), "us"), "-");

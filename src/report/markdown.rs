@@ -6,8 +6,7 @@ use std::fmt::Write;
 use super::RunStatus;
 use super::junit::value_text;
 use super::model::Report;
-use super::summary::{human_s, human_us};
-use crate::plan::render::count;
+use crate::human::{count, seconds as human_s, us as human_us};
 
 impl Report {
     /// The whole `summary.md` (ends with a newline).
@@ -125,7 +124,7 @@ impl Report {
                 "| {} | `{}` | {} | {} | {} |",
                 if v.failed { "❌" } else { "✅" },
                 v.name.replace('`', "'").replace('|', "\\|"),
-                cell(&v.outcome),
+                cell(v.outcome.as_str()),
                 value_text(v.measured, &v.unit),
                 value_text(v.limit, &v.unit),
             );
@@ -149,9 +148,9 @@ mod tests {
         let mut report = fixture::report();
         report.run.interrupted = false;
         report.verdicts.push(Verdict {
-            kind: "threshold".into(),
+            kind: crate::report::VerdictKind::Threshold,
             name: "create_post.response.p99 < 800ms".into(),
-            outcome: "pass".into(),
+            outcome: crate::report::Outcome::Pass,
             failed: false,
             measured: Some(2_980.0),
             limit: Some(800_000.0),

@@ -30,12 +30,15 @@ pub mod merge;
 pub mod model;
 pub mod schema;
 pub mod sections;
+pub mod stats;
 pub mod summary;
 pub mod validity;
+pub mod verdict;
 
 use std::path::{Path, PathBuf};
 
 pub use model::{ChatReport, OutageWindow, PhaseWindow, Report, RunInfo, Unsupported, Verdict};
+pub use verdict::{Outcome, VerdictKind};
 
 /// Format and version written in every report's `schema` key. Adding fields keeps the
 /// version; removing or changing one needs `stampede.report/2`.

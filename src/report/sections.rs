@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::model::{ErrorsReport, LatencyStats};
+use super::stats::{ErrorsReport, LatencyStats};
 
 /// What the members of live rooms observed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

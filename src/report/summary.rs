@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::model::{ActionReport, Report};
-use crate::plan::render::count;
+use crate::human::{count, percent_of as percent, seconds as human_s, us as human_us};
 
 impl Report {
     /// The summary table printed when a run ends (ends with a newline).
@@ -165,69 +165,9 @@ fn total_errors(action: &ActionReport) -> u64 {
     e.connect + e.timeout + e.reset + e.status_4xx + e.status_5xx + e.bad_body + e.body_too_large + e.other
 }
 
-/// `part` of `whole` as a percentage with two decimals (`0.00%` when `whole` is 0).
-fn percent(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        return "0.00%".to_string();
-    }
-    format!("{:.2}%", part as f64 * 100.0 / whole as f64)
-}
-
-/// Three significant digits, as latencies deserve no more.
-fn three_digits(x: f64) -> String {
-    if x < 10.0 {
-        format!("{x:.2}")
-    } else if x < 100.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.0}")
-    }
-}
-
-/// A duration in µs in the largest unit that keeps it ≥ 1: `850µs`, `12.3ms`, `1.20s`,
-/// `2m05s`.
-pub fn human_us(us: u64) -> String {
-    if us < 1_000 {
-        format!("{us}µs")
-    } else if us < 1_000_000 {
-        format!("{}ms", three_digits(us as f64 / 1e3))
-    } else {
-        human_s(us as f64 / 1e6)
-    }
-}
-
-/// A duration in seconds: `1.20s`, `42.0s`, `2m05s`, `1h02m`.
-pub fn human_s(s: f64) -> String {
-    if s < 60.0 {
-        return format!("{}s", three_digits(s));
-    }
-    let whole = s.round() as u64;
-    if whole < 3_600 {
-        format!("{}m{:02}s", whole / 60, whole % 60)
-    } else {
-        format!("{}h{:02}m", whole / 3_600, whole % 3_600 / 60)
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::report::fixture;
-
-    #[test]
-    fn human_units() {
-        assert_eq!(human_us(0), "0µs");
-        assert_eq!(human_us(999), "999µs");
-        assert_eq!(human_us(1_000), "1.00ms");
-        assert_eq!(human_us(12_345), "12.3ms");
-        assert_eq!(human_us(123_456), "123ms");
-        assert_eq!(human_us(1_200_000), "1.20s");
-        assert_eq!(human_us(42_000_000), "42.0s");
-        assert_eq!(human_us(125_000_000), "2m05s");
-        assert_eq!(human_s(3_720.0), "1h02m");
-        assert_eq!(percent(1, 3), "33.33%");
-        assert_eq!(percent(5, 0), "0.00%");
-    }
 
     #[test]
     fn summary_of_a_canned_run() {
@@ -238,11 +178,11 @@ INTERRUPTED: ctrl-c
 valid: 0 of 0 scheduled starts late for the generator (limit 1%), 0 late waiting on slow responses (the target's) · slot wait p99 0µs · runtime lag p99 0µs
 
 action       requests  errors  error %     p50     p90     p99     max  service p50  service p99
-signup             50       1    2.00%  8.00ms  8.00ms  8.00ms  8.00ms       5.00ms       5.00ms
-create_post     1,000      10    1.00%  2.00ms  2.80ms  2.98ms  3.00ms        500µs        990µs
-all             1,050      11    1.05%
+signup             50       1       2%  8.00ms  8.00ms  8.00ms  8.00ms       5.00ms       5.00ms
+create_post     1,000      10       1%  2.00ms  2.80ms  2.98ms  3.00ms        500µs        990µs
+all             1,050      11     1.0%
 
-arrivals   planned 1,200  started 1,000  dropped 200 (16.67%)
+arrivals   planned 1,200  started 1,000  dropped 200 (17%)
 lateness   p50 500µs  p99 990µs  max 1.00ms
 in flight  max 37 of 64 slots
 ",

@@ -11,7 +11,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::model::LatencyStats;
+use super::stats::LatencyStats;
 
 /// Generator-late starts allowed, as a share of scheduled starts (1 %).
 pub const MAX_LATE_SHARE: f64 = 0.01;

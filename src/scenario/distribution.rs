@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::limits::MAX_COUNT;
-use super::problem::{DocPath, Findings};
+use crate::source::problem::{DocPath, Findings};
 use crate::units::{MAX_SPAN_S, Span};
 
 /// A non-negative whole number drawn per use (repeat counts, payload sizes, reactions).

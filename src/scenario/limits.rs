@@ -33,7 +33,5 @@ pub const MAX_REPLAYED_NATIVES: f64 = 1e7;
 /// Newcomers at real scale (the curve's integral, `arrivals.total`): a hundred billion,
 /// more than ten times the world's population.
 pub const MAX_REAL_ARRIVALS: f64 = 1e11;
-/// Bytes of any file stampede reads as input (scenario, profile, CSV series): 16 MiB.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
-/// Problems printed in full; the rest are counted ("… and N more").
-pub const MAX_PROBLEMS_SHOWN: usize = 50;
+/// The limits of every input file, kept with the code that reads them.
+pub use crate::source::{MAX_FILE_BYTES, MAX_PROBLEMS_SHOWN};

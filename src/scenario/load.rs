@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::model::{JourneySpec, ScenarioSpec, StepSpec};
-use super::problem::{DocPath, Findings, Problem};
-use super::source::{self, Positions};
+use crate::source::problem::{DocPath, Findings, Problem};
+use crate::source::yaml::{self as source, Positions};
 
 /// Top-level keys a scenario may have, in the order the README documents them.
 const TOP_LEVEL_KEYS: &[&str] = &[
@@ -65,7 +65,7 @@ impl Document {
 
 /// Reads and deserializes `file`. On failure returns every problem found.
 pub fn read(file: &Path) -> Result<(ScenarioSpec, Document), Vec<Problem>> {
-    let text = super::file::read_text(file).map_err(|e| {
+    let text = crate::source::file::read_text(file).map_err(|e| {
         vec![Problem::whole_file(file, e.to_string(), "a readable UTF-8 YAML file of at most 16 MiB")]
     })?;
     parse(file, &text)

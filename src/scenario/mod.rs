@@ -1,30 +1,29 @@
 //! Scenario files: the typed model, loading with `file:line:column` problems, validation,
 //! and resolution into a [`Scenario`] ready for planning (compiled curve, replay settings).
 
+pub mod action;
 pub mod distribution;
-pub mod file;
 pub mod limits;
 pub mod load;
 pub mod model;
 pub mod outage;
-pub mod problem;
 pub mod schema;
-pub mod source;
 pub mod targets;
+pub mod threshold;
 pub mod validate;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+pub use crate::source::{Problem, Problems};
 pub use distribution::{CountDist, DelayDist};
-pub use model::{Action, DEFAULT_ROOM, JourneySpec, Pick, ScenarioSpec, StepSpec, ThinkTime};
+pub use model::{Action, DEFAULT_ROOM, JourneySpec, PickRule, ScenarioSpec, StepSpec, ThinkTime};
 pub use outage::OutageSpec;
-pub use problem::{Problem, Problems};
 pub use targets::{TargetShare, TargetSpec};
 
 use crate::arrival::{self, Curve};
-use crate::gate::Threshold;
-use problem::{DocPath, Findings};
+use crate::source::problem::{DocPath, Findings};
+pub use threshold::{Threshold, ThresholdError};
 
 /// Settings given on the command line that take precedence over the file.
 #[derive(Debug, Clone, Default)]

@@ -7,6 +7,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use super::action::Action;
 use super::distribution::{CountDist, DelayDist};
 use super::outage::OutageSpec;
 use super::targets::TargetSpec;
@@ -203,7 +204,7 @@ pub struct StepSpec {
     pub think: Option<DelayDist>,
     /// How the target (account or post) is chosen, for actions that have one.
     #[serde(default)]
-    pub pick: Option<Pick>,
+    pub pick: Option<PickRule>,
     /// Sizes of what is sent.
     #[serde(default)]
     pub payload: Option<PayloadSpec>,
@@ -227,83 +228,14 @@ pub struct StepSpec {
     pub messages: Option<CountDist>,
 }
 
-/// The actions a journey can take. New platforms add variants here and in profiles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Signup,
-    Login,
-    UploadMedia,
-    CreatePost,
-    Follow,
-    Comment,
-    Like,
-    ViewFeed,
-    ViewPost,
-    ViewUser,
-    /// Join a live room and read its message stream for the step's `stay`.
-    JoinRoom,
-    /// Send a chat message to a room joined earlier in the journey.
-    SendChat,
-}
-
-impl Action {
-    pub const ALL: [Action; 12] = [
-        Action::Signup,
-        Action::Login,
-        Action::UploadMedia,
-        Action::CreatePost,
-        Action::Follow,
-        Action::Comment,
-        Action::Like,
-        Action::ViewFeed,
-        Action::ViewPost,
-        Action::ViewUser,
-        Action::JoinRoom,
-        Action::SendChat,
-    ];
-
-    /// The snake_case name used in files, thresholds and reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Signup => "signup",
-            Self::Login => "login",
-            Self::UploadMedia => "upload_media",
-            Self::CreatePost => "create_post",
-            Self::Follow => "follow",
-            Self::Comment => "comment",
-            Self::Like => "like",
-            Self::ViewFeed => "view_feed",
-            Self::ViewPost => "view_post",
-            Self::ViewUser => "view_user",
-            Self::JoinRoom => "join_room",
-            Self::SendChat => "send_chat",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.name() == name)
-    }
-
-    /// Whether the action needs a target picked from the population.
-    pub fn has_target(self) -> bool {
-        matches!(self, Self::Follow | Self::Comment | Self::Like | Self::ViewPost | Self::ViewUser)
-    }
-}
-
-impl std::fmt::Display for Action {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// The room a `join_room` step enters when it names none.
 pub const DEFAULT_ROOM: &str = "lobby";
 
-/// How a target is picked from the population.
+/// How a step's pick (the account or post it acts on) is drawn from the population.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Pick {
+#[schemars(rename = "Pick")]
+pub enum PickRule {
     /// Accounts in proportion to their followers + 1 (preferential attachment).
     Preferential,
     /// Posts by popularity rank with Zipf exponent `exponent` (0.7–1.0 for web objects).

@@ -11,9 +11,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::action::Action;
 use super::distribution::DelayDist;
-use super::model::Action;
-use super::problem::{DocPath, Findings};
+use crate::source::problem::{DocPath, Findings};
 use crate::units::Span;
 
 /// A window in which the target is (partly) down.

@@ -11,8 +11,8 @@ use rand::Rng;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::problem::{DocPath, Findings};
-use crate::plan::newcomer::{rng_for, stream};
+use crate::seed::{rng_for, stream};
+use crate::source::problem::{DocPath, Findings};
 
 /// One target of a multi-target scenario.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -95,10 +95,10 @@ pub fn validate(targets: &[TargetSpec], findings: &mut Findings) {
     for (i, target) in targets.iter().enumerate() {
         let at = at.index(i);
         findings.check(
-            super::validate::is_path_name(&target.name),
+            crate::source::file::is_path_name(&target.name),
             &at.key("name"),
             || format!("`{}` cannot name a target", target.name),
-            super::validate::PATH_NAME_EXPECTED,
+            crate::source::file::PATH_NAME_EXPECTED,
         );
         findings.check(
             !names.contains(&target.name.as_str()),

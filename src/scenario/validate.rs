@@ -7,8 +7,8 @@ use super::limits;
 use super::model::{
     Action, DEFAULT_ROOM, JourneySpec, PhaseSpec, PopulationSpec, ScenarioSpec, StepSpec, TimelineSpec,
 };
-use super::problem::{DocPath, Findings};
-use crate::gate::threshold::{self, Threshold};
+use super::threshold::{self, Threshold};
+use crate::source::problem::{DocPath, Findings};
 
 /// Checks the timeline; returns the absolute start (Unix seconds) when one is given and valid.
 pub fn timeline(spec: &TimelineSpec, findings: &mut Findings) -> Option<i64> {
@@ -89,27 +89,14 @@ fn phases(phases: &[PhaseSpec], span_s: f64, at: &DocPath, findings: &mut Findin
     }
 }
 
-/// Whether `name` can name a directory of a run (`reports/<name>-…`, `targets/<name>/`):
-/// a path-safe identifier of at most 64 characters starting with a letter or digit, so that
-/// `.`, `..`, hidden names and flag-like `-x` cannot collapse or escape run directories.
-pub(super) fn is_path_name(name: &str) -> bool {
-    name.len() <= 64
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-}
-
-/// What [`is_path_name`] accepts, for problems.
-pub(super) const PATH_NAME_EXPECTED: &str =
-    "up to 64 letters, digits, `-`, `_` or `.`, starting with a letter or digit";
-
 /// Checks name, journeys, population and target.
 pub fn body(spec: &ScenarioSpec, findings: &mut Findings) {
     let root = DocPath::root();
     findings.check(
-        is_path_name(&spec.name),
+        crate::source::file::is_path_name(&spec.name),
         &root.key("name"),
         || format!("name `{}` cannot name a report directory", spec.name),
-        PATH_NAME_EXPECTED,
+        crate::source::file::PATH_NAME_EXPECTED,
     );
     findings.check(
         !spec.target.trim().is_empty(),
@@ -117,8 +104,8 @@ pub fn body(spec: &ScenarioSpec, findings: &mut Findings) {
         || "the target is empty".into(),
         "a profile name such as `reference`, or a profile file",
     );
-    if let Err(reason) = super::file::relative_inside(&spec.target) {
-        findings.add(&root.key("target"), reason, super::file::CONFINED_EXPECTED);
+    if let Err(reason) = crate::source::file::relative_inside(&spec.target) {
+        findings.add(&root.key("target"), reason, crate::source::file::CONFINED_EXPECTED);
     }
     journeys(&spec.journeys, spec.population.natives, &root.key("journeys"), findings);
     population(&spec.population, &spec.journeys, findings);
@@ -192,12 +179,12 @@ fn journeys(journeys: &[JourneySpec], natives: u64, at: &DocPath, findings: &mut
             }
             if let Some(pick) = &step.pick {
                 findings.check(
-                    step.action.has_target(),
+                    step.action.has_pick(),
                     &at.key("pick"),
                     || format!("`{}` has no target to pick", step.action),
                     "pick only on follow, comment, like, view_post, view_user",
                 );
-                if let super::model::Pick::Popular { exponent } = pick {
+                if let super::model::PickRule::Popular { exponent } = pick {
                     findings.check(
                         exponent.is_finite() && *exponent > 0.0,
                         &at.key("pick").key("popular").key("exponent"),

@@ -1,5 +1,6 @@
 //! End-to-end tests: one binary (as in ripgrep) running the real `stampede` executable.
 
+mod architecture;
 mod bluesky;
 mod chart_reader;
 mod charts;
@@ -9,13 +10,14 @@ mod hostile;
 mod library;
 mod outages;
 mod pacing;
+mod platform;
+mod replay;
 mod reports;
 mod run;
 mod scenarios;
 mod segments;
 mod shapes;
 mod stuck;
-mod target;
 mod targets;
 mod util;
 mod validity;

@@ -15,7 +15,7 @@
 
 use std::fmt;
 
-use crate::scenario::Action;
+use super::action::Action;
 use crate::units::Span;
 
 /// What part of the run a threshold looks at.

@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS likes (
 
 -- Live rooms: addressed by name, created by their first join. Membership is a row so a
 -- join storm contends on the writer like signups do; the message stream itself is an
--- in-memory broadcast (see target/live.rs), never read back from here.
+-- in-memory broadcast (see platform/live.rs), never read back from here.
 CREATE TABLE IF NOT EXISTS rooms (
     id            INTEGER PRIMARY KEY,
     name          TEXT    NOT NULL UNIQUE,

@@ -7,9 +7,9 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
 use super::posts::{POST_SELECT, PostView, post_from_row, with_media};
-use crate::target::app::App;
-use crate::target::auth::AuthUser;
-use crate::target::error::{ApiError, ApiQuery};
+use crate::platform::app::App;
+use crate::platform::auth::AuthUser;
+use crate::platform::error::{ApiError, ApiQuery};
 
 const DEFAULT_LIMIT: u32 = 20;
 const MAX_LIMIT: u32 = 100;

@@ -2,13 +2,13 @@
 //!
 //! Loading and validation never stop at the first problem: they collect [`Problem`]s with a
 //! *path* into the document (`journeys[0].steps[2].probability`), and the loader resolves
-//! paths to positions at the end through the YAML [`super::source::Positions`] index. Pure
+//! paths to positions at the end through the YAML [`super::yaml::Positions`] index. Pure
 //! modules (arrival curves, plans) therefore report problems without knowing about YAML.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::limits::MAX_PROBLEMS_SHOWN;
+use super::MAX_PROBLEMS_SHOWN;
 
 /// A path into a document: keys and list indices from the root.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]

@@ -114,11 +114,11 @@ async fn members_receive_every_message_and_outsiders_are_refused() {
 #[tokio::test]
 async fn streams_end_when_the_platform_closes_its_rooms() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = stampede::target::Config::new(dir.path());
-    config.hash_cost = stampede::target::HashCost::Low;
-    let app = stampede::target::App::open(&config).expect("app opens");
+    let mut config = stampede::platform::Config::new(dir.path());
+    config.hash_cost = stampede::platform::HashCost::Low;
+    let app = stampede::platform::App::open(&config).expect("app opens");
     let live = app.live.clone();
-    let router = stampede::target::router(app);
+    let router = stampede::platform::router(app);
     let (_, token) = signup(&router, "alice").await;
     call(&router, Method::POST, "/api/rooms/lobby/join", Some(&token), None).await;
     let (_, mut stream) = events(&router, "lobby", &token).await;

@@ -15,10 +15,10 @@ use axum::response::{IntoResponse, Response};
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use crate::target::app::App;
-use crate::target::auth::AuthUser;
-use crate::target::db::now_ms;
-use crate::target::error::{ApiError, ApiPath};
+use crate::platform::app::App;
+use crate::platform::auth::AuthUser;
+use crate::platform::db::now_ms;
+use crate::platform::error::{ApiError, ApiPath};
 
 #[derive(Debug, Serialize)]
 pub struct Uploaded {

@@ -3,7 +3,7 @@
 //!
 //! Rooms are addressed by name so scenarios can name them. Membership and messages are rows
 //! written through the single writer (a join storm queues there, as signups do); delivery
-//! is an in-memory bounded broadcast per room ([`crate::target::live`]): a message is stored,
+//! is an in-memory bounded broadcast per room ([`crate::platform::live`]): a message is stored,
 //! then published, so every delivered message is durable.
 
 use std::convert::Infallible;
@@ -21,10 +21,10 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::check_text;
 use super::posts::{Created, rfc3339};
-use crate::target::app::App;
-use crate::target::auth::AuthUser;
-use crate::target::db::now_ms;
-use crate::target::error::{ApiError, ApiJson, ApiPath};
+use crate::platform::app::App;
+use crate::platform::auth::AuthUser;
+use crate::platform::db::now_ms;
+use crate::platform::error::{ApiError, ApiJson, ApiPath};
 
 pub const MESSAGE_MAX_CHARS: usize = 500;
 /// Room names: like handles, plus `-` (`tiktok-refugees`).

@@ -5,10 +5,10 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 
-use crate::target::app::App;
-use crate::target::auth::AuthUser;
-use crate::target::db::{exists, now_ms};
-use crate::target::error::{ApiError, ApiPath};
+use crate::platform::app::App;
+use crate::platform::auth::AuthUser;
+use crate::platform::db::{exists, now_ms};
+use crate::platform::error::{ApiError, ApiPath};
 
 #[derive(Debug, Serialize)]
 pub struct Following {

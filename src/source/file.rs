@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-use super::limits::MAX_FILE_BYTES;
+use super::MAX_FILE_BYTES;
 
 /// Why a file could not be read. Messages never quote the file's content.
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +82,19 @@ pub fn relative_inside(written: &str) -> Result<&Path, String> {
 /// What [`confined`] expects, for problems.
 pub const CONFINED_EXPECTED: &str =
     "a path relative to the scenario's directory, inside it (or a file given on the command line)";
+
+/// Whether `name` can name a directory of a run (`reports/<name>-…`, `targets/<name>/`):
+/// a path-safe identifier of at most 64 characters starting with a letter or digit, so that
+/// `.`, `..`, hidden names and flag-like `-x` cannot collapse or escape run directories.
+pub fn is_path_name(name: &str) -> bool {
+    name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+/// What [`is_path_name`] accepts, for problems.
+pub const PATH_NAME_EXPECTED: &str =
+    "up to 64 letters, digits, `-`, `_` or `.`, starting with a letter or digit";
 
 #[cfg(test)]
 mod tests {

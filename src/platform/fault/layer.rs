@@ -12,9 +12,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::Faults;
-use crate::target::app::App;
-use crate::target::error::ApiError;
-use crate::target::routes::Route;
+use crate::platform::app::App;
+use crate::platform::error::ApiError;
+use crate::platform::routes::Route;
 
 /// Faults in force, and the instant stall windows are measured from.
 #[derive(Debug)]

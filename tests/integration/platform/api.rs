@@ -5,7 +5,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
-use stampede::target::{App, Config, HashCost, router};
+use stampede::platform::{App, Config, HashCost, router};
 use tower::ServiceExt;
 
 /// A router over a fresh data directory (kept alive by the returned guard).

@@ -9,10 +9,10 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::check_text;
-use crate::target::app::App;
-use crate::target::auth::AuthUser;
-use crate::target::db::{exists, now_ms};
-use crate::target::error::{ApiError, ApiJson, ApiPath};
+use crate::platform::app::App;
+use crate::platform::auth::AuthUser;
+use crate::platform::db::{exists, now_ms};
+use crate::platform::error::{ApiError, ApiJson, ApiPath};
 
 pub const POST_MAX_CHARS: usize = 500;
 pub const COMMENT_MAX_CHARS: usize = 500;

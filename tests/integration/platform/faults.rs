@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use stampede::target::config::Secret;
+use stampede::platform::config::Secret;
 
 use super::api::{app_with, call};
 

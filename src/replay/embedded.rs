@@ -5,7 +5,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::target::{Config, HashCost, TargetError};
+use crate::platform::{Config, HashCost, TargetError};
 
 /// A running embedded platform.
 #[derive(Debug)]
@@ -19,15 +19,15 @@ pub struct Embedded {
 
 impl Embedded {
     /// Starts the platform with its fault admin endpoint behind `admin_token`.
-    pub async fn start(hash_cost: HashCost, admin_token: String) -> anyhow::Result<Self> {
+    pub async fn start(hash_cost: HashCost, admin_token: String) -> std::io::Result<Self> {
         let data = tempfile::Builder::new().prefix("stampede-run-").tempdir()?;
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
         let mut config = Config::new(data.path());
         config.hash_cost = hash_cost;
-        config.admin_token = Some(crate::target::Secret(admin_token));
+        config.admin_token = Some(crate::platform::Secret(admin_token));
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(crate::target::serve(listener, config, async move {
+        let task = tokio::spawn(crate::platform::serve(listener, config, async move {
             let _ = stopped.await;
         }));
         Ok(Self { url, stop, task, _data: data })

@@ -9,10 +9,10 @@ use axum::http::StatusCode;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use crate::target::app::App;
-use crate::target::auth::{AuthUser, create_session, token_hash};
-use crate::target::db::{is_unique_violation, now_ms};
-use crate::target::error::{ApiError, ApiJson, ApiPath};
+use crate::platform::app::App;
+use crate::platform::auth::{AuthUser, create_session, token_hash};
+use crate::platform::db::{is_unique_violation, now_ms};
+use crate::platform::error::{ApiError, ApiJson, ApiPath};
 
 const HANDLE_CHARS: std::ops::RangeInclusive<usize> = 3..=30;
 const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=1_024;

@@ -1,0 +1,193 @@
+//! The flags of `stampede run`, as clap parses them (the first stage); [`RunArgs::config`]
+//! resolves them into a [`replay::Config`] (the second).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::ReplayArgs;
+use crate::plan::Plan;
+use crate::replay::{self, Limits, Target};
+use crate::units::Span;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (YAML).
+    pub file: PathBuf,
+    /// Base URL of the platform under test (loopback only). Default: start the reference
+    /// platform in-process.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// Target profile: a built-in name (`reference`) or a profile file. Default: the
+    /// scenario's `target`.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    #[command(flatten)]
+    pub replay: ReplayArgs,
+    /// Run directory. Default: `reports/<scenario>-<UTC time>/`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Most jobs in flight at once (worker slots are sized from the plan up to this).
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    pub max_in_flight: usize,
+    /// Test only: cap the worker slots at N, to starve the generator on purpose.
+    #[arg(long, value_name = "N", hide = true)]
+    pub test_max_slots: Option<usize>,
+    /// Arrivals starting later than this behind schedule are dropped and counted.
+    #[arg(long, value_name = "D", default_value = "5s")]
+    pub lateness_budget: Span,
+    /// A request not answered within this counts as a timeout error.
+    #[arg(long, value_name = "D", default_value = "30s")]
+    pub request_timeout: Span,
+    /// How long the health check before the replay may take. Generous by default: a busy
+    /// machine (a CI runner replaying several scenarios at once) can be slow without being
+    /// down.
+    #[arg(long, value_name = "D", default_value = "30s")]
+    pub health_timeout: Span,
+    /// Largest response body read: a larger one fails as `body_too_large`, unread past it
+    /// (bytes, or with KiB, MiB, GiB; 1 KiB to 1 GiB).
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_max_body)]
+    pub max_body: usize,
+    /// How long journeys may continue after the last arrival (default: from the plan: its
+    /// journeys, reaction delays, retries and room stays, at their 99.9th percentile).
+    #[arg(long, value_name = "D")]
+    pub drain: Option<Span>,
+    /// After Ctrl-C or the drain limit, how long in-flight requests may finish.
+    #[arg(long, value_name = "D", default_value = "2s")]
+    pub grace: Span,
+    /// Token of the target's fault admin endpoint (`stampede serve --admin-token`), used to
+    /// inject the scenario's `outages`. The embedded platform gets one of its own.
+    #[arg(long, env = "STAMPEDE_ADMIN_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    pub admin_token: Option<crate::platform::Secret>,
+    /// Password hashing cost of the embedded reference platform.
+    #[arg(long, value_enum, default_value = "low")]
+    pub hash_cost: crate::platform::HashCost,
+    /// Runtime worker threads (default: 1 with `--target`, where one thread drives ~10k
+    /// requests/s with fewer cross-thread wake-ups; one per CPU with the embedded platform,
+    /// which shares the runtime).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar (it is also hidden when stderr is not a terminal).
+    #[arg(long)]
+    pub quiet: bool,
+    /// Run only segment I of N (0 ≤ I < N) of the plan: arrivals and natives whose number
+    /// mod N is I. Merge the segments' run directories with `stampede merge`.
+    #[arg(long, value_name = "I/N")]
+    pub segment: Option<crate::plan::Segment>,
+    /// Start the replay clock at this wall-clock instant (RFC 3339, e.g.
+    /// 2026-01-01T12:00:00Z), so segments on several machines start together. Setup must
+    /// finish before it; a start that has passed by then is an error.
+    #[arg(long, value_name = "TIME", value_parser = parse_start_at)]
+    pub start_at: Option<time::OffsetDateTime>,
+    /// Prefix of this run's handles on the target (1-16 of A-Z a-z 0-9 _), shared by the
+    /// segments of one run. Default: random for a whole run; derived from the seed and
+    /// --start-at for a segment (keep it short and lowercase for Bluesky handles).
+    #[arg(long, value_name = "ID", value_parser = parse_run_id)]
+    pub run_id: Option<String>,
+    /// With several `targets` in the scenario: replay only this one's share (its newcomers
+    /// and natives). Without it, `run` replays every target, each in a process of its own,
+    /// and combines their reports.
+    #[arg(long, value_name = "NAME")]
+    pub only_target: Option<String>,
+    /// With several targets: the base URL of one (`NAME=URL`, repeatable; loopback only).
+    /// A plain `--target URL` sends every target's share to the same platform; without
+    /// either, each target gets an embedded reference platform of its own.
+    #[arg(long, value_name = "NAME=URL")]
+    pub target_url: Vec<String>,
+    #[command(flatten)]
+    pub gate: super::gate::GateArgs,
+    /// Test hook: make the Nth job panic, to check that a bug in stampede still ends the
+    /// run with a report (marked interrupted) and exit 2.
+    #[arg(long, value_name = "N", hide = true)]
+    pub test_panic_after: Option<u64>,
+}
+
+fn parse_start_at(text: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("not an RFC 3339 time like 2026-01-01T12:00:00Z: {e}"))
+}
+
+/// A byte size such as `16MiB`, `512KiB` or `65536`, from 1 KiB to 1 GiB.
+fn parse_max_body(text: &str) -> Result<usize, String> {
+    const EXPECTED: &str = "expected a whole number of bytes, KiB, MiB or GiB from 1KiB to 1GiB, e.g. 16MiB";
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let scale: u64 = match unit {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => return Err(EXPECTED.into()),
+    };
+    let bytes = number.parse::<u64>().ok().and_then(|n| n.checked_mul(scale));
+    match bytes {
+        Some(bytes) if (1 << 10..=1 << 30).contains(&bytes) => Ok(bytes as usize),
+        _ => Err(EXPECTED.into()),
+    }
+}
+
+fn parse_run_id(text: &str) -> Result<String, String> {
+    let valid = (1..=16).contains(&text.len()) && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid { Ok(text.to_string()) } else { Err("expected 1 to 16 characters of A-Z, a-z, 0-9 or _".into()) }
+}
+
+impl RunArgs {
+    /// The replay's configuration for `plan`, every rule checked (the segment, the target,
+    /// the run id); `profile` as loaded from `profile_name`.
+    pub fn config(
+        &self,
+        plan: Plan,
+        profile: crate::profile::Profile,
+        profile_name: String,
+        only_target: Option<crate::scenario::TargetShare>,
+    ) -> Result<replay::Config, replay::ConfigError> {
+        replay::config::check_segment(self.segment, self.target.is_some(), self.start_at.is_some())?;
+        let run_id =
+            replay::config::run_id(self.run_id.as_deref(), self.segment, self.start_at, plan.scenario.seed);
+        let plan = match &only_target {
+            Some(share) => plan.with_target(share.clone()),
+            None => plan,
+        };
+        let limits = Limits {
+            max_in_flight: self.test_max_slots.map_or(self.max_in_flight, |n| n.min(self.max_in_flight)),
+            lateness_budget: self.lateness_budget.as_duration(),
+            request_timeout: self.request_timeout.as_duration(),
+            health_timeout: self.health_timeout.as_duration(),
+            max_body_bytes: self.max_body,
+            drain: self.drain.map_or_else(|| replay::config::default_drain(&plan), Span::as_duration),
+            grace: self.grace.as_duration(),
+        };
+        Ok(replay::Config {
+            plan,
+            profile,
+            profile_name,
+            target: match &self.target {
+                Some(url) => Target::Url(url.clone()),
+                None => Target::Embedded(self.hash_cost),
+            },
+            admin_token: self.admin_token.as_ref().map(|t| t.0.clone()),
+            run_id,
+            segment: self.segment,
+            start_at: self.start_at,
+            only_target,
+            limits,
+            progress: !self.quiet,
+            panic_after: self.test_panic_after,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_limits_are_whole_sizes_in_range() {
+        assert_eq!(parse_max_body("16MiB"), Ok(16 << 20));
+        assert_eq!(parse_max_body("1024"), Ok(1024));
+        assert_eq!(parse_max_body("1GiB"), Ok(1 << 30));
+        for bad in ["0", "1023", "2GiB", "1.5MiB", "16MB", "-1KiB", "NaN", "", "99999999999999999999GiB"] {
+            assert!(parse_max_body(bad).is_err(), "{bad}");
+        }
+    }
+}

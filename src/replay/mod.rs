@@ -1,0 +1,39 @@
+//! A replay as a library: the chain scenario → plan → executor → report that `stampede run`
+//! drives, callable from a program (a capacity search running many replays, a test).
+//!
+//! - [`config`]: the resolved, checked [`Config`] of one replay (the second stage of the
+//!   command line's arguments; a program builds one directly).
+//! - [`surge`]: today's load model, the surge replay: [`run`]`(config, shutdown)` → a
+//!   complete [`Report`](crate::report::Report). Later load models sit beside it, one file
+//!   each.
+//! - [`finish`](mod@finish): the one ending of every run — judge, write, print, exit code.
+//! - [`embedded`]: the reference platform started in-process when no target is given.
+//!
+//! goose's killswitch and Ctrl-C handling are global to a process, so one process runs one
+//! replay at a time.
+
+pub mod config;
+pub mod embedded;
+pub mod finish;
+pub mod surge;
+
+use std::path::PathBuf;
+
+pub use config::{Config, ConfigError, Limits, Target};
+pub use finish::{exit, finish};
+pub use surge::{Replayed, run};
+
+/// Why a replay could not run or its report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot start the embedded reference platform: {0}")]
+    Embedded(std::io::Error),
+    #[error(transparent)]
+    Executor(#[from] crate::executor::ExecutorError),
+    #[error("cannot write the report to {}: {source}", dir.display())]
+    Write { dir: PathBuf, source: crate::report::files::WriteError },
+    #[error(transparent)]
+    Gate(#[from] crate::gate::GateError),
+}
