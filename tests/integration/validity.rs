@@ -95,6 +95,8 @@ fn a_room_storm_beyond_the_slot_budget_starts_every_arrival_on_time() {
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     let report = read_report(out.path());
     assert_eq!(report["slots"], 4, "the test's slot cap");
+    let busy = report["slots_busy_max"].as_u64().unwrap_or(0);
+    assert!((1..=4).contains(&busy), "slots busy max {busy} of 4");
     let arrivals = &report["arrivals"];
     let planned = arrivals["planned"].as_u64().expect("planned");
     assert!(planned >= 250, "{arrivals}");
