@@ -29,6 +29,7 @@ plants=(
   "think-dropped-from-intended|src/executor/walk.rs|s/^\(\s*\)self\.step_intended += think;/\1let _ = think;/|pacing::a_stall_on_a_later_step_counts_from_arrival_plus_think_times"
   "think-from-previous-end|src/executor/walk.rs|s/^\(\s*\)self\.step_intended += think;/\1self.step_intended = self.ready + think;/|pacing::a_stall_on_a_later_step_counts_from_arrival_plus_think_times"
   "no-lateness-drops|src/executor/journey.rs|s/let late = lateness > ctx\.lateness_budget;/let late = false \&\& lateness > ctx.lateness_budget;/|pacing::a_stall_drops_late_arrivals_counted_per_interval_and_judged"
+  "room-stay-holds-slot|src/executor/walk.rs|s/^\(\s*\)room::spawn(ctx, client, \&self\.vars, stay);/\1let until = stay.until; room::spawn(ctx, client, \&self.vars, stay); journey::sleep_until(ctx, until).await;/|validity::a_room_storm_beyond_the_slot_budget_starts_every_arrival_on_time"
   "css-hides-charts|src/report/html/style.css|\$a svg.chart { display: none; }|charts::every_chart_is_displayed_with_visible_series"
 )
 

@@ -58,7 +58,11 @@ pub struct Context {
     /// Prefix that makes this run's handles unique on a platform that keeps data.
     pub nonce: String,
     pub seed: u64,
-    pub in_flight: AtomicU64,
+    /// Journeys between their arrival and their end, parked ones included (people, not
+    /// requests: a parked journey holds no slot).
+    pub journeys_open: AtomicU64,
+    /// Worker slots running a started job (not those waiting for their job's time).
+    pub slots_busy: AtomicU64,
     /// Requests sent from worker slots and not yet answered, and the sum of their send
     /// times (replay clock, ns): their mean age tells whether slots are held by slow
     /// responses (the target's doing) when a start had to wait for a slot.
@@ -124,7 +128,8 @@ impl Context {
             request_timeout: parts.request_timeout,
             max_body_bytes: parts.max_body_bytes,
             nonce: parts.nonce,
-            in_flight: AtomicU64::new(0),
+            journeys_open: AtomicU64::new(0),
+            slots_busy: AtomicU64::new(0),
             outstanding: AtomicU64::new(0),
             outstanding_sent_ns: AtomicU64::new(0),
             stop: AtomicBool::new(false),

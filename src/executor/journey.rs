@@ -104,7 +104,17 @@ pub(super) enum Kind {
 /// time because every slot was busy (slot wait), and the runtime woke the slot late (timer
 /// lag, CPU saturated). Arrivals and resumed steps count for the run's validity.
 pub(super) async fn start(ctx: &Context, intended: Instant, claimed: Instant, kind: Kind) -> Option<Instant> {
-    if !sleep_until(ctx, intended).await {
+    // A slot waiting for its job's time is idle, not busy: the slot counted itself busy
+    // when it claimed the job, and does again once the job starts.
+    let early = Instant::now() < intended;
+    if early {
+        ctx.slots_busy.fetch_sub(1, Ordering::Relaxed);
+    }
+    let woke = sleep_until(ctx, intended).await;
+    if early {
+        ctx.slots_busy.fetch_add(1, Ordering::Relaxed);
+    }
+    if !woke {
         if kind == Kind::Arrival {
             // Claimed, then the run stopped before its time: never started, still counted.
             ctx.recorder.record_not_started(1);
@@ -116,6 +126,7 @@ pub(super) async fn start(ctx: &Context, intended: Instant, claimed: Instant, ki
     let slot_wait = claimed.saturating_duration_since(intended).min(lateness);
     let late = lateness > ctx.lateness_budget;
     let at = ctx.replay_clock(started);
+    ctx.recorder.set_slots_busy(at, ctx.slots_busy.load(Ordering::Relaxed));
     if matches!(kind, Kind::Arrival | Kind::Step) {
         // Slots sized for responses of `SLOT_LATENCY_S` and held by much slower ones ran
         // out because of the target: a wait for a slot is then the target's doing.
@@ -135,15 +146,16 @@ pub(super) async fn start(ctx: &Context, intended: Instant, claimed: Instant, ki
         return None;
     }
     if kind != Kind::Step {
-        let in_flight = ctx.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
-        ctx.recorder.set_in_flight(at, in_flight);
+        let journeys_open = ctx.journeys_open.fetch_add(1, Ordering::Relaxed) + 1;
+        ctx.recorder.set_journeys_open(at, journeys_open);
     }
     Some(started)
 }
 
-/// A job ends. Only starts can raise the in-flight maximum, so the recorder is not told.
+/// A journey or reaction ends. Only starts can raise the maximum, so the recorder is not
+/// told.
 pub(super) fn end(ctx: &Context) {
-    ctx.in_flight.fetch_sub(1, Ordering::Relaxed);
+    ctx.journeys_open.fetch_sub(1, Ordering::Relaxed);
 }
 
 /// Picks the account or post the step acts on and loads its fields into `vars`; `None`

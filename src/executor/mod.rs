@@ -294,6 +294,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         tokio::spawn(signals::watch_drain(ctx.clone(), t0 + replay_span + config.drain)),
         tokio::spawn(progress::show(
             ctx.clone(),
+            slots,
             plan.schedule.expected_total() / f64::from(config.segment.count.max(1)),
             replay_span,
             config.progress,
@@ -386,6 +387,8 @@ async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, user: &mut GooseUser) 
     let claimed = Instant::now();
     match claim {
         Claim::Job(job) => {
+            // Busy until the job ends or parks (see `journey::start` for the wait before).
+            ctx.slots_busy.fetch_add(1, Ordering::Relaxed);
             let client = &user.client;
             let run = async move {
                 ctx.maybe_inject_panic();
@@ -401,6 +404,7 @@ async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, user: &mut GooseUser) 
             if let Err(panic) = AssertUnwindSafe(run).catch_unwind().await {
                 ctx.request_stop(StopReason::Internal(signals::panic_message(panic.as_ref())));
             }
+            ctx.slots_busy.fetch_sub(1, Ordering::Relaxed);
             ctx.dispatch().finish();
         }
         Claim::Wait => tokio::time::sleep(IDLE).await,

@@ -1,5 +1,5 @@
-//! The live progress bar: replayed curve time, arrivals started of planned, in flight,
-//! errors and p99 so far. Drawn on stderr only when it is a terminal.
+//! The live progress bar: replayed curve time, arrivals started of planned, slots busy
+//! (of `slots`), journeys open, errors and p99 so far. Drawn on stderr only when it is a terminal.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,7 +14,7 @@ const TICK: Duration = Duration::from_millis(250);
 
 /// Draws until aborted by the executor; does nothing when `enabled` is false or stderr is
 /// not a terminal.
-pub async fn show(ctx: Arc<Context>, planned: f64, replay_span: Duration, enabled: bool) {
+pub async fn show(ctx: Arc<Context>, slots: usize, planned: f64, replay_span: Duration, enabled: bool) {
     let target = if enabled { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
     if target.is_hidden() {
         return;
@@ -30,10 +30,11 @@ pub async fn show(ctx: Arc<Context>, planned: f64, replay_span: Duration, enable
         let live = ctx.recorder.snapshot_live();
         bar.set_position(live.started);
         bar.set_message(format!(
-            "curve {} of {} · in flight {} · {} req · {} errors · p99 {}",
+            "curve {} of {} · slots busy {}/{slots} · journeys {} · {} req · {} errors · p99 {}",
             human_duration(elapsed.as_secs_f64() * compress),
             human_duration(replay_span.as_secs_f64() * compress),
-            ctx.in_flight.load(std::sync::atomic::Ordering::Relaxed),
+            ctx.slots_busy.load(std::sync::atomic::Ordering::Relaxed),
+            ctx.journeys_open.load(std::sync::atomic::Ordering::Relaxed),
             live.requests,
             live.errors,
             crate::human::us(live.response_p99_us),

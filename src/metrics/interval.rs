@@ -52,8 +52,10 @@ pub struct IntervalMetrics {
     pub arrivals_dropped: u64,
     /// Natives' reactions that could not be queued or run.
     pub reactions_dropped: u64,
-    /// Highest in-flight gauge value seen in this interval.
-    pub in_flight_max: u64,
+    /// Most journeys open at once in this interval (parked ones included).
+    pub journeys_open_max: u64,
+    /// Most worker slots busy at once in this interval.
+    pub slots_busy_max: u64,
     /// Actions with at least one request ending in this interval, in [`Action::ALL`] order.
     pub actions: Vec<ActionInterval>,
     /// Non-empty histograms of this interval, in tag order.
@@ -71,7 +73,8 @@ impl IntervalMetrics {
             arrivals_started: 0,
             arrivals_dropped: 0,
             reactions_dropped: 0,
-            in_flight_max: 0,
+            journeys_open_max: 0,
+            slots_busy_max: 0,
             actions: Vec::new(),
             histograms: Vec::new(),
         }
@@ -161,7 +164,8 @@ pub(crate) struct OpenInterval {
     pub started: u64,
     pub dropped: u64,
     pub reactions_dropped: u64,
-    pub in_flight_max: u64,
+    pub journeys_open_max: u64,
+    pub slots_busy_max: u64,
     pub requests: [u64; ACTIONS],
     pub errors: [ErrorCounts; ACTIONS],
     /// By tag position in the [`TagLayout`].
@@ -175,7 +179,8 @@ impl OpenInterval {
             started: 0,
             dropped: 0,
             reactions_dropped: 0,
-            in_flight_max: 0,
+            journeys_open_max: 0,
+            slots_busy_max: 0,
             requests: [0; ACTIONS],
             errors: [ErrorCounts::default(); ACTIONS],
             histograms: vec![LazyHistogram::default(); tag_count],
@@ -196,7 +201,8 @@ impl OpenInterval {
         metrics.arrivals_started = self.started;
         metrics.arrivals_dropped = self.dropped;
         metrics.reactions_dropped = self.reactions_dropped;
-        metrics.in_flight_max = self.in_flight_max;
+        metrics.journeys_open_max = self.journeys_open_max;
+        metrics.slots_busy_max = self.slots_busy_max;
         for action in Action::ALL {
             let i = action_index(action);
             if self.requests[i] == 0 {
@@ -231,7 +237,8 @@ impl OpenInterval {
         self.started = 0;
         self.dropped = 0;
         self.reactions_dropped = 0;
-        self.in_flight_max = 0;
+        self.journeys_open_max = 0;
+        self.slots_busy_max = 0;
         self.requests = [0; ACTIONS];
         self.errors = [ErrorCounts::default(); ACTIONS];
         self.histograms.iter_mut().for_each(LazyHistogram::reset);

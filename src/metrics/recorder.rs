@@ -38,8 +38,10 @@ pub struct LiveStats {
     pub dropped: u64,
     pub requests: u64,
     pub errors: u64,
-    /// Latest in-flight gauge value.
-    pub in_flight: u64,
+    /// Journeys open now (parked ones included).
+    pub journeys_open: u64,
+    /// Worker slots busy now.
+    pub slots_busy: u64,
     /// p99 response time of every action so far, µs.
     pub response_p99_us: u64,
 }
@@ -75,8 +77,10 @@ struct State {
     retries_dropped: u64,
     requests: u64,
     errors: u64,
-    in_flight: u64,
-    max_in_flight: u64,
+    journeys_open: u64,
+    journeys_open_max: u64,
+    slots_busy: u64,
+    slots_busy_max: u64,
     latest: Duration,
     chat: ChatMetrics,
     /// Members connected to a room stream now.
@@ -137,8 +141,10 @@ impl Recorder {
             retries_dropped: 0,
             requests: 0,
             errors: 0,
-            in_flight: 0,
-            max_in_flight: 0,
+            journeys_open: 0,
+            journeys_open_max: 0,
+            slots_busy: 0,
+            slots_busy_max: 0,
             latest: Duration::ZERO,
             chat: ChatMetrics::default(),
             members: 0,
@@ -252,13 +258,23 @@ impl Recorder {
         state.open.reactions_dropped += 1;
     }
 
-    /// The number of requests in flight at `at`.
-    pub fn set_in_flight(&self, at: Duration, in_flight: u64) {
+    /// The number of journeys open at `at` (from arrival to the journey's end, parked
+    /// between steps included).
+    pub fn set_journeys_open(&self, at: Duration, journeys_open: u64) {
         let mut state = self.lock();
         let state = state.advance(at);
-        state.in_flight = in_flight;
-        state.max_in_flight = state.max_in_flight.max(in_flight);
-        state.open.in_flight_max = state.open.in_flight_max.max(in_flight);
+        state.journeys_open = journeys_open;
+        state.journeys_open_max = state.journeys_open_max.max(journeys_open);
+        state.open.journeys_open_max = state.open.journeys_open_max.max(journeys_open);
+    }
+
+    /// The number of worker slots busy at `at` (running a started job).
+    pub fn set_slots_busy(&self, at: Duration, slots_busy: u64) {
+        let mut state = self.lock();
+        let state = state.advance(at);
+        state.slots_busy = slots_busy;
+        state.slots_busy_max = state.slots_busy_max.max(slots_busy);
+        state.open.slots_busy_max = state.open.slots_busy_max.max(slots_busy);
     }
 
     /// A room member read one of this run's chat messages `delivery_us` after its send.
@@ -315,7 +331,8 @@ impl Recorder {
             dropped: state.dropped,
             requests: state.requests,
             errors: state.errors,
-            in_flight: state.in_flight,
+            journeys_open: state.journeys_open,
+            slots_busy: state.slots_busy,
             response_p99_us: Stats::of(state.all_response.get()).p99_us,
         }
     }
@@ -346,7 +363,8 @@ impl Recorder {
             reactions_dropped: state.reactions_dropped,
             retries: state.retries,
             retries_dropped: state.retries_dropped,
-            max_in_flight: state.max_in_flight,
+            journeys_open_max: state.journeys_open_max,
+            slots_busy_max: state.slots_busy_max,
             lateness: state.lateness.clone(),
             on_time: state.on_time.clone(),
             actions,

@@ -110,17 +110,23 @@ fn journeys_gauges_and_reactions() {
     r.record_journey(ms(10), 0, 1_500, true, 0);
     r.record_journey(ms(20), 0, 2_000, false, 2);
     r.record_journey(ms(30), 9, 1, true, 0); // unknown journey: ignored
-    r.set_in_flight(ms(40), 12);
-    r.set_in_flight(ms(1_040), 3);
+    r.set_journeys_open(ms(40), 12);
+    r.set_slots_busy(ms(50), 2);
+    r.set_journeys_open(ms(1_040), 3);
+    r.set_slots_busy(ms(1_060), 5);
+    r.set_slots_busy(ms(1_070), 1);
     r.record_reaction_dropped(ms(1_050));
     let m = r.finish();
     let cat = &m.journeys[0];
     assert_eq!((cat.started, cat.completed, cat.skipped_steps), (2, 1, 2));
     assert_eq!(Stats::of(cat.response.get()).max_us, 2_000);
     assert_eq!(m.journeys[1].started, 0);
-    assert_eq!(m.max_in_flight, 12);
-    let in_flight: Vec<_> = m.intervals.iter().map(|i| i.in_flight_max).collect();
-    assert_eq!(in_flight, [12, 3]);
+    assert_eq!(m.journeys_open_max, 12);
+    let journeys_open: Vec<_> = m.intervals.iter().map(|i| i.journeys_open_max).collect();
+    assert_eq!(journeys_open, [12, 3]);
+    assert_eq!(m.slots_busy_max, 5);
+    let slots_busy: Vec<_> = m.intervals.iter().map(|i| i.slots_busy_max).collect();
+    assert_eq!(slots_busy, [2, 5]);
     assert_eq!(m.reactions_dropped, 1);
     assert_eq!(m.intervals[1].reactions_dropped, 1);
     let tags: Vec<_> = m.intervals[0].histograms.iter().map(|h| &h.tag).collect();
@@ -138,7 +144,8 @@ fn live_snapshot() {
         crate::metrics::Delays::of(1, 700),
         Err(ErrorClass::Reset),
     );
-    r.set_in_flight(ms(1_300), 4);
+    r.set_journeys_open(ms(1_300), 4);
+    r.set_slots_busy(ms(1_300), 2);
     let live = r.snapshot_live();
     assert_eq!(
         live,
@@ -149,7 +156,8 @@ fn live_snapshot() {
             dropped: 0,
             requests: 1,
             errors: 1,
-            in_flight: 4,
+            journeys_open: 4,
+            slots_busy: 2,
             response_p99_us: 700,
         }
     );

@@ -101,8 +101,11 @@ pub struct RunMetrics {
     /// or not queued).
     pub retries: u64,
     pub retries_dropped: u64,
-    /// Highest in-flight gauge value of the run.
-    pub max_in_flight: u64,
+    /// Most journeys open at once: people between their arrival and their journey's end,
+    /// parked between steps included (they hold no slot).
+    pub journeys_open_max: u64,
+    /// Most worker slots busy at once (running a started job); never above the slots.
+    pub slots_busy_max: u64,
     /// Actual − intended start of started arrivals, µs.
     pub lateness: LazyHistogram,
     /// Start lateness of scheduled starts by cause, for the run's validity.

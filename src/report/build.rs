@@ -29,7 +29,8 @@ impl Report {
                 lateness_us: latency(Stats::of(metrics.lateness.get())),
                 lateness_histogram: base64_of(&metrics.lateness),
             },
-            in_flight_max: metrics.max_in_flight,
+            journeys_open_max: metrics.journeys_open_max,
+            slots_busy_max: metrics.slots_busy_max,
             requests: metrics.requests(),
             errors: metrics.errors(),
             actions: (metrics.actions.iter())
@@ -161,7 +162,8 @@ fn series_point(interval: &IntervalMetrics) -> SeriesPoint {
         arrivals_started: interval.arrivals_started,
         dropped: interval.arrivals_dropped,
         reactions_dropped: interval.reactions_dropped,
-        in_flight_max: interval.in_flight_max,
+        journeys_open_max: interval.journeys_open_max,
+        slots_busy_max: interval.slots_busy_max,
         requests: interval.requests(),
         errors: interval.errors(),
         error_classes: {

@@ -71,7 +71,8 @@ pub fn metrics() -> RunMetrics {
             crate::metrics::Delays::of(v, 2 * v + 1_000),
             outcome,
         );
-        recorder.set_in_flight(at, v % 38);
+        recorder.set_journeys_open(at, v % 38);
+        recorder.set_slots_busy(at, v % 11);
     }
     for i in 0..50u64 {
         recorder.record_journey(ms(2_000 + i), 0, 20_000 + i, i < 40, u32::from(i >= 47));

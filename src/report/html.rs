@@ -44,7 +44,7 @@ impl Report {
         out.push_str(r#"<div class="grid">"#);
         card(&mut out, &charts::arrivals(self), true);
         out.push_str(r#"</div><div class="grid three">"#);
-        card(&mut out, &charts::in_flight(self), false);
+        card(&mut out, &charts::slots_busy(self), false);
         card(&mut out, &charts::errors(self), false);
         card(&mut out, &charts::lateness(self), false);
         out.push_str("</div>");
@@ -137,7 +137,11 @@ fn kpis(out: &mut String, r: &Report) {
         ("dropped", count(a.dropped as f64), "over the lateness budget".to_string()),
         ("worst p99", human_us(worst_p99), "response, any action".to_string()),
         ("lateness p99", human_us(a.lateness_us.p99), "start behind schedule".to_string()),
-        ("in flight", count(r.in_flight_max as f64), format!("peak, of {} slots", count(r.run.slots as f64))),
+        (
+            "slots busy",
+            count(r.slots_busy_max as f64),
+            format!("peak, of {} slots", count(r.run.slots as f64)),
+        ),
     ];
     out.push_str(r#"<section class="kpis">"#);
     for (name, value, sub) in items {

@@ -97,13 +97,14 @@ impl Report {
             out,
             "\nLatencies are response times from the intended start.\n\n\
              **Arrivals** {} started of {} planned, {} dropped · **lateness** p99 {} · \
-             **in flight** max {} of {} slots",
+             **slots busy** max {} of {} · **journeys open** max {}",
             count(a.started as f64),
             count(a.planned as f64),
             count(a.dropped as f64),
             human_us(a.lateness_us.p99),
-            count(self.in_flight_max as f64),
+            count(self.slots_busy_max as f64),
             count(run.slots as f64),
+            count(self.journeys_open_max as f64),
         );
         if let Some(chat) = &self.chat {
             let _ = writeln!(out, "\n**Live rooms** {}", chat.summary_line());

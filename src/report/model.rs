@@ -24,8 +24,17 @@ pub struct Report {
     pub run: RunInfo,
     /// Newcomer arrivals: planned, started, dropped, and how late they started.
     pub arrivals: Arrivals,
-    /// Highest number of requests in flight at once.
-    pub in_flight_max: u64,
+    /// Most journeys open at once: people between their arrival and their journey's end,
+    /// parked between steps included (holding no worker slot), so it may exceed `slots`.
+    /// The key keeps its first `stampede.report/1` name from when every open journey held a
+    /// slot; the generator's load is `slots_busy_max`.
+    #[serde(rename = "in_flight_max")]
+    pub journeys_open_max: u64,
+    /// Most worker slots busy at once (running a started job: a request, or a think time
+    /// too short to park); never above `slots`. 0 in reports written before it was
+    /// recorded.
+    #[serde(default)]
+    pub slots_busy_max: u64,
     /// Requests of every action.
     pub requests: u64,
     /// Failed requests of every action.
@@ -321,7 +330,12 @@ pub struct SeriesPoint {
     /// Arrivals dropped for exceeding the lateness budget.
     pub dropped: u64,
     pub reactions_dropped: u64,
-    pub in_flight_max: u64,
+    /// Most journeys open at once in the interval (see the run's `in_flight_max`).
+    #[serde(rename = "in_flight_max")]
+    pub journeys_open_max: u64,
+    /// Most worker slots busy at once in the interval.
+    #[serde(default)]
+    pub slots_busy_max: u64,
     /// Requests that ended in the interval.
     pub requests: u64,
     /// Failed requests that ended in the interval.

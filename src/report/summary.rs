@@ -73,9 +73,10 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "in flight  max {} of {} slots",
-            count(self.in_flight_max as f64),
+            "slots      busy max {} of {} · journeys open max {}",
+            count(self.slots_busy_max as f64),
             count(run.slots as f64),
+            count(self.journeys_open_max as f64),
         );
         if a.not_started > 0 {
             let _ = writeln!(
@@ -184,7 +185,7 @@ all             1,050      11     1.0%
 
 arrivals   planned 1,200  started 1,000  dropped 200 (17%)
 lateness   p50 500µs  p99 990µs  max 1.00ms
-in flight  max 37 of 64 slots
+slots      busy max 10 of 64 · journeys open max 37
 ",
             version = env!("CARGO_PKG_VERSION")
         );

@@ -1,7 +1,8 @@
 //! The validity verdict and per-step own delay, end to end on loopback: a starved
 //! generator is invalid (exit 2, latency thresholds skipped), a slow platform fails its
 //! thresholds in a valid run (exit 1), and a stall on a journey's first step shows in the
-//! later steps' journey delay but not in their own delay.
+//! later steps' journey delay but not in their own delay, and a room storm whose stays
+//! far outlast the slots still starts every arrival on time.
 
 use serde_json::Value;
 
@@ -74,4 +75,37 @@ fn a_slow_first_step_delays_the_journey_but_not_the_later_steps_own_delay() {
         // Own delay = service time + the runtime's wake-up lag; far from the 400 ms stall.
         assert!(own < service + 200_000, "step {k}'s own delay {own} µs vs service {service} µs");
     }
+}
+
+#[test]
+fn a_room_storm_beyond_the_slot_budget_starts_every_arrival_on_time() {
+    // ~300 members stay 8 s each in one room while the generator has 4 slots: stays are
+    // plain tasks, so the slots only carry the requests (join, feed), and every arrival
+    // starts on time. Were stays to hold slots, the fifth member would wait 8 s for one,
+    // past the 5 s budget, and most of the storm would be dropped.
+    let server = Server::start::<&str>(&[]);
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = stampede()
+        .args(["run", "--quiet", "--target", &server.base, "--test-max-slots", "4", "--out"])
+        .arg(out.path())
+        .arg(repo_root().join("tests/fixtures/room-storm.yaml"))
+        .output()
+        .expect("stampede runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let report = read_report(out.path());
+    assert_eq!(report["slots"], 4, "the test's slot cap");
+    let busy = report["slots_busy_max"].as_u64().unwrap_or(0);
+    assert!((1..=4).contains(&busy), "slots busy max {busy} of 4");
+    let arrivals = &report["arrivals"];
+    let planned = arrivals["planned"].as_u64().expect("planned");
+    assert!(planned >= 250, "{arrivals}");
+    assert_eq!(arrivals["started"].as_u64(), Some(planned), "{arrivals}");
+    assert_eq!(arrivals["dropped"], 0, "{arrivals}");
+    let validity = &report["validity"];
+    assert_eq!(validity["verdict"], "valid", "{validity}");
+    assert_eq!(validity["late_slot_wait"], 0, "no start waited past the budget for a slot: {validity}");
+    // The stays really overlapped far beyond the slots.
+    let members = report["chat"]["max_members"].as_u64().unwrap_or(0);
+    assert!(members > 50, "most members at once {members}: {}", report["chat"]);
 }

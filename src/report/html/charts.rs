@@ -185,19 +185,20 @@ pub fn arrivals(report: &Report) -> Card {
     }
 }
 
-/// Highest number of requests in flight in each interval.
-pub fn in_flight(report: &Report) -> Card {
+/// Most worker slots busy in each interval, against the slots: the generator's own load.
+/// Journeys open (people parked between steps hold no slot) are in the note.
+pub fn slots_busy(report: &Report) -> Card {
     let (x, _) = time_axes(report);
     let dt = report.interval_s.max(1e-3);
     let points: Vec<(f64, f64)> =
-        report.series.iter().map(|p| (p.t_s + dt / 2.0, p.in_flight_max as f64)).collect();
-    let peak = report.in_flight_max as f64;
+        report.series.iter().map(|p| (p.t_s + dt / 2.0, p.slots_busy_max as f64)).collect();
+    let peak = report.slots_busy_max as f64;
     let slots = report.run.slots as f64;
     // Draw the slot limit only when it is near enough to matter; a 4,096-slot line would
     // flatten a curve that peaks at 30.
     let show_slots = slots > 0.0 && slots <= peak * 2.0;
     let mut layers = vec![Layer {
-        name: "in flight (max per interval)".into(),
+        name: "slots busy (max per interval)".into(),
         color: "#b07aa1".into(),
         shape: Shape::Line { points, dashed: false },
     }];
@@ -208,12 +209,15 @@ pub fn in_flight(report: &Report) -> Card {
             shape: Shape::HLine(slots),
         });
     }
-    let y = count_axis(if show_slots { peak.max(slots) } else { peak }, "requests in flight");
+    let y = count_axis(if show_slots { peak.max(slots) } else { peak }, "worker slots busy");
     let legend =
         layers.iter().map(|l| (l.name.clone(), l.color.clone(), l.name == "executor slots")).collect();
     Card {
-        title: "Requests in flight".into(),
-        note: format!("peak {} of {} executor slots", report.in_flight_max, report.run.slots),
+        title: "Worker slots busy".into(),
+        note: format!(
+            "peak {} of {} executor slots; journeys open peak {} (parked between steps, holding no slot)",
+            report.slots_busy_max, report.run.slots, report.journeys_open_max
+        ),
         legend,
         svg: Plot { x, y, top: None, bands: bands(report), layers, wide: false }.render(),
     }
@@ -461,7 +465,7 @@ mod tests {
         assert_eq!(y, 3_001.0); // the top of 3,000's HDR bucket
         for card in [
             arrivals(&report),
-            in_flight(&report),
+            slots_busy(&report),
             errors(&report),
             lateness(&report),
             action_spectrum(post, action_color(1)),

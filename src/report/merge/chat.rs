@@ -20,7 +20,7 @@ pub fn merge(inputs: &[Input]) -> Result<Option<ChatReport>, MergeError> {
         merged.streams_broken += chat.streams_broken;
         add_errors(&mut merged.stream_errors, &chat.stream_errors);
         // Members of different processes (or targets) may overlap in time: an upper bound,
-        // like `in_flight_max`.
+        // like `journeys_open_max`.
         merged.max_members += chat.max_members;
     }
     let delivery =

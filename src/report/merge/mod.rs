@@ -10,8 +10,9 @@
 //!   replay clock's zero (`--start-at`), so interval `i` is the same wall-clock slice in all.
 //! - Journey statistics come from the sum of the per-interval `journey/<name>.response`
 //!   histograms (every journey is recorded in exactly one interval).
-//! - `in_flight_max` (run and per interval) is the *sum* of the segments' maxima: an upper
-//!   bound on the true concurrent maximum, since the maxima need not coincide.
+//! - `journeys_open_max` and `slots_busy_max` (run and per interval) are the *sums* of the
+//!   segments' maxima: upper bounds on the true concurrent maxima, since the maxima need
+//!   not coincide (and the slots are summed too, so busy stays at most the slots).
 //! - Verdicts are dropped: the caller judges the merged report again.
 //!
 //! Inputs are sorted by segment index first, so the result does not depend on their order.
@@ -108,7 +109,8 @@ pub(crate) fn combine(inputs: &[Input]) -> Result<Report, MergeError> {
     let lateness = add_all(inputs, "lateness", |r| Some(r.arrivals.lateness_histogram.as_str()))?;
     arrivals.lateness_us = latency(Stats::of(lateness.as_ref()));
     arrivals.lateness_histogram = encode(lateness.as_ref());
-    merged.in_flight_max = sum(inputs, |r| r.in_flight_max);
+    merged.journeys_open_max = sum(inputs, |r| r.journeys_open_max);
+    merged.slots_busy_max = sum(inputs, |r| r.slots_busy_max);
     merged.requests = sum(inputs, |r| r.requests);
     merged.errors = sum(inputs, |r| r.errors);
     merged.actions = actions(inputs)?;
@@ -333,7 +335,8 @@ fn series(inputs: &[Input], intervals: &[IntervalHistograms]) -> Result<Vec<Seri
             arrivals_started: 0,
             dropped: 0,
             reactions_dropped: 0,
-            in_flight_max: 0,
+            journeys_open_max: 0,
+            slots_busy_max: 0,
             requests: 0,
             errors: 0,
             error_classes: ErrorsReport::default(),
@@ -343,7 +346,8 @@ fn series(inputs: &[Input], intervals: &[IntervalHistograms]) -> Result<Vec<Seri
         slot.arrivals_started += point.arrivals_started;
         slot.dropped += point.dropped;
         slot.reactions_dropped += point.reactions_dropped;
-        slot.in_flight_max += point.in_flight_max;
+        slot.journeys_open_max += point.journeys_open_max;
+        slot.slots_busy_max += point.slots_busy_max;
         slot.requests += point.requests;
         slot.errors += point.errors;
         add_errors(&mut slot.error_classes, &point.error_classes);

@@ -61,6 +61,7 @@ fn split_run(count: u32) -> (Report, Vec<Report>) {
                 outcome,
             );
             recorder.record_journey(at, (k % 2) as u16, response_us * 3, !fail, u32::from(fail));
+            recorder.set_slots_busy(at, 1 + (k % 3) as u64);
             if k.is_multiple_of(97) {
                 recorder.record_dropped(at);
             }
@@ -103,14 +104,16 @@ fn inputs(reports: &[Report]) -> Vec<Input> {
 fn comparable(report: &Report) -> serde_json::Value {
     let mut r = report.clone();
     r.run = Default::default();
-    r.in_flight_max = 0;
+    r.journeys_open_max = 0;
+    r.slots_busy_max = 0;
     r.arrivals.lateness_histogram = decoded(&r.arrivals.lateness_histogram);
     for stats in r.actions.iter_mut().map(|a| &mut a.stats).chain(r.steps.iter_mut().map(|s| &mut s.stats)) {
         stats.histogram.service = decoded(&stats.histogram.service);
         stats.histogram.response = decoded(&stats.histogram.response);
     }
     for point in &mut r.series {
-        point.in_flight_max = 0;
+        point.journeys_open_max = 0;
+        point.slots_busy_max = 0;
     }
     if let Some(chat) = &mut r.chat {
         chat.max_members = 0; // summed across segments: an upper bound, not exact
@@ -151,12 +154,16 @@ fn merged_segments_equal_the_whole_run() {
         let label = format!("merged from {count} segments");
         assert!(merged.console_summary().contains(&label) && merged.render_markdown().contains(&label));
         assert!(merged.render_html().contains(&label));
-        // In flight: the documented upper bound, the sum of the segments' maxima, run-wide
-        // and interval by interval.
-        assert_eq!(merged.in_flight_max, segments.iter().map(|s| s.in_flight_max).sum::<u64>());
+        // Journeys open and slots busy: the documented upper bounds, the sums of the
+        // segments' maxima, run-wide and interval by interval.
+        assert_eq!(merged.journeys_open_max, segments.iter().map(|s| s.journeys_open_max).sum::<u64>());
+        assert_eq!(merged.slots_busy_max, segments.iter().map(|s| s.slots_busy_max).sum::<u64>());
+        assert!(merged.slots_busy_max > 0 && merged.slots_busy_max <= merged.run.slots);
         for (i, point) in merged.series.iter().enumerate() {
-            let sum: u64 = segments.iter().filter_map(|s| s.series.get(i)).map(|p| p.in_flight_max).sum();
-            assert_eq!(point.in_flight_max, sum, "interval {i}, N = {count}");
+            let sum: u64 = segments.iter().filter_map(|s| s.series.get(i)).map(|p| p.journeys_open_max).sum();
+            assert_eq!(point.journeys_open_max, sum, "interval {i}, N = {count}");
+            let busy: u64 = segments.iter().filter_map(|s| s.series.get(i)).map(|p| p.slots_busy_max).sum();
+            assert_eq!(point.slots_busy_max, busy, "interval {i}, N = {count}");
         }
     }
 }
