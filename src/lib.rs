@@ -13,6 +13,8 @@
 //! ```
 //!
 //! - [`units`]: durations and rates as scenario files write them.
+//! - [`net`]: the client's network edge: the target allowlist and rate rail, TLS, HTTP/2,
+//!   `--connect-to`, connections counted (ground floor: imports no stage).
 //! - [`scenario`]: the scenario file model, loading with `file:line:column` problems.
 //! - [`arrival`]: the newcomers' signup curve: rate, cumulative intensity and its inverse.
 //! - [`plan`]: the seeded, lazily generated arrival schedule, per-newcomer decisions and the
@@ -32,6 +34,7 @@ pub mod cli;
 pub mod executor;
 pub mod gate;
 pub mod metrics;
+pub mod net;
 pub mod plan;
 pub mod population;
 pub mod profile;

@@ -19,8 +19,8 @@ use crate::units::Span;
 pub struct RunArgs {
     /// Scenario file (YAML).
     pub file: PathBuf,
-    /// Base URL of the platform under test (loopback only). Default: start the reference
-    /// platform in-process.
+    /// Base URL of the platform under test (loopback, or a host allowed with --allow-host).
+    /// Default: start the reference platform in-process.
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
     /// Target profile: a built-in name (`reference`) or a profile file. Default: the
@@ -94,13 +94,16 @@ pub struct RunArgs {
     /// and combines their reports.
     #[arg(long, value_name = "NAME")]
     pub only_target: Option<String>,
-    /// With several targets: the base URL of one (`NAME=URL`, repeatable; loopback only).
+    /// With several targets: the base URL of one (`NAME=URL`, repeatable; loopback or
+    /// --allow-host).
     /// A plain `--target URL` sends every target's share to the same platform; without
     /// either, each target gets an embedded reference platform of its own.
     #[arg(long, value_name = "NAME=URL")]
     pub target_url: Vec<String>,
     #[command(flatten)]
     pub gate: super::gate::GateArgs,
+    #[command(flatten)]
+    pub net: super::net::NetArgs,
     /// Test hook: make the Nth job panic, to check that a bug in stampede still ends the
     /// run with a report (marked interrupted) and exit 2.
     #[arg(long, value_name = "N", hide = true)]
@@ -247,6 +250,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             return Ok(exit::ERROR);
         }
     }
+    // Before any lookup or connection: the targets must be allowed, the plan within --max-rate.
+    let net = args.net.resolve()?;
+    let named_urls = args.target_url.iter().filter_map(|pair| pair.split_once('=').map(|(_, url)| url));
+    if let Err(refused) =
+        super::net::check(&net, args.target.as_deref().into_iter().chain(named_urls), &scenario)
+    {
+        eprintln!("error: {refused}");
+        return Ok(exit::ERROR);
+    }
     let targets = &scenario.spec.targets;
     let only_target = match (&args.only_target, targets.is_empty()) {
         (None, true) => None,
@@ -286,7 +298,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     }
     runtime.enable_all().build()?.block_on(replay(
         args,
-        Replay { plan, profile, profile_name, out, run_id, only_target },
+        Replay { plan, profile, profile_name, out, run_id, only_target, net },
         &gate,
     ))
 }
@@ -299,10 +311,11 @@ struct Replay {
     out: PathBuf,
     run_id: String,
     only_target: Option<crate::scenario::TargetShare>,
+    net: crate::net::NetConfig,
 }
 
 async fn replay(args: &RunArgs, what: Replay, gate: &super::gate::Gate) -> anyhow::Result<u8> {
-    let Replay { plan, profile, profile_name, out, run_id, only_target } = what;
+    let Replay { plan, profile, profile_name, out, run_id, only_target, net } = what;
     let only_target_name =
         (only_target.as_ref()).and_then(|t| plan.scenario.spec.targets.get(t.index)).map(|t| t.name.clone());
     let segment = args.segment.unwrap_or_default();
@@ -342,6 +355,7 @@ async fn replay(args: &RunArgs, what: Replay, gate: &super::gate::Gate) -> anyho
         start_at: args.start_at.map(std::time::SystemTime::from),
         only_target,
         panic_after: args.test_panic_after,
+        net,
     };
     let outcome = executor::run(config).await;
     if let Some(server) = embedded {
@@ -379,6 +393,7 @@ async fn replay(args: &RunArgs, what: Replay, gate: &super::gate::Gate) -> anyho
         segment: args.segment.map(|s| crate::report::model::SegmentInfo { index: s.index, count: s.count }),
         merged_segments: None,
         only_target: only_target_name,
+        transport: Some(outcome.transport.clone()),
     };
     let mut report = Report::new(info, &outcome.metrics, &plan_series);
     if let Some(validity) = &mut report.validity {
