@@ -23,6 +23,8 @@
 //! - [`source`]: reading input files with limits, YAML with a `line:column` index, problems.
 //! - [`seed`]: seeded random streams keyed by `(seed, stream, index)`.
 //! - [`human`]: one rendering per quantity (durations, spans, counts, rates, percents).
+//! - [`net`]: the client's network edge: the target allowlist and rate rail, TLS, HTTP/2,
+//!   `--connect-to`, connections counted (ground floor: imports no stage).
 //! - [`arrival`]: the newcomers' signup curve: rate, cumulative intensity and its inverse.
 //! - [`scenario`]: the scenario file model, loading with `file:line:column` problems, the
 //!   threshold grammar.
@@ -45,6 +47,7 @@ pub mod executor;
 pub mod gate;
 pub mod human;
 pub mod metrics;
+pub mod net;
 pub mod plan;
 pub mod platform;
 pub mod population;

@@ -14,8 +14,8 @@ use crate::units::Span;
 pub struct RunArgs {
     /// Scenario file (YAML).
     pub file: PathBuf,
-    /// Base URL of the platform under test (loopback only). Default: start the reference
-    /// platform in-process.
+    /// Base URL of the platform under test (loopback, or a host allowed with --allow-host).
+    /// Default: start the reference platform in-process.
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
     /// Target profile: a built-in name (`reference`) or a profile file. Default: the
@@ -89,13 +89,16 @@ pub struct RunArgs {
     /// and combines their reports.
     #[arg(long, value_name = "NAME")]
     pub only_target: Option<String>,
-    /// With several targets: the base URL of one (`NAME=URL`, repeatable; loopback only).
+    /// With several targets: the base URL of one (`NAME=URL`, repeatable; loopback or
+    /// --allow-host).
     /// A plain `--target URL` sends every target's share to the same platform; without
     /// either, each target gets an embedded reference platform of its own.
     #[arg(long, value_name = "NAME=URL")]
     pub target_url: Vec<String>,
     #[command(flatten)]
     pub gate: super::gate::GateArgs,
+    #[command(flatten)]
+    pub net: super::net::NetArgs,
     /// Test hook: make the Nth job panic, to check that a bug in stampede still ends the
     /// run with a report (marked interrupted) and exit 2.
     #[arg(long, value_name = "N", hide = true)]
@@ -140,6 +143,7 @@ impl RunArgs {
         profile: crate::profile::Profile,
         profile_name: String,
         only_target: Option<crate::scenario::TargetShare>,
+        net: crate::net::NetConfig,
     ) -> Result<replay::Config, replay::ConfigError> {
         replay::config::check_segment(self.segment, self.target.is_some(), self.start_at.is_some())?;
         let run_id =
@@ -173,6 +177,7 @@ impl RunArgs {
             limits,
             progress: !self.quiet,
             panic_after: self.test_panic_after,
+            net,
         })
     }
 }

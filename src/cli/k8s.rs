@@ -6,9 +6,10 @@
 //! - **Start barrier**: one wall-clock `--start-at` is computed here, once, and written into
 //!   every pod's command, so all segments start their replay clocks at the same instant
 //!   whatever the scheduling delays (pods that are not ready by then fail loudly).
-//! - **Loopback only**: stampede refuses non-loopback targets, so each pod carries a
-//!   forwarder sidecar (socat) listening on 127.0.0.1 and forwarding to the target Service;
-//!   stampede itself only ever talks to 127.0.0.1.
+//! - **Direct Service target**: each pod sends load to the target Service itself; naming
+//!   the Service on this command line authorises it, so the manifest passes
+//!   `--allow-host HOST` (stampede refuses any non-loopback host not allowlisted, and a
+//!   scenario file cannot allowlist one).
 //! - **Merge**: pod 0, after its own segment, waits (at most an hour) for every segment's
 //!   run directory on the shared volume — its `intervals.hlog`, the last file a run writes,
 //!   so no `report.json` is read half-written — and runs `stampede merge` (which names any
@@ -34,8 +35,9 @@ pub struct K8sArgs {
     /// Container image holding the `stampede` binary and the scenario files.
     #[arg(long, value_name = "IMAGE")]
     pub image: String,
-    /// The target Service as HOST:PORT, reached through each pod's loopback forwarder.
-    #[arg(long, value_name = "HOST:PORT")]
+    /// The target Service as HOST:PORT (plain HTTP) or a URL (http:// or https://); the
+    /// pods send load to it directly, allowlisted with `--allow-host HOST`.
+    #[arg(long, value_name = "HOST:PORT|URL")]
     pub target: String,
     /// Name of the Job (and prefix of the other objects).
     #[arg(long, default_value = "stampede")]
@@ -46,16 +48,10 @@ pub struct K8sArgs {
     /// Extra `stampede run` flags for every segment, e.g. "--sample 0.1 --compress 10".
     #[arg(long, value_name = "FLAGS", default_value = "", allow_hyphen_values = true)]
     pub run_flags: String,
-    /// Image of the loopback forwarder sidecar (needs `socat` on its PATH).
-    #[arg(long, value_name = "IMAGE", default_value = "alpine/socat:1.8.0.0")]
-    pub forwarder_image: String,
     /// Size of the shared volume for the run directories.
     #[arg(long, value_name = "SIZE", default_value = "1Gi")]
     pub volume_size: String,
 }
-
-/// Loopback port the forwarder listens on in every pod.
-const LOCAL_PORT: u16 = 8080;
 
 pub fn run(args: &K8sArgs) -> anyhow::Result<u8> {
     let start = time::OffsetDateTime::now_utc() + args.start_in.as_duration();
@@ -98,7 +94,6 @@ pub fn manifest(args: &K8sArgs, start_at: &str) -> Result<String, String> {
         ("--image", args.image.as_str()),
         ("--target", args.target.as_str()),
         ("--run-flags", args.run_flags.as_str()),
-        ("--forwarder-image", args.forwarder_image.as_str()),
         ("--volume-size", args.volume_size.as_str()),
     ] {
         if !safe(value) {
@@ -107,16 +102,14 @@ pub fn manifest(args: &K8sArgs, start_at: &str) -> Result<String, String> {
             ));
         }
     }
-    if !args.target.contains(':') {
-        return Err(format!("--target `{}`: expected HOST:PORT", args.target));
-    }
+    let (url, host) = target_url(&args.target)?;
     let name = &args.name;
     // One directory per start, so a re-applied Job never merges a previous run's segments.
     // The segments' run id (their handles' prefix) is derived from the seed and the start.
     let stamp: String = start_at.chars().filter(char::is_ascii_alphanumeric).collect();
     let dir = format!("/runs/{name}/{stamp}");
     let script = format!(
-        "stampede run {file} --target http://127.0.0.1:{LOCAL_PORT} --segment $JOB_COMPLETION_INDEX/{n} \
+        "stampede run {file} --target {url} --allow-host {host} --segment $JOB_COMPLETION_INDEX/{n} \
          --start-at {start_at} --out {dir}/segment-$JOB_COMPLETION_INDEX --quiet {flags}; \
          code=$?; \
          if [ $code -gt 1 ]; then mkdir -p {dir}; touch {dir}/failed-$JOB_COMPLETION_INDEX; exit $code; fi; \
@@ -131,7 +124,7 @@ pub fn manifest(args: &K8sArgs, start_at: &str) -> Result<String, String> {
     Ok(format!(
         "# stampede k8s: {n} segments of {file}, common start {start_at}.\n\
          # Pod i runs `stampede run --segment i/{n}`; pod 0 then merges them into {dir}/merged.\n\
-         # stampede sends load only to 127.0.0.1: a socat sidecar forwards it to {target}.\n\
+         # Every pod sends load to {url} directly (--allow-host {host}).\n\
          apiVersion: v1\n\
          kind: PersistentVolumeClaim\n\
          metadata:\n  name: {name}-runs\n\
@@ -142,18 +135,28 @@ pub fn manifest(args: &K8sArgs, start_at: &str) -> Result<String, String> {
          metadata:\n  name: {name}\n\
          spec:\n  completionMode: Indexed\n  completions: {n}\n  parallelism: {n}\n  backoffLimit: 0\n\
          \x20 template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      restartPolicy: Never\n\
-         \x20     initContainers:\n\
-         \x20       - name: forward\n          image: {forwarder}\n          restartPolicy: Always\n\
-         \x20         args: ['TCP-LISTEN:{LOCAL_PORT},bind=127.0.0.1,fork,reuseaddr', 'TCP:{target}']\n\
          \x20     containers:\n\
          \x20       - name: stampede\n          image: {image}\n          command: ['/bin/sh', '-c']\n\
          \x20         args:\n            - '{script}'\n\
          \x20         volumeMounts:\n            - name: runs\n              mountPath: /runs\n\
          \x20     volumes:\n        - name: runs\n          persistentVolumeClaim:\n            claimName: {name}-runs\n",
-        target = args.target,
         size = args.volume_size,
-        forwarder = args.forwarder_image,
         image = args.image,
+    ))
+}
+
+/// The target's URL and host: `HOST:PORT` means plain HTTP.
+fn target_url(target: &str) -> Result<(String, String), String> {
+    let url = if target.contains("://") { target.to_string() } else { format!("http://{target}") };
+    let bad = || format!("--target `{target}`: expected HOST:PORT or an http(s)://HOST:PORT URL");
+    let parsed = url::Url::parse(&url).map_err(|_| bad())?;
+    let host = parsed.host_str().filter(|_| matches!(parsed.scheme(), "http" | "https")).ok_or_else(bad)?;
+    if parsed.port_or_known_default().is_none() || !target.contains(':') {
+        return Err(bad());
+    }
+    Ok((
+        url.trim_end_matches('/').to_string(),
+        host.trim_start_matches('[').trim_end_matches(']').to_string(),
     ))
 }
 
@@ -172,13 +175,12 @@ mod tests {
             name: "threads-x4".into(),
             start_in: "5m".parse().expect("span"),
             run_flags: "--sample 0.1".into(),
-            forwarder_image: "alpine/socat:1.8.0.0".into(),
             volume_size: "1Gi".into(),
         }
     }
 
     #[test]
-    fn the_manifest_is_an_indexed_job_with_a_barrier_a_loopback_forwarder_and_a_merge() {
+    fn the_manifest_is_an_indexed_job_with_a_barrier_a_direct_allowlisted_target_and_a_merge() {
         let text = manifest(&args(4), "2026-01-01T12:00:00Z").expect("manifest");
         let docs = Yaml::load_from_str(&text).expect("valid YAML");
         assert_eq!(docs.len(), 2);
@@ -190,13 +192,11 @@ mod tests {
         assert_eq!(spec["completions"].as_integer(), Some(4));
         assert_eq!(spec["parallelism"].as_integer(), Some(4));
         let pod = &spec["template"]["spec"];
-        let forward = &pod["initContainers"][0];
-        assert_eq!(forward["restartPolicy"].as_str(), Some("Always"), "a native sidecar");
-        assert_eq!(forward["args"][0].as_str(), Some("TCP-LISTEN:8080,bind=127.0.0.1,fork,reuseaddr"));
-        assert_eq!(forward["args"][1].as_str(), Some("TCP:platform.default.svc:8080"));
+        assert!(!text.contains("initContainers"), "no forwarder sidecar");
+        assert!(!text.contains("socat") && !text.contains("127.0.0.1"), "{text}");
         let script = pod["containers"][0]["args"][0].as_str().expect("script");
         for part in [
-            "--target http://127.0.0.1:8080 ",
+            "--target http://platform.default.svc:8080 --allow-host platform.default.svc ",
             "--segment $JOB_COMPLETION_INDEX/4 ",
             "--start-at 2026-01-01T12:00:00Z ",
             "--out /runs/threads-x4/20260101T120000Z/segment-$JOB_COMPLETION_INDEX ",
@@ -217,5 +217,21 @@ mod tests {
         let mut bad = args(0);
         bad.segments = 0;
         assert!(manifest(&bad, "2026-01-01T12:00:00Z").is_err());
+        for target in ["platform", "ftp://platform:21", "https://", "platform:port"] {
+            let mut bad = args(2);
+            bad.target = target.into();
+            assert!(manifest(&bad, "2026-01-01T12:00:00Z").is_err(), "{target}");
+        }
+    }
+
+    #[test]
+    fn an_https_service_is_targeted_by_url() {
+        let mut https = args(2);
+        https.target = "https://api.staging.svc:8443".into();
+        let text = manifest(&https, "2026-01-01T12:00:00Z").expect("manifest");
+        assert!(
+            text.contains("--target https://api.staging.svc:8443 --allow-host api.staging.svc "),
+            "{text}"
+        );
     }
 }

@@ -9,6 +9,7 @@ mod compare;
 mod gate;
 mod k8s;
 mod merge;
+mod net;
 mod plan;
 mod report;
 mod run;

@@ -39,6 +39,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         eprintln!("error: {problem}");
         return Ok(exit::ERROR);
     }
+    // Before any lookup or connection: the targets must be allowed, the plan within --max-rate.
+    let net = args.net.resolve()?;
+    let named_urls = args.target_url.iter().filter_map(|pair| pair.split_once('=').map(|(_, url)| url));
+    if let Err(refused) =
+        super::net::check(&net, args.target.as_deref().into_iter().chain(named_urls), &scenario)
+    {
+        eprintln!("error: {refused}");
+        return Ok(exit::ERROR);
+    }
     if args.only_target.is_none() && !scenario.spec.targets.is_empty() {
         return super::targets::run_all(args, &scenario, &out);
     }
@@ -51,7 +60,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     };
     let gate = args.gate.resolve(&scenario)?;
     let plan = Plan::new(scenario).with_segment(args.segment.unwrap_or_default());
-    let config = args.config(plan, profile, profile_name, only_target)?;
+    let config = args.config(plan, profile, profile_name, only_target, net)?;
     super::init_logging();
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     match (args.threads, &args.target) {

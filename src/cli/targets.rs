@@ -117,11 +117,7 @@ fn urls(args: &RunArgs, names: &[String]) -> Result<Vec<Option<String>>, String>
         };
         urls[i] = Some(url.to_string());
     }
-    for url in urls.iter().flatten() {
-        if !crate::executor::is_loopback(url) {
-            return Err(format!("refusing to send load to {url}: only loopback targets are allowed"));
-        }
-    }
+    // The allowlist and --max-rate were checked on these URLs before (`run::run`).
     Ok(urls)
 }
 
@@ -194,6 +190,7 @@ fn passed_on(args: &RunArgs) -> Vec<String> {
     pass("grace", Some(args.grace.to_string()));
     pass("hash-cost", args.hash_cost.to_possible_value().map(|v| v.get_name().to_string()));
     pass("threads", args.threads.map(|n| n.to_string()));
+    flags.extend(args.net.to_flags());
     flags
 }
 

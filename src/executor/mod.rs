@@ -66,7 +66,7 @@ const IDLE: Duration = Duration::from_millis(20);
 pub struct RunConfig {
     pub plan: Plan,
     pub profile: Profile,
-    /// Target base URL (loopback only).
+    /// Target base URL (loopback, or allowed by `net.policy`).
     pub base_url: String,
     /// Upper bound on worker slots (concurrent jobs).
     pub max_in_flight: usize,
@@ -97,6 +97,8 @@ pub struct RunConfig {
     pub only_target: Option<crate::scenario::TargetShare>,
     /// Test hook: the Nth job panics (see `run --test-panic-after`).
     pub panic_after: Option<u64>,
+    /// How the target is reached (allowlist, TLS, HTTP version, `--connect-to`).
+    pub net: crate::net::NetConfig,
 }
 
 /// What a replay measured and how it ended.
@@ -118,6 +120,8 @@ pub struct RunOutcome {
     pub cpu_s: Option<f64>,
     /// The scenario's outage windows and whether each was injected.
     pub outages: Vec<OutageRecord>,
+    /// The protocol spoken and the connections opened.
+    pub transport: crate::net::Transport,
 }
 
 /// Why a replay could not run.
@@ -125,8 +129,8 @@ pub struct RunOutcome {
 pub enum ExecutorError {
     #[error(transparent)]
     Setup(#[from] setup::SetupError),
-    #[error("refusing to send load to {0}: only loopback targets (127.0.0.0/8, ::1, localhost) are allowed")]
-    NotLoopback(String),
+    #[error(transparent)]
+    Net(#[from] crate::net::NetError),
     #[error("goose failed: {0}")]
     Goose(String),
     #[error("cannot build the HTTP client: {0}")]
@@ -139,16 +143,7 @@ pub enum ExecutorError {
     Interrupted(&'static str, &'static str),
 }
 
-/// Whether `url`'s host is a loopback address.
-pub fn is_loopback(url: &str) -> bool {
-    let Ok(parsed) = reqwest::Url::parse(url) else { return false };
-    match parsed.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name == "localhost",
-        None => false,
-    }
-}
+pub use crate::net::is_loopback;
 
 /// Latency a slot is sized for: at the replay's peak request rate, a platform answering
 /// within this on average keeps every start on time. Slower than that, starts wait for
@@ -181,13 +176,20 @@ fn unsupported(plan: &Plan, profile: &Profile) -> Vec<(Action, String)> {
 
 /// Replays `config.plan` against the target.
 pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
-    if !is_loopback(&config.base_url) {
-        return Err(ExecutorError::NotLoopback(config.base_url));
-    }
+    // The command line checked this already; checked again where load is sent from.
+    let net = &config.net;
+    let destination =
+        net.policy.check(&config.base_url, &net.connect_to).map_err(crate::net::NetError::from)?;
     // Before anything that takes time, so that Ctrl-C during setup is ours too.
     let mut interrupts = signals::Interrupts::listen();
     let base_url = config.base_url.trim_end_matches('/').to_string();
-    let client = reqwest::Client::builder().build().map_err(|e| ExecutorError::Client(e.to_string()))?;
+    let (client, wire) =
+        crate::net::client::build(net, &destination, config.request_timeout + Duration::from_secs(1))?;
+    if !destination.loopback {
+        let actions = config.plan.expectations.actions.values();
+        let (peak, total) = actions.fold((0.0, 0.0), |(p, t), a| (p + a.peak_per_s, t + a.requests));
+        println!("{}", crate::net::announce(&destination, peak, total).await);
+    }
     // Generated bodies are slices of one buffer, made once per run.
     let payloads = http::Payloads::new(config.plan.scenario.seed);
     tokio::select! {
@@ -302,7 +304,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         tokio::spawn(injector.clone().run(ctx.clone())),
     ];
     let cpu_before = cpu::process_cpu_s();
-    let result = attack(ctx.clone(), completed.clone(), slots, &base_url, config.request_timeout).await;
+    let result = attack(ctx.clone(), completed.clone(), slots, &base_url, client).await;
     let cpu_s = cpu::process_cpu_s().zip(cpu_before).map(|(after, before)| after - before);
     for watcher in watchers {
         watcher.abort();
@@ -328,6 +330,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         unsupported,
         cpu_s,
         outages: injector.records(),
+        transport: wire.transport(base_url.starts_with("https:"), config.net.tls.insecure),
     })
 }
 
@@ -336,13 +339,14 @@ fn until_wall(at: std::time::SystemTime) -> Duration {
     at.duration_since(std::time::SystemTime::now()).unwrap_or_default()
 }
 
-/// Runs goose with `slots` users, each looping over [`slot`].
+/// Runs goose with `slots` users, each looping over [`slot`] with `client` (ours, not
+/// goose's: it carries the run's TLS, HTTP version and connection count, and one pool).
 async fn attack(
     ctx: Arc<Context>,
     completed: Arc<AtomicBool>,
     slots: usize,
     base_url: &str,
-    timeout: Duration,
+    client: reqwest::Client,
 ) -> Result<(), ExecutorError> {
     let goose_error = |e: goose::GooseError| ExecutorError::Goose(e.to_string());
     let mut cfg = GooseConfiguration::default();
@@ -354,17 +358,15 @@ async fn attack(
     cfg.no_error_summary = true;
     cfg.no_telnet = true;
     cfg.no_metrics = true;
-    let transaction: TransactionFunction = Arc::new(move |user: &mut GooseUser| {
-        let (ctx, completed) = (ctx.clone(), completed.clone());
+    let transaction: TransactionFunction = Arc::new(move |_: &mut GooseUser| {
+        let (ctx, completed, client) = (ctx.clone(), completed.clone(), client.clone());
         Box::pin(async move {
-            slot(&ctx, &completed, user).await;
+            slot(&ctx, &completed, &client).await;
             Ok(())
         })
     });
-    let builder = goose::client::GooseClientBuilder::new()
-        .without_cookies()
-        .gzip(false)
-        .timeout(timeout + Duration::from_secs(1));
+    // goose builds a client of its own even so: a plain one, shared, never used.
+    let builder = goose::client::GooseClientBuilder::new().without_cookies().gzip(false);
     GooseAttack::initialize_with_config(cfg)
         .map_err(goose_error)?
         .set_client_builder_without_cookies(builder)
@@ -379,7 +381,7 @@ async fn attack(
 }
 
 /// One goose transaction: claim one job and run it.
-async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, user: &mut GooseUser) {
+async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, client: &reqwest::Client) {
     if goose::is_killswitch_triggered() && !completed.load(Ordering::Relaxed) && ctx.stop_reason().is_none() {
         ctx.request_stop(StopReason::Signal("SIGINT".to_string()));
     }
@@ -389,7 +391,6 @@ async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, user: &mut GooseUser) 
         Claim::Job(job) => {
             // Busy until the job ends or parks (see `journey::start` for the wait before).
             ctx.slots_busy.fetch_add(1, Ordering::Relaxed);
-            let client = &user.client;
             let run = async move {
                 ctx.maybe_inject_panic();
                 match job {
@@ -415,22 +416,6 @@ async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, user: &mut GooseUser) 
             goose::trigger_killswitch("replay finished");
             // goose checks its exit command between transactions: nap so it gets to it.
             tokio::time::sleep(IDLE).await;
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_loopback_targets_are_accepted() {
-        for url in ["http://127.0.0.1:8080", "http://127.1.2.3/", "http://[::1]:80", "http://localhost:3000"]
-        {
-            assert!(is_loopback(url), "{url}");
-        }
-        for url in ["http://10.0.0.1", "http://192.168.1.1:80", "http://example.com", "not a url"] {
-            assert!(!is_loopback(url), "{url}");
         }
     }
 }

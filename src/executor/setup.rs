@@ -36,6 +36,8 @@ pub struct SetupSummary {
 pub enum SetupError {
     #[error("the target at {url} does not answer: {reason}")]
     Unreachable { url: String, reason: String },
+    #[error("the target at {url} failed the health check with a tls error: {why}")]
+    Tls { url: String, why: String },
     #[error(
         "setting up natives failed: {failed} of {total} signups were refused by {url} (first status: {status})"
     )]
@@ -73,12 +75,22 @@ pub async fn preflight(
                 (Err(class), Some(status)) => {
                     Err(unreachable(format!("health check answered {status} ({})", class.name())))
                 }
-                (Err(class), None) => Err(unreachable(format!("{} error", class.name()))),
+                (Err(class), None) => {
+                    // Ask once more for the error itself: a TLS failure must say why.
+                    let error = client.get(base_url).timeout(timeout).send().await.err();
+                    match error.as_ref().and_then(|e| crate::net::tls::explain(e)) {
+                        Some(why) => Err(SetupError::Tls { url: base_url.to_string(), why }),
+                        None => Err(unreachable(format!("{} error", class.name()))),
+                    }
+                }
             }
         }
         None => match client.get(base_url).timeout(timeout).send().await {
             Ok(_) => Ok(()),
-            Err(e) => Err(unreachable(e.to_string())),
+            Err(e) => match crate::net::tls::explain(&e) {
+                Some(why) => Err(SetupError::Tls { url: base_url.to_string(), why }),
+                None => Err(unreachable(crate::net::error_chain(&e))),
+            },
         },
     }
 }

@@ -12,7 +12,7 @@ use super::fault::{ErrorRate, Faults, Latency, Scope, Stall, parse_error_rate_fl
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port. The first line on stdout is
-    /// `listening on http://ADDR`.
+    /// `listening on http://ADDR` (https:// with TLS).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
@@ -48,6 +48,9 @@ pub struct ServeArgs {
     /// Read-only SQLite connections serving concurrent reads.
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub readers: usize,
+
+    #[command(flatten)]
+    pub tls: super::tls::TlsArgs,
 }
 
 /// Argon2id cost presets.

@@ -26,6 +26,7 @@ pub mod error;
 pub mod fault;
 pub mod live;
 pub mod routes;
+pub mod tls;
 
 use std::future::Future;
 use std::io::Write;
@@ -44,6 +45,8 @@ pub enum TargetError {
     Io { context: String, source: std::io::Error },
     #[error("invalid password hashing parameters: {0}")]
     Hashing(String),
+    #[error("TLS: {0}")]
+    Tls(String),
 }
 
 impl TargetError {
@@ -61,13 +64,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), TargetError> {
     let app = App::open(&config)?;
-    run(listener, app, shutdown).await
+    run(listener, app, None, shutdown).await
 }
 
 /// Serves an already opened [`App`]; see [`serve`].
 pub async fn run(
     listener: TcpListener,
     app: App,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), TargetError> {
     let db = app.db.clone();
@@ -78,7 +82,7 @@ pub async fn run(
         shutdown.await;
         live.close();
     };
-    let served = accept_loop(listener, router(app), shutdown).await;
+    let served = accept_loop(listener, router(app), tls, shutdown).await;
     // Close even after a server error, so the WAL is checkpointed either way.
     let closed = db.close();
     served?;
@@ -92,11 +96,16 @@ pub async fn run(
 /// with a timer, which `axum::serve` does not give it).
 const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// How long a client may take to complete a TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Accepts connections until `shutdown`, serving each with hyper (HTTP/1.1 with a
-/// header-read timeout, or HTTP/2), then waits for open connections to finish.
+/// header-read timeout, or HTTP/2; over TLS when `tls` is given), then waits for open
+/// connections to finish.
 async fn accept_loop(
     listener: TcpListener,
     router: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), TargetError> {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -118,10 +127,27 @@ async fn accept_loop(
             () = &mut shutdown => break,
         };
         let service = hyper_util::service::TowerToHyperService::new(router.clone());
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
-        let connection = graceful.watch(connection);
+        let Some(acceptor) = &tls else {
+            let connection =
+                builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(%error, "connection ended with an error");
+                }
+            });
+            continue;
+        };
+        // The handshake runs in the connection's task, so a slow client holds up no one.
+        let (acceptor, builder, watcher) = (acceptor.clone(), builder.clone(), graceful.watcher());
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
+            let stream = match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(error)) => return tracing::debug!(%error, "TLS handshake failed"),
+                Err(_) => return tracing::debug!("TLS handshake timed out"),
+            };
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            if let Err(error) = watcher.watch(connection.into_owned()).await {
                 tracing::debug!(%error, "connection ended with an error");
             }
         });
@@ -150,6 +176,8 @@ pub async fn serve_command(args: ServeArgs) -> Result<(), TargetError> {
         }
     };
     let config = Config::from_args(&args, data_dir);
+    let tls = tls::acceptor(&args.tls)?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let app = App::open(&config)?;
     let listener = TcpListener::bind(args.listen)
         .await
@@ -158,7 +186,7 @@ pub async fn serve_command(args: ServeArgs) -> Result<(), TargetError> {
     // The first stdout line is the contract with scripts and tests: print it only once
     // the database is open and the socket accepts, and flush it past any pipe buffer.
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "listening on http://{addr}")
+    writeln!(stdout, "listening on {scheme}://{addr}")
         .and_then(|()| stdout.flush())
         .map_err(TargetError::io("cannot write to stdout"))?;
     drop(stdout);
@@ -166,7 +194,7 @@ pub async fn serve_command(args: ServeArgs) -> Result<(), TargetError> {
     if !config.faults.is_empty() {
         tracing::warn!(faults = ?config.faults, "fault injection is on");
     }
-    run(listener, app, shutdown_signal()).await?;
+    run(listener, app, tls, shutdown_signal()).await?;
     drop(temp_dir);
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::scenario::{DelayDist, Scenario, TargetShare};
 /// Where the load goes.
 #[derive(Debug, Clone)]
 pub enum Target {
-    /// A platform already running at this base URL (loopback only).
+    /// A platform already running at this base URL (loopback, or allowed by `net.policy`).
     Url(String),
     /// The reference platform started in-process on 127.0.0.1 (port 0) with a temporary
     /// database, hashing passwords at this cost.
@@ -68,6 +68,8 @@ pub struct Config {
     pub progress: bool,
     /// Test hook: the Nth job panics.
     pub panic_after: Option<u64>,
+    /// How the target is reached (allowlist, TLS, HTTP version, `--connect-to`).
+    pub net: crate::net::NetConfig,
 }
 
 /// A rule a run's settings break.

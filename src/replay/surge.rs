@@ -76,6 +76,7 @@ pub async fn run(
         start_at: config.start_at.map(std::time::SystemTime::from),
         only_target: config.only_target,
         panic_after: config.panic_after,
+        net: config.net,
     };
     let stopper = tokio::spawn(async move {
         shutdown.await;
@@ -125,6 +126,7 @@ fn complete(
     info.interrupted = outcome.stop.is_some();
     info.interrupt_reason = outcome.stop.as_ref().map(ToString::to_string);
     info.slots = outcome.slots as u64;
+    info.transport = Some(outcome.transport.clone());
     let mut report = Report::new(info, &outcome.metrics, plan_series);
     if let Some(validity) = &mut report.validity {
         validity.cpu_s = outcome.cpu_s.unwrap_or(0.0);

@@ -30,6 +30,7 @@ pub fn info() -> RunInfo {
         segment: None,
         merged_segments: None,
         only_target: None,
+        transport: None,
     }
 }
 

@@ -105,7 +105,9 @@ fn header(out: &mut String, r: &Report) {
     if let (true, Some(reason)) = (run.interrupted, &run.interrupt_reason) {
         let _ = write!(out, r#"<p class="warning">Interrupted: {}</p>"#, escape(reason));
     }
-    let settings: [(&str, String); 12] = [
+    let transport =
+        run.transport.as_ref().map_or_else(|| "not recorded".to_string(), crate::net::Transport::label);
+    let settings: [(&str, String); 13] = [
         ("scenario file", run.scenario_file.clone()),
         ("seed", run.seed.to_string()),
         ("compression", format!("×{}", run.compress)),
@@ -118,6 +120,7 @@ fn header(out: &mut String, r: &Report) {
         ("replay", format!("{} planned, {} ran", human_s(run.replay_duration_s), human_s(run.elapsed_s))),
         ("executor slots", count(run.slots as f64)),
         ("lateness budget", human_us(run.lateness_budget_ms.saturating_mul(1_000))),
+        ("transport", transport),
     ];
     out.push_str(r#"<dl class="settings">"#);
     for (name, value) in settings {

@@ -186,6 +186,10 @@ pub struct RunInfo {
     /// absent for a single-target run and for the combined report of all targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only_target: Option<String>,
+    /// How the target was reached: protocol, TLS, `--insecure`, connections opened
+    /// (absent from reports before it existed and from merged ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<crate::net::Transport>,
 }
 
 impl RunInfo {

@@ -46,6 +46,7 @@ fn a_replay_called_from_code_returns_a_complete_report() {
         only_target: None,
         progress: false,
         panic_after: None,
+        net: stampede::net::NetConfig::default(),
     };
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let replayed = runtime.block_on(replay::run(config, std::future::pending())).expect("the replay runs");

@@ -177,14 +177,19 @@ fn an_unreachable_target_is_a_clear_error() {
 }
 
 #[test]
-fn only_loopback_targets_receive_load() {
+fn only_loopback_targets_receive_load_unless_allowlisted() {
     let output = stampede()
+        .env_remove("STAMPEDE_ALLOW_HOSTS")
         .args(["run", "--quiet", "--target", "http://192.0.2.1:8080"])
         .arg(repo_root().join("scenarios/examples/constant.yaml"))
         .output()
         .expect("stampede runs");
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("only loopback targets"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("192.0.2.1 is not loopback and not allowlisted (pass --allow-host 192.0.2.1"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -83,5 +83,5 @@ fn targets_can_be_given_urls_and_unknown_names_are_refused() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("only loopback"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not allowlisted (pass --allow-host 10.0.0.1"));
 }

@@ -88,6 +88,7 @@ pub(crate) fn combine(inputs: &[Input]) -> Result<Report, MergeError> {
     let mut targets: Vec<&str> = inputs.iter().map(|i| i.report.run.target.as_str()).collect();
     targets.dedup();
     run.target = targets.join(", ");
+    run.transport = crate::net::Transport::combine(inputs.iter().map(|i| i.report.run.transport.as_ref()));
 
     let arrivals = &mut merged.arrivals;
     arrivals.planned = sum(inputs, |r| r.arrivals.planned);

@@ -1,0 +1,169 @@
+//! Client TLS: the certificates a run trusts and presents, read from PEM files before
+//! anything connects, and the explanation of a failed handshake in words a user can act
+//! on ("certificate signed by unknown authority: pass --ca-cert").
+//!
+//! Verification uses the system's roots (reqwest's rustls platform verifier) plus every
+//! `--ca-cert`; `--insecure` turns it off and is recorded in the report. The server name
+//! sent (SNI) and checked is the URL's host, also under `--connect-to`.
+
+use std::path::{Path, PathBuf};
+
+use rustls_pki_types::pem::PemObject as _;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+
+/// What the client trusts and presents.
+#[derive(Debug, Clone, Default)]
+pub struct TlsSettings {
+    /// Extra trusted roots from `--ca-cert`, DER.
+    pub roots: Vec<Vec<u8>>,
+    /// `--client-cert` followed by `--client-key`, PEM, for mutual TLS.
+    pub identity_pem: Option<Vec<u8>>,
+    /// `--insecure`: certificates are not verified at all.
+    pub insecure: bool,
+}
+
+/// A certificate or key file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("{flag} {}: {why}", path.display())]
+    File { flag: &'static str, path: PathBuf, why: String },
+    #[error("--client-cert and --client-key go together: {0} is missing")]
+    HalfIdentity(&'static str),
+}
+
+impl TlsSettings {
+    /// Reads `--ca-cert` files (each holding one or more PEM certificates) and the client
+    /// identity, checking that each file holds what its flag says.
+    pub fn load(
+        ca_certs: &[PathBuf],
+        client_cert: Option<&Path>,
+        client_key: Option<&Path>,
+        insecure: bool,
+    ) -> Result<Self, TlsError> {
+        let mut roots = Vec::new();
+        for path in ca_certs {
+            roots.extend(certificates("--ca-cert", path)?.into_iter().map(|c| c.to_vec()));
+        }
+        let identity_pem = match (client_cert, client_key) {
+            (None, None) => None,
+            (Some(_), None) => return Err(TlsError::HalfIdentity("--client-key")),
+            (None, Some(_)) => return Err(TlsError::HalfIdentity("--client-cert")),
+            (Some(cert), Some(key)) => {
+                certificates("--client-cert", cert)?;
+                let file =
+                    |why: String| TlsError::File { flag: "--client-key", path: key.to_path_buf(), why };
+                PrivateKeyDer::from_pem_file(key).map_err(|e| file(pem_why(&e, "a PEM private key")))?;
+                let mut pem = read("--client-cert", cert)?;
+                pem.push(b'\n');
+                pem.extend(read("--client-key", key)?);
+                Some(pem)
+            }
+        };
+        Ok(Self { roots, identity_pem, insecure })
+    }
+}
+
+fn read(flag: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
+    std::fs::read(path).map_err(|e| TlsError::File { flag, path: path.to_path_buf(), why: e.to_string() })
+}
+
+/// The PEM certificates in `path`: at least one, every block well formed.
+fn certificates(flag: &'static str, path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let file = |why: String| TlsError::File { flag, path: path.to_path_buf(), why };
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| file(pem_why(&e, "PEM certificates")))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| file(pem_why(&e, "PEM certificates")))?;
+    if certs.is_empty() {
+        return Err(file("no certificate in it (expected -----BEGIN CERTIFICATE----- blocks)".into()));
+    }
+    Ok(certs)
+}
+
+fn pem_why(error: &rustls_pki_types::pem::Error, expected: &str) -> String {
+    match error {
+        rustls_pki_types::pem::Error::Io(io) => io.to_string(),
+        rustls_pki_types::pem::Error::NoItemsFound => format!("nothing in it (expected {expected})"),
+        other => format!("{other:?} (expected {expected})"),
+    }
+}
+
+/// Why a request failed in TLS, when it did: the handshake or certificate error found in
+/// `error`'s cause chain, explained with the flag that addresses it.
+pub fn explain(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        let rustls_error = current.downcast_ref::<rustls::Error>().or_else(|| {
+            // io::Error hides its payload from `source()`: look inside.
+            current.downcast_ref::<std::io::Error>()?.get_ref()?.downcast_ref::<rustls::Error>()
+        });
+        if let Some(tls) = rustls_error {
+            return Some(describe(tls));
+        }
+        cause = current.source();
+    }
+    None
+}
+
+fn describe(error: &rustls::Error) -> String {
+    use rustls::{AlertDescription as Alert, CertificateError as Cert, Error as E};
+    match error {
+        E::InvalidCertificate(Cert::UnknownIssuer) => {
+            "certificate signed by unknown authority: pass --ca-cert FILE with the CA that signed it \
+             (or --insecure to skip verification)"
+                .into()
+        }
+        E::InvalidCertificate(Cert::NotValidForName | Cert::NotValidForNameContext { .. }) => {
+            "certificate is not valid for the target's host name: use a name it was issued for \
+             (--connect-to NAME:PORT:ADDR:PORT sends that name to another address)"
+                .into()
+        }
+        E::InvalidCertificate(Cert::Expired | Cert::ExpiredContext { .. }) => {
+            "certificate has expired".into()
+        }
+        E::InvalidCertificate(Cert::NotValidYet | Cert::NotValidYetContext { .. }) => {
+            "certificate is not valid yet (check the clocks)".into()
+        }
+        E::InvalidCertificate(other) => format!("invalid certificate: {other:?}"),
+        E::AlertReceived(Alert::CertificateRequired | Alert::HandshakeFailure) => {
+            "the server requires a client certificate: pass --client-cert FILE --client-key FILE".into()
+        }
+        E::AlertReceived(Alert::UnknownCA | Alert::BadCertificate | Alert::CertificateUnknown) => {
+            "the server refused the client certificate (--client-cert): not signed by a CA it trusts".into()
+        }
+        E::InvalidMessage(_) => {
+            "the server does not speak TLS on that port (is the target an http:// URL?)".into()
+        }
+        other => format!("TLS handshake failed: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_authorities_are_explained_through_io_errors() {
+        let inner = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, inner);
+        let why = explain(&io).expect("found inside the io::Error");
+        assert!(why.starts_with("certificate signed by unknown authority: pass --ca-cert"), "{why}");
+        assert!(explain(&std::io::Error::other("connection refused")).is_none());
+    }
+
+    #[test]
+    fn files_must_hold_what_their_flag_says() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not pem at all\n").expect("write");
+        let error = TlsSettings::load(std::slice::from_ref(&empty), None, None, false).expect_err("no cert");
+        assert!(
+            error.to_string().contains("--ca-cert") && error.to_string().contains("no certificate"),
+            "{error}"
+        );
+        let missing = dir.path().join("missing.pem");
+        assert!(TlsSettings::load(&[missing], None, None, false).is_err());
+        let half = TlsSettings::load(&[], Some(&empty), None, false).expect_err("half");
+        assert!(half.to_string().contains("--client-key"), "{half}");
+    }
+}
