@@ -33,7 +33,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Most jobs in flight at once (worker slots are sized from the plan up to this).
-    #[arg(long, value_name = "N", default_value_t = 4096)]
+    #[arg(long, value_name = "N", default_value_t = crate::plan::slots::DEFAULT_MAX_IN_FLIGHT)]
     pub max_in_flight: usize,
     /// Test only: cap the worker slots at N, to starve the generator on purpose.
     #[arg(long, value_name = "N", hide = true)]
@@ -372,6 +372,11 @@ async fn replay(args: &RunArgs, what: Replay, gate: &super::gate::Gate) -> anyho
         interrupted: outcome.stop.is_some(),
         interrupt_reason: outcome.stop.as_ref().map(ToString::to_string),
         slots: outcome.slots as u64,
+        slot_limit: Some(crate::report::model::SlotLimit {
+            needed: outcome.slot_budget.needed as u64,
+            limit: outcome.slot_budget.limit as u64,
+            by: outcome.slot_budget.bound.name().to_string(),
+        }),
         lateness_budget_ms: (args.lateness_budget.secs() * 1000.0).round() as u64,
         thresholds: scenario.thresholds.iter().map(|t| t.text.clone()).collect(),
         run_id: Some(run_id),
