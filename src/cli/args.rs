@@ -28,7 +28,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Most jobs in flight at once (worker slots are sized from the plan up to this).
-    #[arg(long, value_name = "N", default_value_t = 4096)]
+    #[arg(long, value_name = "N", default_value_t = crate::plan::slots::DEFAULT_MAX_IN_FLIGHT)]
     pub max_in_flight: usize,
     /// Test only: cap the worker slots at N, to starve the generator on purpose.
     #[arg(long, value_name = "N", hide = true)]

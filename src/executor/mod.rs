@@ -8,7 +8,8 @@
 //!
 //! Nothing that waits holds a slot: a room member's stay is a plain task, and a journey
 //! parks in the queue before a long think time (see `walk`). Slots are sized by Little's
-//! law on requests in flight with headroom and capped by `--max-in-flight`. When all are
+//! law on requests in flight with headroom and capped by `--max-in-flight` or memory
+//! (`plan::slots`). When all are
 //! busy, jobs wait in the queue and their lateness is measured by cause; an arrival later
 //! than the lateness budget is dropped and counted, and a run whose starts were late for
 //! the generator's own reasons is invalid (see `metrics::ontime`). Memory is bounded: the
@@ -24,6 +25,7 @@ mod cpu;
 mod dispatch;
 mod http;
 mod journey;
+pub mod memory;
 mod outage;
 mod progress;
 mod retry;
@@ -109,6 +111,8 @@ pub struct RunOutcome {
     /// From the replay clock's start to the end of the run.
     pub elapsed: Duration,
     pub slots: usize,
+    /// What the plan asked for and what bounded it.
+    pub slot_budget: crate::plan::slots::SlotBudget,
     pub setup: SetupSummary,
     pub population_users: usize,
     pub population_posts: usize,
@@ -145,24 +149,9 @@ pub enum ExecutorError {
 
 pub use crate::net::is_loopback;
 
-/// Latency a slot is sized for: at the replay's peak request rate, a platform answering
-/// within this on average keeps every start on time. Slower than that, starts wait for
-/// slots and the run reports it (slot wait) instead of silently slowing the load.
-const SLOT_LATENCY_S: f64 = 0.1;
 /// Mean age of outstanding requests past which slots count as held by slow responses:
 /// twice what they were sized for (their headroom).
-const SLOW_RESPONSE_S: f64 = 2.0 * SLOT_LATENCY_S;
-
-/// Worker slots: Little's law (`λ·W`) on *requests* in flight at the replay's peak request
-/// rate (journey steps, reactions, chat) with `W` = [`SLOT_LATENCY_S`], doubled for
-/// headroom, plus a floor; capped by `max_in_flight`. Nothing that waits holds a slot (room
-/// stays are tasks, long think times park the journey), so people in journeys do not
-/// count. A segment or a target's share sizes for its fraction of the plan.
-fn size_slots(plan: &Plan, max_in_flight: usize) -> usize {
-    let request_rate: f64 = plan.expectations.actions.values().map(|a| a.peak_per_s).sum();
-    let needed = 2.0 * request_rate * SLOT_LATENCY_S * plan.fraction + 32.0;
-    (needed.ceil() as usize).clamp(1, max_in_flight.max(1))
-}
+const SLOW_RESPONSE_S: f64 = 2.0 * crate::plan::slots::SLOT_LATENCY_S;
 
 /// Actions used by the scenario that `profile` does not support.
 fn unsupported(plan: &Plan, profile: &Profile) -> Vec<(Action, String)> {
@@ -245,7 +234,9 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         .await,
     );
 
-    let slots = size_slots(&plan, config.max_in_flight);
+    let slot_budget =
+        crate::plan::slots::SlotBudget::size(&plan, config.max_in_flight, memory::available_bytes());
+    let slots = slot_budget.slots;
     let interval = crate::units::duration_from_secs(plan.interval_s());
     let series = plan.series();
     let recorder = Recorder::new(MetricsConfig {
@@ -323,6 +314,7 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         stop,
         elapsed,
         slots,
+        slot_budget,
         setup,
         population_users: ctx.population.user_count(),
         population_posts: ctx.population.post_count(),

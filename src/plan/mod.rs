@@ -10,6 +10,7 @@ pub mod render;
 pub mod rooms;
 pub mod schedule;
 pub mod segment;
+pub mod slots;
 
 use serde::Serialize;
 

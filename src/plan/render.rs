@@ -42,6 +42,9 @@ pub struct PlanReport {
     pub mean_journey_s: f64,
     pub real_peak_concurrency: f64,
     pub peak_concurrency: f64,
+    /// Worker slots the replay would run on this machine, and what bounds them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slots: Option<PlanSlots>,
     /// Outage windows of the target the replay injects.
     pub outages: Vec<PlanOutage>,
     /// The targets sharing the surge and their shares (empty for one target).
@@ -51,6 +54,21 @@ pub struct PlanReport {
     pub rooms: Vec<super::rooms::RoomExpectation>,
     pub interval_s: f64,
     pub series: Vec<Interval>,
+}
+
+/// The replay's worker slots (see [`super::slots`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanSlots {
+    /// Slots the plan asks for: Little's law on requests in flight at the peak, with
+    /// headroom.
+    pub needed: usize,
+    /// Most slots allowed, and by what (`--max-in-flight` or `memory`).
+    pub limit: usize,
+    pub limited_by: &'static str,
+    /// Slots the replay runs.
+    pub slots: usize,
+    /// The replay's peak request rate, every action together, per second.
+    pub peak_requests_per_s: f64,
 }
 
 /// One target of a multi-target scenario.
@@ -101,6 +119,7 @@ impl PlanReport {
             mean_journey_s: e.mean_journey_s,
             real_peak_concurrency: e.real_peak_concurrency,
             peak_concurrency: e.peak_concurrency,
+            slots: None,
             outages: (scenario.spec.outages.iter())
                 .map(|o| PlanOutage {
                     name: o.name.clone(),
@@ -123,6 +142,18 @@ impl PlanReport {
             interval_s: plan.interval_s(),
             series,
         }
+    }
+
+    /// Adds the slots `budget` gives the replay on this machine.
+    pub fn with_slots(mut self, plan: &Plan, budget: &super::slots::SlotBudget) -> Self {
+        self.slots = Some(PlanSlots {
+            needed: budget.needed,
+            limit: budget.limit,
+            limited_by: budget.bound.name(),
+            slots: budget.slots,
+            peak_requests_per_s: super::slots::peak_request_rate(plan) * plan.fraction,
+        });
+        self
     }
 
     pub fn to_json(&self) -> String {
@@ -193,6 +224,17 @@ impl PlanReport {
             count(self.peak_concurrency),
             human_duration(self.mean_journey_s),
         );
+        if let Some(s) = &self.slots {
+            let _ = writeln!(
+                out,
+                "slots        {} (limit {} by {}, {} asked) for {} requests/s at the replay peak",
+                count(s.slots as f64),
+                count(s.limit as f64),
+                s.limited_by,
+                count(s.needed as f64),
+                rate(s.peak_requests_per_s),
+            );
+        }
         for t in &self.targets {
             let _ = writeln!(
                 out,

@@ -126,6 +126,11 @@ fn complete(
     info.interrupted = outcome.stop.is_some();
     info.interrupt_reason = outcome.stop.as_ref().map(ToString::to_string);
     info.slots = outcome.slots as u64;
+    info.slot_limit = Some(crate::report::model::SlotLimit {
+        needed: outcome.slot_budget.needed as u64,
+        limit: outcome.slot_budget.limit as u64,
+        by: outcome.slot_budget.bound.name().to_string(),
+    });
     info.transport = Some(outcome.transport.clone());
     let mut report = Report::new(info, &outcome.metrics, plan_series);
     if let Some(validity) = &mut report.validity {

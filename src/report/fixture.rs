@@ -24,6 +24,11 @@ pub fn info() -> RunInfo {
         interrupted: true,
         interrupt_reason: Some("ctrl-c".to_string()),
         slots: 64,
+        slot_limit: Some(crate::report::model::SlotLimit {
+            needed: 80,
+            limit: 64,
+            by: "--max-in-flight".to_string(),
+        }),
         lateness_budget_ms: 1_000,
         thresholds: vec!["create_post.response.p99 < 800ms".to_string()],
         run_id: Some("s1a2b3c".to_string()),

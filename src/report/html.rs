@@ -118,7 +118,7 @@ fn header(out: &mut String, r: &Report) {
         ("stampede", run.stampede_version.clone()),
         ("started", run.started_at.clone()),
         ("replay", format!("{} planned, {} ran", human_s(run.replay_duration_s), human_s(run.elapsed_s))),
-        ("executor slots", count(run.slots as f64)),
+        ("executor slots", run.slots_label()),
         ("lateness budget", human_us(run.lateness_budget_ms.saturating_mul(1_000))),
         ("transport", transport),
     ];
@@ -294,14 +294,16 @@ fn action_section(out: &mut String, r: &Report, index: usize, action: &ActionRep
 
 fn action_table(actions: &[ActionReport]) -> String {
     let mut out = String::from(
-        r#"<table class="numbers"><thead><tr><th>action</th><th>requests</th><th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>service p50</th><th>service p99</th></tr></thead><tbody>"#,
+        r#"<table class="numbers"><thead><tr><th>action</th><th>requests</th><th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>own p50</th><th>own p99</th><th>service p50</th><th>service p99</th></tr></thead><tbody>"#,
     );
+    // p50…max are the response time (the journey's delay, what thresholds judge); own is
+    // the delay the request caused itself, so a stall shows on the step that caused it.
     for (index, a) in actions.iter().enumerate() {
         let s = &a.stats;
         let r = &s.response_us;
         let _ = write!(
             out,
-            r#"<tr><td><i class="dot" style="background:{}"></i>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            r#"<tr><td><i class="dot" style="background:{}"></i>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
             charts::action_color(index),
             escape(&a.name),
             count(s.requests as f64),
@@ -311,6 +313,8 @@ fn action_table(actions: &[ActionReport]) -> String {
             human_us(r.p99),
             human_us(r.p999),
             human_us(r.max),
+            human_us(s.own_us.p50),
+            human_us(s.own_us.p99),
             human_us(s.service_us.p50),
             human_us(s.service_us.p99),
         );
@@ -339,6 +343,7 @@ fn action_detail_table(action: &ActionReport) -> String {
         );
     };
     row(&mut out, "response", &s.response_us);
+    row(&mut out, "own delay", &s.own_us);
     row(&mut out, "service", &s.service_us);
     out.push_str("</tbody></table>");
     let classes: Vec<String> = (s.errors.by_class().iter())

@@ -165,8 +165,12 @@ pub struct RunInfo {
     /// Why the run was interrupted.
     #[serde(default)]
     pub interrupt_reason: Option<String>,
-    /// Concurrent journey slots of the executor.
+    /// Worker slots of the executor (each runs one started job at a time).
     pub slots: u64,
+    /// What bounded the slots; absent in merged reports and those written before it was
+    /// recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot_limit: Option<SlotLimit>,
     /// Arrivals later than this were dropped, milliseconds.
     pub lateness_budget_ms: u64,
     /// Thresholds the run was evaluated against, as written.
@@ -193,6 +197,24 @@ pub struct RunInfo {
 }
 
 impl RunInfo {
+    /// `642 (limit 4,096 by --max-in-flight, 642 asked)`, or the bare count when the limit
+    /// is unknown.
+    pub fn slots_label(&self) -> String {
+        let count = |n: u64| crate::human::count(n as f64);
+        match &self.slot_limit {
+            Some(l) => {
+                format!(
+                    "{} (limit {} by {}, {} asked)",
+                    count(self.slots),
+                    count(l.limit),
+                    l.by,
+                    count(l.needed)
+                )
+            }
+            None => count(self.slots),
+        }
+    }
+
     /// `segment 1 of 4` or `merged from 4 segments`, for the rendered files; `None` for a
     /// run of the whole plan in one process.
     pub fn segments_label(&self) -> Option<String> {
@@ -204,6 +226,19 @@ impl RunInfo {
             (None, None) => None,
         }
     }
+}
+
+/// What bounds the worker slots: the plan asks for `needed` (Little's law on requests in
+/// flight, with headroom), the run gets at most `limit`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SlotLimit {
+    /// Slots the plan asked for.
+    pub needed: u64,
+    /// Most slots allowed.
+    pub limit: u64,
+    /// What set `limit`: `--max-in-flight` or `memory` (a quarter of the memory available
+    /// at the start, at ~10 KB per idle slot).
+    pub by: String,
 }
 
 /// One segment of a run split across processes: arrivals and natives whose number modulo

@@ -73,9 +73,9 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "slots      busy max {} of {} · journeys open max {}",
+            "slots      {} · busy max {} · journeys open max {}",
+            run.slots_label(),
             count(self.slots_busy_max as f64),
-            count(run.slots as f64),
             count(self.journeys_open_max as f64),
         );
         if a.not_started > 0 {
@@ -185,7 +185,7 @@ all             1,050      11     1.0%
 
 arrivals   planned 1,200  started 1,000  dropped 200 (17%)
 lateness   p50 500µs  p99 990µs  max 1.00ms
-slots      busy max 10 of 64 · journeys open max 37
+slots      64 (limit 64 by --max-in-flight, 80 asked) · busy max 10 · journeys open max 37
 ",
             version = env!("CARGO_PKG_VERSION")
         );

@@ -80,6 +80,8 @@ pub(crate) fn combine(inputs: &[Input]) -> Result<Report, MergeError> {
     run.started_at = inputs.iter().map(|i| i.report.run.started_at.clone()).min().unwrap_or_default();
     run.elapsed_s = inputs.iter().map(|i| i.report.run.elapsed_s).fold(0.0, f64::max);
     run.slots = inputs.iter().map(|i| i.report.run.slots).sum();
+    // Each segment's limit is its own machine's: no one figure describes them all.
+    run.slot_limit = None;
     run.interrupted = inputs.iter().any(|i| i.report.run.interrupted);
     run.interrupt_reason = inputs.iter().find_map(|i| {
         let segment = i.report.run.segment.map(|s| s.index).unwrap_or_default();
