@@ -31,6 +31,7 @@ pub mod arrival;
 pub mod cli;
 pub mod executor;
 pub mod gate;
+pub mod import;
 pub mod metrics;
 pub mod plan;
 pub mod population;
