@@ -28,6 +28,8 @@
 //! - [`arrival`]: the newcomers' signup curve: rate, cumulative intensity and its inverse.
 //! - [`scenario`]: the scenario file model, loading with `file:line:column` problems, the
 //!   threshold grammar.
+//! - [`import`]: `stampede import access-log`: access logs (combined, JSON, ALB) into a
+//!   scenario and its CSV series, streaming and bounded.
 //! - [`plan`]: the seeded, lazily generated arrival schedule, per-newcomer decisions and the
 //!   expectations `stampede plan` prints.
 //! - [`profile`]: target profiles mapping actions to HTTP requests; the built-in `reference`.
@@ -46,6 +48,7 @@ pub mod cli;
 pub mod executor;
 pub mod gate;
 pub mod human;
+pub mod import;
 pub mod metrics;
 pub mod net;
 pub mod plan;

@@ -7,6 +7,7 @@
 mod args;
 mod compare;
 mod gate;
+mod import;
 mod k8s;
 mod merge;
 mod net;
@@ -60,6 +61,8 @@ pub enum Command {
         #[arg(long)]
         report: bool,
     },
+    /// Turn a platform's own logs into a scenario that replays its surge.
+    Import(import::ImportArgs),
     /// Run the reference platform (an embedded social network on SQLite).
     Serve(crate::platform::ServeArgs),
 }
@@ -119,6 +122,7 @@ pub fn run(cli: Cli) -> ExitCode {
             print!("{schema}");
             Ok(exit::OK)
         }
+        Command::Import(args) => import::run(&args),
         Command::Serve(args) => serve(args),
     };
     match outcome {

@@ -36,6 +36,8 @@ pub struct App {
     pub media_dir: PathBuf,
     /// Live rooms' message channels.
     pub live: Arc<Live>,
+    /// `--access-log`: `None` logs nothing.
+    pub access_log: Option<Arc<super::access_log::AccessLog>>,
 }
 
 impl App {
@@ -55,6 +57,17 @@ impl App {
             admin_token: config.admin_token.as_ref().map(|s| Arc::from(s.0.as_str())),
             media_dir,
             live: Arc::new(Live::new()),
+            access_log: match &config.access_log {
+                Some((path, format)) => {
+                    Some(super::access_log::AccessLog::open(path, *format).map_err(|source| {
+                        TargetError::Io {
+                            context: format!("cannot open the access log {}", path.display()),
+                            source,
+                        }
+                    })?)
+                }
+                None => None,
+            },
         })
     }
 }
@@ -98,6 +111,8 @@ pub fn router(app: App) -> Router {
         .method_not_allowed_fallback(error::wrong_method)
         .layer(axum::middleware::from_fn_with_state(app.clone(), inject))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT_BYTES))
+        // Outermost: the log sees every request, faults and refusals included.
+        .layer(axum::middleware::from_fn_with_state(app.clone(), super::access_log::record))
         .with_state(app)
 }
 

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use super::access_log::AccessLogFormat;
 use super::fault::{ErrorRate, Faults, Latency, Scope, Stall, parse_error_rate_flag, parse_latency_flag};
 
 /// Flags of `stampede serve`.
@@ -51,6 +52,14 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub tls: super::tls::TlsArgs,
+
+    /// Append one line per request to FILE (for `stampede import access-log`).
+    #[arg(long, value_name = "FILE")]
+    pub access_log: Option<PathBuf>,
+
+    /// Line format of --access-log.
+    #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
+    pub access_log_format: AccessLogFormat,
 }
 
 /// Argon2id cost presets.
@@ -105,6 +114,8 @@ pub struct Config {
     pub readers: usize,
     /// Password hashes computed at once; more queue. Defaults to the CPU count.
     pub parallel_hashes: usize,
+    /// Where and how to log requests; `None` logs nothing.
+    pub access_log: Option<(PathBuf, AccessLogFormat)>,
 }
 
 impl Config {
@@ -117,6 +128,7 @@ impl Config {
             admin_token: None,
             readers: 4,
             parallel_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            access_log: None,
         }
     }
 
@@ -131,6 +143,7 @@ impl Config {
             faults,
             admin_token: args.admin_token.clone(),
             readers: args.readers.max(1),
+            access_log: args.access_log.clone().map(|path| (path, args.access_log_format)),
             ..Self::new(data_dir)
         }
     }

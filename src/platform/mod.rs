@@ -13,10 +13,12 @@
 //! - [`db`]: SQLite in WAL mode, one writer, a pool of readers.
 //! - [`error`]: `ApiError` → `{"error": "..."}` with a 4xx/5xx status.
 //! - [`admin`]: `GET/PUT /admin/faults`.
+//! - [`access_log`]: `--access-log`, one line per request, written off the request path.
 //!
 //! [`serve`] runs the server on a bound listener until a shutdown future completes, so
 //! tests (and `stampede run`) start it in-process on port 0.
 
+pub mod access_log;
 pub mod admin;
 pub mod app;
 pub mod auth;
@@ -76,6 +78,7 @@ pub async fn run(
 ) -> Result<(), TargetError> {
     let db = app.db.clone();
     let live = app.live.clone();
+    let access_log = app.access_log.clone();
     // Room streams never end by themselves: close them when shutdown starts, or the
     // graceful shutdown would wait for members forever.
     let shutdown = async move {
@@ -83,6 +86,9 @@ pub async fn run(
         live.close();
     };
     let served = accept_loop(listener, router(app), tls, shutdown).await;
+    if let Some(log) = access_log {
+        log.close();
+    }
     // Close even after a server error, so the WAL is checkpointed either way.
     let closed = db.close();
     served?;
@@ -116,7 +122,7 @@ async fn accept_loop(
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(error) => {
                     // Out of descriptors and the like: pause rather than spin.
                     tracing::warn!(%error, "accept failed");
@@ -126,7 +132,16 @@ async fn accept_loop(
             },
             () = &mut shutdown => break,
         };
-        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let (stream, peer) = stream;
+        // The client's address, for the access log (what `into_make_service_with_connect_info` gives).
+        let service = tower::ServiceExt::map_request(
+            router.clone(),
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                request
+            },
+        );
+        let service = hyper_util::service::TowerToHyperService::new(service);
         let Some(acceptor) = &tls else {
             let connection =
                 builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();

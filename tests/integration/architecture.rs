@@ -4,8 +4,8 @@
 //! - no file may reach itself again through such edges.
 //!
 //! Layering, lowest first (a module may use only modules on lower floors):
-//! ground floor (`units`, `source`, `seed`, `human`) → `arrival` (pure curve math, which
-//! the scenario model embeds) → `scenario` → `plan` → `population`, `profile`, `metrics`
+//! ground floor (`units`, `source`, `seed`, `human`, `net`) → `arrival` (pure curve math, which
+//! the scenario model embeds) → `scenario` → `plan` (and `import`, which writes scenarios) → `population`, `profile`, `metrics`
 //! (the recorders the executor writes into) → `executor` → `report` → `gate` → `replay` →
 //! `cli`. The reference platform stands alone on the ground floor: it uses the ground floor
 //! only, and only `replay` (the embedded platform) and `cli` (`serve`) use it.
@@ -21,9 +21,11 @@ const FLOORS: &[(&str, u32)] = &[
     ("source", 0),
     ("seed", 0),
     ("human", 0),
+    ("net", 0),
     ("arrival", 1),
     ("scenario", 2),
     ("plan", 3),
+    ("import", 3),
     ("population", 4),
     ("profile", 4),
     ("metrics", 4),

@@ -7,6 +7,7 @@ mod charts;
 mod fuzz;
 mod gate;
 mod hostile;
+mod import;
 mod library;
 mod outages;
 mod pacing;

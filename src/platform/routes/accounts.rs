@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
+use crate::platform::access_log::{UserKey, user_key};
 use crate::platform::app::App;
 use crate::platform::auth::{AuthUser, create_session, token_hash};
 use crate::platform::db::{is_unique_violation, now_ms};
@@ -42,7 +43,7 @@ pub struct Session {
 pub async fn signup(
     State(app): State<App>,
     ApiJson(body): ApiJson<SignupBody>,
-) -> Result<(StatusCode, Json<Session>), ApiError> {
+) -> Result<(StatusCode, axum::Extension<UserKey>, Json<Session>), ApiError> {
     check_handle(&body.handle)?;
     let email = body.email.trim().to_string();
     if !email.contains('@') || email.chars().count() > EMAIL_MAX_CHARS {
@@ -79,8 +80,10 @@ pub async fn signup(
             Ok((id, token))
         })
         .await?;
-    app.sessions.insert(token_hash(&token), id);
-    Ok((StatusCode::CREATED, Json(Session { id, token })))
+    let hash = token_hash(&token);
+    app.sessions.insert(hash, id);
+    // For the access log: the signup is keyed like the requests its token will sign.
+    Ok((StatusCode::CREATED, axum::Extension(user_key(&hash)), Json(Session { id, token })))
 }
 
 /// `POST /api/login` → 200 `{id, token}`; 401 on an unknown handle or wrong password.
