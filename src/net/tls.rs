@@ -93,16 +93,23 @@ fn pem_why(error: &rustls_pki_types::pem::Error, expected: &str) -> String {
 pub fn explain(error: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut cause = Some(error);
     while let Some(current) = cause {
-        let rustls_error = current.downcast_ref::<rustls::Error>().or_else(|| {
-            // io::Error hides its payload from `source()`: look inside.
-            current.downcast_ref::<std::io::Error>()?.get_ref()?.downcast_ref::<rustls::Error>()
-        });
-        if let Some(tls) = rustls_error {
+        if let Some(tls) = rustls_in(current) {
             return Some(describe(tls));
         }
         cause = current.source();
     }
     None
+}
+
+/// The rustls error `error` is or carries. `io::Error` hides its payload from `source()`,
+/// and a failed handshake reaches reqwest as one io::Error inside another
+/// (`Custom { Other, Custom { InvalidData, rustls::Error } }`): look inside, level by level.
+fn rustls_in<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    let inner: &(dyn std::error::Error + 'static) = error.downcast_ref::<std::io::Error>()?.get_ref()?;
+    rustls_in(inner)
 }
 
 fn describe(error: &rustls::Error) -> String {
@@ -148,6 +155,11 @@ mod tests {
         let io = std::io::Error::new(std::io::ErrorKind::InvalidData, inner);
         let why = explain(&io).expect("found inside the io::Error");
         assert!(why.starts_with("certificate signed by unknown authority: pass --ca-cert"), "{why}");
+        // As reqwest 0.13 hands it over: one io::Error inside another.
+        let inner = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let nested = std::io::Error::other(std::io::Error::new(std::io::ErrorKind::InvalidData, inner));
+        let why = explain(&nested).expect("found inside the nested io::Errors");
+        assert!(why.starts_with("certificate signed by unknown authority"), "{why}");
         assert!(explain(&std::io::Error::other("connection refused")).is_none());
     }
 
