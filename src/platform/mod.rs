@@ -6,7 +6,8 @@
 //! Map, in request order:
 //!
 //! - [`config`]: `ServeArgs` (flags) → [`Config`].
-//! - [`app`]: shared state and the router; [`fault`] middleware runs first on each route.
+//! - [`app`]: the shared state handlers see; [`router`] wires routes to it, [`fault`]
+//!   middleware first on each route.
 //! - [`auth`]: argon2id hashing, bearer tokens, the `AuthUser` extractor.
 //! - [`routes`]: the route table and handlers (accounts, media, posts, graph, feed, rooms).
 //! - [`live`]: rooms' bounded broadcast channels behind the event streams.
@@ -27,6 +28,7 @@ pub mod db;
 pub mod error;
 pub mod fault;
 pub mod live;
+pub mod router;
 pub mod routes;
 pub mod tls;
 
@@ -35,8 +37,9 @@ use std::io::Write;
 
 use tokio::net::TcpListener;
 
-pub use app::{App, router};
+pub use app::App;
 pub use config::{Config, HashCost, Secret, ServeArgs};
+pub use router::router;
 
 /// Errors of the reference platform (not of single requests: those are `ApiError`s).
 #[derive(Debug, thiserror::Error)]
