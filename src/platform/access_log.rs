@@ -26,7 +26,6 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
-use super::App;
 use super::auth::{TokenHash, bearer_of, token_hash};
 
 /// Lines waiting for the writer at most (a few MB): enough for bursts of any replay.
@@ -140,8 +139,8 @@ fn write_lines(file: File, receiver: Receiver<Message>) -> std::io::Result<()> {
 }
 
 /// Middleware: logs every request once its response head is ready.
-pub async fn record(State(app): State<App>, request: Request, next: Next) -> Response {
-    let Some(log) = app.access_log.clone() else {
+pub async fn record(State(log): State<Option<Arc<AccessLog>>>, request: Request, next: Next) -> Response {
+    let Some(log) = log else {
         return next.run(request).await;
     };
     let arrived = OffsetDateTime::now_utc();

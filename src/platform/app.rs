@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::TargetError;
-use super::auth::{PasswordHashing, SessionCache};
+use super::auth::{PasswordHashing, SessionCache, SessionStore};
 use super::config::Config;
 use super::db::Db;
 use super::fault::layer::FaultState;
@@ -58,5 +58,15 @@ impl App {
                 None => None,
             },
         })
+    }
+}
+
+impl SessionStore for App {
+    fn sessions(&self) -> &SessionCache {
+        &self.sessions
+    }
+
+    fn db(&self) -> &Db {
+        &self.db
     }
 }

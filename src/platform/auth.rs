@@ -22,8 +22,8 @@ use blake2::{Blake2b, Digest, digest::consts::U32};
 use rusqlite::OptionalExtension;
 use tokio::sync::Semaphore;
 
-use super::app::App;
 use super::config::HashCost;
+use super::db::Db;
 use super::error::ApiError;
 
 /// Digest of a bearer token, the key of the `sessions` table and of the cache.
@@ -127,18 +127,25 @@ impl SessionCache {
 #[derive(Debug, Clone, Copy)]
 pub struct AuthUser(pub i64);
 
-impl FromRequestParts<App> for AuthUser {
+/// What resolving a token needs from the application's state (the app implements it), so
+/// that this file does not depend on the state that holds its session cache.
+pub trait SessionStore {
+    fn sessions(&self) -> &SessionCache;
+    fn db(&self) -> &Db;
+}
+
+impl<S: SessionStore + Sync> FromRequestParts<S> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, app: &S) -> Result<Self, ApiError> {
         let token = bearer_token(parts)
             .ok_or(ApiError::Unauthorized("missing or malformed Authorization: Bearer token"))?;
         let hash = token_hash(token);
-        if let Some(user_id) = app.sessions.get(&hash) {
+        if let Some(user_id) = app.sessions().get(&hash) {
             return Ok(Self(user_id));
         }
         let user_id = app
-            .db
+            .db()
             .read(move |conn| {
                 Ok(conn
                     .prepare_cached("SELECT user_id FROM sessions WHERE token_hash = ?1")?
@@ -147,7 +154,7 @@ impl FromRequestParts<App> for AuthUser {
             })
             .await?
             .ok_or(ApiError::Unauthorized("unknown token"))?;
-        app.sessions.insert(hash, user_id);
+        app.sessions().insert(hash, user_id);
         Ok(Self(user_id))
     }
 }

@@ -53,10 +53,10 @@ pub fn router(app: App) -> Router {
     api.route("/admin/faults", get(admin::get_faults).put(admin::put_faults))
         .fallback(error::unknown_route)
         .method_not_allowed_fallback(error::wrong_method)
-        .layer(axum::middleware::from_fn_with_state(app.clone(), inject))
+        .layer(axum::middleware::from_fn_with_state(app.faults.clone(), inject))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT_BYTES))
         // Outermost: the log sees every request, faults and refusals included.
-        .layer(axum::middleware::from_fn_with_state(app.clone(), super::access_log::record))
+        .layer(axum::middleware::from_fn_with_state(app.access_log.clone(), super::access_log::record))
         .with_state(app)
 }
 

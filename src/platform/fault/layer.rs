@@ -12,7 +12,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::Faults;
-use crate::platform::app::App;
 use crate::platform::error::ApiError;
 use crate::platform::routes::Route;
 
@@ -46,22 +45,22 @@ impl FaultState {
 /// Middleware: stall, then added latency, then maybe a 503, then the handler. Requests
 /// outside the route table (admin, unknown paths) pass untouched.
 pub async fn inject(
-    State(app): State<App>,
+    State(state): State<Arc<FaultState>>,
     matched: Option<MatchedPath>,
     request: Request,
     next: Next,
 ) -> Response {
     // Taken first, so a request's place relative to a stall window is its arrival time.
-    let arrival = app.faults.since_start();
+    let arrival = state.since_start();
     let Some(route) = matched.and_then(|path| Route::of(request.method(), path.as_str())) else {
         return next.run(request).await;
     };
-    let faults = app.faults.current();
+    let faults = state.current();
     if faults.is_empty() {
         return next.run(request).await;
     }
     if let Some(until) = faults.stall_until(arrival) {
-        tokio::time::sleep(until.saturating_sub(app.faults.since_start())).await;
+        tokio::time::sleep(until.saturating_sub(state.since_start())).await;
     }
     // ThreadRng is not Send, so draw everything before the next await.
     let (delay, fail) = {
