@@ -39,7 +39,7 @@ impl App {
         })?;
         Ok(Self {
             db: Db::open(&config.data_dir, config.readers)?,
-            hashing: PasswordHashing::new(config.hash_cost, config.parallel_hashes)
+            hashing: PasswordHashing::new(config.hash_cost.params(), config.parallel_hashes)
                 .map_err(|e| TargetError::Hashing(e.to_string()))?,
             sessions: Arc::default(),
             faults: Arc::new(FaultState::new(config.faults.clone())),

@@ -22,7 +22,6 @@ use blake2::{Blake2b, Digest, digest::consts::U32};
 use rusqlite::OptionalExtension;
 use tokio::sync::Semaphore;
 
-use super::config::HashCost;
 use super::db::Db;
 use super::error::ApiError;
 
@@ -41,8 +40,9 @@ pub struct PasswordHashing {
 }
 
 impl PasswordHashing {
-    pub fn new(cost: HashCost, parallel_hashes: usize) -> Result<Self, argon2::Error> {
-        let (m_kib, t, p) = cost.params();
+    /// Hashing with argon2id's `(memory KiB, iterations, lanes)`, as `HashCost::params`
+    /// gives them.
+    pub fn new((m_kib, t, p): (u32, u32, u32), parallel_hashes: usize) -> Result<Self, argon2::Error> {
         let params = Params::new(m_kib, t, p, None)?;
         let decoy = hash_with(&params, &random_token()).map_err(|_| argon2::Error::AlgorithmInvalid)?.into();
         Ok(Self { params, permits: Arc::new(Semaphore::new(parallel_hashes.max(1))), decoy })
@@ -179,7 +179,8 @@ mod tests {
 
     #[tokio::test]
     async fn hash_then_verify_round_trips() {
-        let hashing = PasswordHashing::new(HashCost::Low, 1).expect("low cost is valid");
+        let hashing = PasswordHashing::new(crate::platform::config::HashCost::Low.params(), 1)
+            .expect("low cost is valid");
         let stored = hashing.hash("correct horse".into()).await.expect("hashing works");
         assert!(stored.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
         assert!(hashing.verify("correct horse".into(), Some(stored.clone())).await.expect("hashing works"));
