@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use tokio::sync::watch;
 
+use super::config::Limits;
 use super::dispatch::Dispatch;
 use super::http::Payloads;
+use super::job::{Walk, micros};
 use crate::metrics::Recorder;
 use crate::population::{Population, UserRef};
 use crate::profile::Profile;
@@ -50,11 +52,9 @@ pub struct Context {
     pub base_url: String,
     /// Start of the replay clock: arrival offsets count from here.
     pub t0: Instant,
-    /// Arrivals starting later than this are dropped, not run.
-    pub lateness_budget: Duration,
-    pub request_timeout: Duration,
-    /// Responses larger than this fail with `body_too_large`, unread past it.
-    pub max_body_bytes: usize,
+    /// The run's limits, as configured: lateness budget, request timeout, body cap, drain
+    /// and grace.
+    pub limits: Limits,
     /// Prefix that makes this run's handles unique on a platform that keeps data.
     pub nonce: String,
     pub seed: u64,
@@ -91,9 +91,7 @@ pub struct ContextParts {
     pub dispatch: Dispatch,
     pub base_url: String,
     pub t0: Instant,
-    pub lateness_budget: Duration,
-    pub request_timeout: Duration,
-    pub max_body_bytes: usize,
+    pub limits: Limits,
     pub nonce: String,
     pub payloads: Payloads,
     pub panic_after: Option<u64>,
@@ -124,9 +122,7 @@ impl Context {
             dispatch: Mutex::new(parts.dispatch),
             base_url: parts.base_url,
             t0: parts.t0,
-            lateness_budget: parts.lateness_budget,
-            request_timeout: parts.request_timeout,
-            max_body_bytes: parts.max_body_bytes,
+            limits: parts.limits,
             nonce: parts.nonce,
             journeys_open: AtomicU64::new(0),
             slots_busy: AtomicU64::new(0),
@@ -156,8 +152,8 @@ impl Context {
             lookup,
             payloads: &self.payloads,
             body_size,
-            timeout: self.request_timeout,
-            max_body_bytes: self.max_body_bytes,
+            timeout: self.limits.request_timeout,
+            max_body_bytes: self.limits.max_body_bytes,
         }
     }
 
@@ -184,7 +180,7 @@ impl Context {
         self.stopped.send_replace(true);
         let (arrivals, reactions, parked) = self.dispatch().close();
         for walk in parked {
-            walk.abandon(self);
+            self.abandon(&walk);
         }
         let at = self.replay_clock(Instant::now());
         for _ in 0..reactions {
@@ -192,6 +188,15 @@ impl Context {
         }
         self.recorder.record_not_started(arrivals);
         tracing::debug!(arrivals, reactions, "stopped: jobs never started");
+    }
+
+    /// A walk parked when the run stopped ends unfinished: recorded, and its journey closed.
+    fn abandon(&self, walk: &Walk) {
+        let now = Instant::now();
+        let response = now.saturating_duration_since(walk.intended);
+        let skipped = walk.skipped + walk.remaining_steps();
+        self.recorder.record_journey(self.replay_clock(now), walk.j as u16, micros(response), false, skipped);
+        self.journeys_open.fetch_sub(1, Ordering::Relaxed);
     }
 
     pub fn stop_reason(&self) -> Option<StopReason> {

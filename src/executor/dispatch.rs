@@ -12,48 +12,9 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::iter::Peekable;
 
-use super::walk::Walk;
-use crate::plan::Arrival;
+use super::job::{Job, ReactionJob, RetryJob, Walk};
 use crate::plan::schedule::Arrivals;
 use crate::population::{PostRef, UserRef};
-
-/// A native's reaction to something a newcomer did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ReactionJob {
-    /// Intended start on the replay clock, nanoseconds (first: orders the heap).
-    pub intended_ns: u64,
-    /// Unique number, for the reaction's random stream.
-    pub seq: u64,
-    /// Index of the reaction in `population.reactions`.
-    pub reaction: u16,
-    /// The post the newcomer created, if the trigger made one.
-    pub post: Option<u32>,
-    /// The newcomer who triggered it.
-    pub user: Option<u32>,
-}
-
-impl ReactionJob {
-    pub fn post(&self) -> Option<PostRef> {
-        self.post.map(PostRef)
-    }
-
-    pub fn user(&self) -> Option<UserRef> {
-        self.user.map(UserRef)
-    }
-}
-
-/// A newcomer coming back after being turned away at the first step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct RetryJob {
-    /// Intended start on the replay clock, nanoseconds (first: orders the heap).
-    pub intended_ns: u64,
-    /// The newcomer's arrival index.
-    pub index: u64,
-    /// The arrival's time on the curve, milliseconds (for phase-bound steps).
-    pub real_t_ms: u64,
-    /// 1 for the first retry.
-    pub attempt: u32,
-}
 
 /// A journey parked until its next step is ready.
 #[derive(Debug)]
@@ -82,28 +43,6 @@ impl PartialOrd for Parked {
 impl Ord for Parked {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         (self.ready_ns, self.seq).cmp(&(other.ready_ns, other.seq))
-    }
-}
-
-/// Work for one slot.
-#[derive(Debug)]
-pub enum Job {
-    Newcomer(Arrival),
-    Reaction(ReactionJob),
-    Retry(RetryJob),
-    /// A parked journey's next step.
-    Resume(Box<Walk>),
-}
-
-impl Job {
-    #[cfg(test)]
-    pub fn intended_ns(&self) -> u64 {
-        match self {
-            Self::Newcomer(arrival) => arrival.replay_offset_ns,
-            Self::Reaction(reaction) => reaction.intended_ns,
-            Self::Retry(retry) => retry.intended_ns,
-            Self::Resume(_) => u64::MAX,
-        }
     }
 }
 

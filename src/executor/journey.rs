@@ -1,293 +1,18 @@
-//! Running one job: a newcomer's arrival (its steps are a [`Walk`]) or a native's
-//! reaction, and what every job shares: starting on time, sending and recording a request.
-//!
-//! Timing follows the plan, not the target: a job starts at its intended time (or is
-//! measured late, by cause), every step's response time counts from its *intended* start —
-//! the arrival time plus the planned think times before it — so a slow or stalled target
-//! shows up in the numbers instead of silently slowing the load (coordinated omission).
+//! Running one job from the queue: a newcomer's arrival or retry (its steps are a
+//! [`Walk`]) and a native's reaction, on the primitives every job shares.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
-use rand_chacha::ChaCha8Rng;
 
 use super::context::Context;
-use super::dispatch::ReactionJob;
-use super::http::{self, Call, Exchange};
+use super::job::{ReactionJob, RetryJob, Walk};
+use super::primitives::{DEFAULT_TEXT_LEN, Kind, Pick, Timing, apply, end, request, start};
 use super::vars::Vars;
-use super::walk::Walk;
-use crate::metrics::{ErrorClass, StepKey};
 use crate::plan::Arrival;
 use crate::plan::newcomer::{self, stream};
-use crate::population::{PostRef, UserRef};
-use crate::scenario::{Action, PickRule, StepSpec};
-
-/// Default sizes when a step gives none.
-const DEFAULT_IMAGE_BYTES: u64 = 100_000;
-const DEFAULT_TEXT_LEN: u64 = 80;
-
-/// Sleeps until `deadline`, waking early when the run stops. Returns false if stopped.
-pub async fn sleep_until(ctx: &Context, deadline: Instant) -> bool {
-    // Short naps keep a stopped run from waiting on a far-future arrival.
-    const NAP: Duration = Duration::from_millis(100);
-    loop {
-        if ctx.stopping() {
-            return false;
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            return true;
-        }
-        tokio::time::sleep((deadline - now).min(NAP)).await;
-    }
-}
-
-pub(super) fn micros(d: Duration) -> u64 {
-    d.as_micros().min(u128::from(u64::MAX)) as u64
-}
-
-/// Sends a request unless the run is aborted first (then it counts as a timeout).
-async fn exchange(ctx: &Context, call: Call<'_>) -> Exchange {
-    let started = Instant::now();
-    let _outstanding = Outstanding::new(ctx, started);
-    tokio::select! {
-        exchange = http::send(call) => exchange,
-        () = ctx.aborted() => Exchange {
-            service: started.elapsed(),
-            outcome: Err(ErrorClass::Timeout),
-            extracted: Vec::new(),
-            status: None,
-        },
-    }
-}
-
-/// One request counted as outstanding from a slot while it lives (dropped on any exit:
-/// answered, aborted or unwound).
-struct Outstanding<'a> {
-    ctx: &'a Context,
-    sent_ns: u64,
-}
-
-impl<'a> Outstanding<'a> {
-    fn new(ctx: &'a Context, sent: Instant) -> Self {
-        let sent_ns = ctx.replay_clock(sent).as_nanos() as u64;
-        ctx.outstanding_sent_ns.fetch_add(sent_ns, Ordering::Relaxed);
-        ctx.outstanding.fetch_add(1, Ordering::Relaxed);
-        Self { ctx, sent_ns }
-    }
-}
-
-impl Drop for Outstanding<'_> {
-    fn drop(&mut self) {
-        self.ctx.outstanding.fetch_sub(1, Ordering::Relaxed);
-        self.ctx.outstanding_sent_ns.fetch_sub(self.sent_ns, Ordering::Relaxed);
-    }
-}
-
-/// What kind of job starts, for the counters of late drops and starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    Arrival,
-    Reaction,
-    Retry,
-    /// A parked journey's next step (its journey is already in flight).
-    Step,
-}
-
-/// Starts a job at its intended time; `claimed` is when a slot took it from the queue.
-/// Returns the start instant, or `None` when the run stopped first or the job (not a
-/// journey's step) is too late and was dropped.
-///
-/// Start lateness has two causes, both the generator's: the job was claimed only after its
-/// time because every slot was busy (slot wait), and the runtime woke the slot late (timer
-/// lag, CPU saturated). Arrivals and resumed steps count for the run's validity.
-pub(super) async fn start(ctx: &Context, intended: Instant, claimed: Instant, kind: Kind) -> Option<Instant> {
-    // A slot waiting for its job's time is idle, not busy: the slot counted itself busy
-    // when it claimed the job, and does again once the job starts.
-    let early = Instant::now() < intended;
-    if early {
-        ctx.slots_busy.fetch_sub(1, Ordering::Relaxed);
-    }
-    let woke = sleep_until(ctx, intended).await;
-    if early {
-        ctx.slots_busy.fetch_add(1, Ordering::Relaxed);
-    }
-    if !woke {
-        if kind == Kind::Arrival {
-            // Claimed, then the run stopped before its time: never started, still counted.
-            ctx.recorder.record_not_started(1);
-        }
-        return None;
-    }
-    let started = Instant::now();
-    let lateness = started.saturating_duration_since(intended);
-    let slot_wait = claimed.saturating_duration_since(intended).min(lateness);
-    let late = lateness > ctx.lateness_budget;
-    let at = ctx.replay_clock(started);
-    ctx.recorder.set_slots_busy(at, ctx.slots_busy.load(Ordering::Relaxed));
-    if matches!(kind, Kind::Arrival | Kind::Step) {
-        // Slots sized for responses of `SLOT_LATENCY_S` and held by much slower ones ran
-        // out because of the target: a wait for a slot is then the target's doing.
-        let held_by_slow = ctx.outstanding_mean_age().as_secs_f64() > super::SLOW_RESPONSE_S;
-        let wait = crate::metrics::SlotWait { wait_us: micros(slot_wait), held_by_slow };
-        ctx.recorder.record_on_time(at, wait, micros(lateness - slot_wait), late);
-    }
-    match kind {
-        Kind::Arrival if late => ctx.recorder.record_dropped(at),
-        Kind::Reaction if late => ctx.recorder.record_reaction_dropped(at),
-        Kind::Retry if late => ctx.recorder.record_retry(false),
-        Kind::Arrival => ctx.recorder.record_start(at, micros(lateness)),
-        Kind::Retry => ctx.recorder.record_retry(true),
-        Kind::Reaction | Kind::Step => {}
-    }
-    if late && kind != Kind::Step {
-        return None;
-    }
-    if kind != Kind::Step {
-        let journeys_open = ctx.journeys_open.fetch_add(1, Ordering::Relaxed) + 1;
-        ctx.recorder.set_journeys_open(at, journeys_open);
-    }
-    Some(started)
-}
-
-/// A journey or reaction ends. Only starts can raise the maximum, so the recorder is not
-/// told.
-pub(super) fn end(ctx: &Context) {
-    ctx.journeys_open.fetch_sub(1, Ordering::Relaxed);
-}
-
-/// Picks the account or post the step acts on and loads its fields into `vars`; `None`
-/// when none exists yet.
-pub(super) fn pick(
-    ctx: &Context,
-    step: &StepSpec,
-    me: Option<UserRef>,
-    vars: &mut Vars,
-    rng: &mut ChaCha8Rng,
-) -> Option<Pick> {
-    match step.action {
-        Action::Follow | Action::ViewUser => {
-            let pick = step.pick.clone().unwrap_or(PickRule::Preferential);
-            let user = ctx.population.pick_user(&pick, me, rng)?;
-            vars.load("target_user.", &ctx.profile.user_fields, ctx.population.user_fields(user));
-            Some(Pick::User(user))
-        }
-        Action::Comment | Action::Like | Action::ViewPost => {
-            let pick = step.pick.clone().unwrap_or(PickRule::Popular { exponent: 0.9 });
-            let post = ctx.population.pick_post(&pick, rng)?;
-            vars.load("target_post.", &ctx.profile.post_fields, ctx.population.post_fields(post));
-            Some(Pick::Post(post))
-        }
-        _ => Some(Pick::None),
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Pick {
-    None,
-    User(UserRef),
-    Post(PostRef),
-}
-
-/// Applies a successful request to the journey and the population, and schedules natives'
-/// reactions it triggers.
-pub(super) fn apply(
-    ctx: &Context,
-    action: Action,
-    pick: Pick,
-    me: &mut Option<UserRef>,
-    vars: &mut Vars,
-    extracted: Vec<(String, String)>,
-    rng: &mut ChaCha8Rng,
-) {
-    for (name, raw) in extracted {
-        vars.set(&name, raw);
-    }
-    let mut created_post = None;
-    match (action, pick) {
-        (Action::Signup | Action::Login, _) => {
-            let values: Vec<String> =
-                ctx.profile.user_record.iter().map(|n| vars.get(n).unwrap_or_default()).collect();
-            let refs: Vec<&str> = values.iter().map(String::as_str).collect();
-            *me = Some(ctx.population.add_user(&refs));
-        }
-        (Action::CreatePost, _) => {
-            if let Some(author) = *me {
-                let values: Vec<String> =
-                    ctx.profile.post_fields.iter().map(|n| vars.get(n).unwrap_or_default()).collect();
-                let refs: Vec<&str> = values.iter().map(String::as_str).collect();
-                created_post = Some(ctx.population.add_post(author, &refs));
-            }
-        }
-        (Action::Follow, Pick::User(user)) => ctx.population.followed(user),
-        (Action::Like | Action::Comment, Pick::Post(post)) => ctx.population.engaged(post),
-        _ => {}
-    }
-    let trigger_post = created_post.or(match pick {
-        Pick::Post(post) => Some(post),
-        _ => None,
-    });
-    let now_ns = ctx.replay_clock(Instant::now()).as_nanos() as u64;
-    for (i, reaction) in ctx.scenario.spec.population.reactions.iter().enumerate() {
-        if reaction.on != action {
-            continue;
-        }
-        // Reaction delays are curve time: compressed like the arrival curve.
-        for _ in 0..reaction.count.sample_at_most(rng, crate::scenario::limits::MAX_REACTIONS) {
-            let delay_ns = (reaction.delay.sample_s(rng) / ctx.scenario.replay.compress * 1e9) as u64;
-            let accepted = ctx.dispatch().schedule(now_ns + delay_ns, i as u16, trigger_post, *me);
-            if !accepted {
-                ctx.recorder.record_reaction_dropped(ctx.replay_clock(Instant::now()));
-            }
-        }
-    }
-}
-
-/// When a request should have gone out: on the journey's ideal schedule, and when it was
-/// ready to go (the previous response + think time; the intended start for a first step).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Timing {
-    pub intended: Instant,
-    pub ready: Instant,
-}
-
-/// One request of a job: sends it and records its service time, its response time from
-/// the journey's schedule and its own delay from readiness. Returns the exchange.
-pub(super) async fn request(
-    ctx: &Context,
-    client: &reqwest::Client,
-    action: Action,
-    step: Option<StepKey>,
-    timing: Timing,
-    vars: &Vars,
-    body_size: usize,
-) -> Option<Exchange> {
-    let request = ctx.profile.request(action)?;
-    let lookup = |name: &str| vars.get(name);
-    let call = ctx.call(client, request, &lookup, body_size);
-    let exchange = exchange(ctx, call).await;
-    let ended = Instant::now();
-    let delays = crate::metrics::Delays {
-        service_us: micros(exchange.service),
-        response_us: micros(ended.saturating_duration_since(timing.intended)),
-        own_us: micros(ended.saturating_duration_since(timing.ready)),
-    };
-    ctx.recorder.record_request(ctx.replay_clock(ended), action, step, delays, exchange.outcome);
-    Some(exchange)
-}
-
-pub(super) fn body_size(step: &StepSpec, rng: &mut ChaCha8Rng) -> usize {
-    let payload = step.payload.as_ref();
-    let size = match step.action {
-        Action::UploadMedia => {
-            payload.and_then(|p| p.image_bytes.as_ref()).map_or(DEFAULT_IMAGE_BYTES, |d| d.sample(rng))
-        }
-        _ => payload.and_then(|p| p.text_len.as_ref()).map_or(DEFAULT_TEXT_LEN, |d| d.sample(rng)),
-    };
-    size as usize
-}
+use crate::scenario::Action;
 
 /// Runs newcomer `arrival`'s journey; `claimed` is when a slot took the job.
 pub async fn newcomer(ctx: &Arc<Context>, client: &reqwest::Client, arrival: Arrival, claimed: Instant) {
@@ -330,4 +55,12 @@ pub async fn reaction(ctx: &Context, client: &reqwest::Client, job: ReactionJob,
         }
     }
     end(ctx);
+}
+
+/// Runs a newcomer's journey again after it was turned away at the first step.
+pub async fn retry(ctx: &Arc<Context>, client: &reqwest::Client, job: RetryJob, claimed: Instant) {
+    let intended = ctx.t0 + Duration::from_nanos(job.intended_ns);
+    let Some(_started) = start(ctx, intended, claimed, Kind::Retry).await else { return };
+    let real_t_s = job.real_t_ms as f64 / 1e3;
+    Box::new(Walk::new(ctx, (job.index, real_t_s), intended, job.attempt)).run(ctx, client).await;
 }

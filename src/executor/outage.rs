@@ -137,7 +137,7 @@ impl Injector {
         events.sort_by(|a, b| a.0.total_cmp(&b.0));
         for (at_s, starting) in events {
             let deadline = ctx.t0 + crate::units::duration_from_secs(at_s);
-            if !super::journey::sleep_until(&ctx, deadline).await {
+            if !super::primitives::sleep_until(&ctx, deadline).await {
                 return;
             }
             let outcome = write_faults(&self.client, admin, &self.faults_at(admin, at_s)).await;

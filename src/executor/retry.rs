@@ -1,22 +1,11 @@
 //! Newcomers turned away at their journey's first request (a journey's `retry`): they come
-//! back after a delay in curve time and run the same journey again.
+//! back after a delay in curve time and run the same journey again (`journey::retry`).
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::context::Context;
-use super::dispatch::RetryJob;
-use super::journey::{Kind, start};
-use super::walk::Walk;
+use super::job::RetryJob;
 use crate::plan::newcomer::{self, stream};
-
-/// Runs a newcomer's journey again after it was turned away at the first step.
-pub async fn run(ctx: &Arc<Context>, client: &reqwest::Client, job: RetryJob, claimed: Instant) {
-    let intended = ctx.t0 + Duration::from_nanos(job.intended_ns);
-    let Some(_started) = start(ctx, intended, claimed, Kind::Retry).await else { return };
-    let real_t_s = job.real_t_ms as f64 / 1e3;
-    Box::new(Walk::new(ctx, (job.index, real_t_s), intended, job.attempt)).run(ctx, client).await;
-}
 
 /// Queues newcomer `index`'s next attempt after the journey's retry delay (curve time).
 pub(super) fn come_back(

@@ -20,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::context::Context;
 use super::http::{self, Exchange};
-use super::journey;
+use super::primitives::{self, Timing};
 use super::vars::Vars;
 use crate::metrics::{ErrorClass, StepKey};
 use crate::scenario::{Action, StepSpec};
@@ -69,7 +69,7 @@ pub fn plan(ctx: &Context, spec: &StepSpec, name: &str, rng: &mut ChaCha8Rng) ->
         spec.messages.as_ref().map_or(0, |m| m.sample_at_most(rng, crate::scenario::limits::MAX_MESSAGES));
     let mut messages: Vec<(Duration, usize)> = (0..count)
         .map(|_| {
-            let size = journey::body_size(spec, rng);
+            let size = primitives::body_size(spec, rng);
             (stay.mul_f64(rng.random::<f64>()), size)
         })
         .collect();
@@ -107,10 +107,10 @@ async fn run(ctx: Arc<Context>, client: reqwest::Client, vars: Vars, stay: Stay)
         let (messages, until) = (stay.messages, stay.until);
         tokio::spawn(async move {
             for (at, size) in messages {
-                if !journey::sleep_until(&ctx, at).await || Instant::now() >= until {
+                if !primitives::sleep_until(&ctx, at).await || Instant::now() >= until {
                     break;
                 }
-                let timing = journey::Timing { intended: at, ready: at };
+                let timing = Timing { intended: at, ready: at };
                 send_chat(&ctx, &client, &vars, None, timing, size).await;
             }
         })
@@ -139,14 +139,14 @@ pub async fn send_chat(
     client: &reqwest::Client,
     vars: &Vars,
     step: Option<StepKey>,
-    timing: journey::Timing,
+    timing: Timing,
     size: usize,
 ) -> Option<Exchange> {
     let mut vars = vars.clone();
     let sent_ns = ctx.replay_clock(Instant::now()).as_nanos();
     let body = ctx.payloads.text(size.min(MAX_CHAT_CHARS));
     vars.set_text("text", &format!("[stampede:{}:{sent_ns}] {body}", ctx.nonce));
-    journey::request(ctx, client, Action::SendChat, step, timing, &vars, size).await
+    primitives::request(ctx, client, Action::SendChat, step, timing, &vars, size).await
 }
 
 /// Reads the member's event stream until `until`, a stop or a break.
@@ -167,7 +167,7 @@ async fn listen(ctx: &Context, client: &reqwest::Client, vars: &Vars, until: Ins
         Ok((response, first.ok_or(ErrorClass::Reset)?))
     };
     let opened = tokio::select! {
-        opened = tokio::time::timeout(ctx.request_timeout, connect) => opened.unwrap_or(Err(ErrorClass::Timeout)),
+        opened = tokio::time::timeout(ctx.limits.request_timeout, connect) => opened.unwrap_or(Err(ErrorClass::Timeout)),
         () = ctx.aborted() => return,
     };
     let at = |ctx: &Context| ctx.replay_clock(Instant::now());

@@ -19,49 +19,17 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rand_chacha::ChaCha8Rng;
-
 use super::context::Context;
-use super::journey::{self, Kind, Timing, apply, body_size, request};
+use super::job::{Walk, micros};
+use super::primitives::{self, Kind, Timing, apply, body_size, request};
 use super::room;
 use super::vars::Vars;
 use crate::metrics::StepKey;
-use crate::plan::newcomer::{self, PlannedStep, stream};
-use crate::population::UserRef;
+use crate::plan::newcomer::{self, stream};
 use crate::scenario::{Action, DEFAULT_ROOM};
 
 /// Think times at least this long park the walk and free its slot.
 pub const YIELD_AFTER: Duration = Duration::from_millis(50);
-
-/// A journey in progress: everything needed to resume it at its next step.
-#[derive(Debug)]
-pub struct Walk {
-    /// Journey index in the scenario.
-    j: usize,
-    index: u64,
-    real_t_s: f64,
-    attempt: u32,
-    /// The journey's intended start (the arrival or retry).
-    intended: Instant,
-    /// The ideal schedule of the next step: `intended` + planned think times so far.
-    step_intended: Instant,
-    /// When the next step is ready: the previous response + its think time.
-    ready: Instant,
-    steps: Vec<PlannedStep>,
-    /// Next step to run.
-    k: usize,
-    /// Whether step `k`'s think time is already behind (or being waited in the heap).
-    thought: bool,
-    vars: Vars,
-    me: Option<UserRef>,
-    rng: ChaCha8Rng,
-    /// Rooms joined: name and end of the stay (the stay itself runs in a task of its own).
-    rooms: Vec<(String, Instant)>,
-    completed: bool,
-    skipped: u32,
-    turned_away: bool,
-    any_succeeded: bool,
-}
 
 impl Walk {
     /// The walk of attempt `attempt` (0 = the arrival itself) of the newcomer who arrived
@@ -120,21 +88,6 @@ impl Walk {
         u64::try_from(ctx.replay_clock(self.ready).as_nanos()).unwrap_or(u64::MAX)
     }
 
-    /// The walk was parked when the run stopped: it ends unfinished.
-    pub fn abandon(self, ctx: &Context) {
-        let remaining = u32::try_from(self.steps.len() - self.k).unwrap_or(u32::MAX);
-        let response = Instant::now().saturating_duration_since(self.intended);
-        let at = ctx.replay_clock(Instant::now());
-        ctx.recorder.record_journey(
-            at,
-            self.j as u16,
-            journey::micros(response),
-            false,
-            self.skipped + remaining,
-        );
-        journey::end(ctx);
-    }
-
     /// Runs steps until the journey ends, or parks it in the dispatch heap before a long
     /// think time (then the slot is free again).
     pub async fn run(mut self: Box<Self>, ctx: &Arc<Context>, client: &reqwest::Client) {
@@ -152,7 +105,7 @@ impl Walk {
                         Err(walk) => self = walk,
                     }
                 }
-                if !journey::sleep_until(ctx, self.ready).await {
+                if !primitives::sleep_until(ctx, self.ready).await {
                     self.stop_here();
                     break;
                 }
@@ -167,7 +120,7 @@ impl Walk {
     /// Resumes a parked walk claimed by a slot at `claimed`: starts its step when it is
     /// ready, measuring how late (and why), then runs on.
     pub async fn resume(self: Box<Self>, ctx: &Arc<Context>, client: &reqwest::Client, claimed: Instant) {
-        if journey::start(ctx, self.ready, claimed, Kind::Step).await.is_none() {
+        if primitives::start(ctx, self.ready, claimed, Kind::Step).await.is_none() {
             let mut walk = self;
             walk.stop_here();
             walk.finish(ctx);
@@ -188,7 +141,7 @@ impl Walk {
         self.thought = false;
         let planned = self.steps[k];
         let spec = &ctx.scenario.spec.journeys[self.j].steps[planned.step];
-        let Some(pick) = journey::pick(ctx, spec, self.me, &mut self.vars, &mut self.rng) else {
+        let Some(pick) = primitives::pick(ctx, spec, self.me, &mut self.vars, &mut self.rng) else {
             self.skipped += 1;
             return true;
         };
@@ -267,13 +220,7 @@ impl Walk {
         let now = Instant::now();
         let response = now.saturating_duration_since(self.intended);
         let at = ctx.replay_clock(now);
-        ctx.recorder.record_journey(
-            at,
-            self.j as u16,
-            journey::micros(response),
-            self.completed,
-            self.skipped,
-        );
+        ctx.recorder.record_journey(at, self.j as u16, micros(response), self.completed, self.skipped);
         let retry = &ctx.scenario.spec.journeys[self.j].retry;
         if let (true, Some(retry)) = (self.turned_away, retry)
             && self.attempt < retry.attempts
@@ -281,6 +228,6 @@ impl Walk {
         {
             super::retry::come_back(ctx, retry, self.index, self.real_t_s, self.attempt + 1);
         }
-        journey::end(ctx);
+        primitives::end(ctx);
     }
 }

@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::executor::Limits;
 use crate::plan::{Plan, Segment};
 use crate::platform::HashCost;
 use crate::profile::Profile;
@@ -21,26 +22,6 @@ pub enum Target {
     /// The reference platform started in-process on 127.0.0.1 (port 0) with a temporary
     /// database, hashing passwords at this cost.
     Embedded(HashCost),
-}
-
-/// How hard the executor may push and how long it waits.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Most jobs in flight at once (worker slots are sized from the plan up to this).
-    pub max_in_flight: usize,
-    /// Arrivals starting later than this behind schedule are dropped and counted.
-    pub lateness_budget: Duration,
-    /// A request not answered within this counts as a timeout error.
-    pub request_timeout: Duration,
-    /// How long the health check before the replay may take.
-    pub health_timeout: Duration,
-    /// Largest response body read; a larger one fails as `body_too_large`.
-    pub max_body_bytes: usize,
-    /// How long journeys may continue after the last arrival ([`default_drain`] when none
-    /// is given).
-    pub drain: Duration,
-    /// After a stop, how long in-flight requests may finish.
-    pub grace: Duration,
 }
 
 /// Everything one replay needs, resolved and checked.

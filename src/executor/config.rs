@@ -1,0 +1,57 @@
+//! What a replay is asked to do: the plan, the profile, where the load goes and the
+//! [`Limits`] it runs under. `replay::Config` holds the same `Limits` and hands them over
+//! whole, and the run's context keeps them: no field is copied on the way.
+
+use std::time::Duration;
+
+use crate::plan::Plan;
+use crate::profile::Profile;
+
+/// How hard the executor may push and how long it waits.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Most jobs in flight at once (worker slots are sized from the plan up to this).
+    pub max_in_flight: usize,
+    /// Arrivals starting later than this behind schedule are dropped and counted.
+    pub lateness_budget: Duration,
+    /// A request not answered within this counts as a timeout error.
+    pub request_timeout: Duration,
+    /// How long the health check before the replay may take.
+    pub health_timeout: Duration,
+    /// Largest response body read; a larger one fails as `body_too_large`.
+    pub max_body_bytes: usize,
+    /// How long journeys may continue after the last arrival
+    /// (`replay::config::default_drain` when none is given).
+    pub drain: Duration,
+    /// After a stop, how long in-flight requests may finish.
+    pub grace: Duration,
+}
+
+/// How to run a replay.
+#[derive(Debug)]
+pub struct RunConfig {
+    pub plan: Plan,
+    pub profile: Profile,
+    /// Target base URL (loopback, or allowed by `net.policy`).
+    pub base_url: String,
+    /// How hard to push and how long to wait; the context keeps them for the run.
+    pub limits: Limits,
+    /// Prefix of this run's handles (shared by the segments of one run).
+    pub nonce: String,
+    pub progress: bool,
+    /// Token of the target's fault admin endpoint, for the scenario's outage windows.
+    pub admin_token: Option<String>,
+    /// The share of the plan's natives this process creates (the plan's schedule is
+    /// already cut to the same segment).
+    pub segment: crate::plan::Segment,
+    /// Wall-clock instant of the replay clock's zero (`--start-at`), so segments on several
+    /// machines start together; `None` starts right after setup.
+    pub start_at: Option<std::time::SystemTime>,
+    /// With several targets: the one this process replays (its natives; the plan's
+    /// schedule is already cut to its newcomers).
+    pub only_target: Option<crate::scenario::TargetShare>,
+    /// Test hook: the Nth job panics (see `run --test-panic-after`).
+    pub panic_after: Option<u64>,
+    /// How the target is reached (allowlist, TLS, HTTP version, `--connect-to`).
+    pub net: crate::net::NetConfig,
+}

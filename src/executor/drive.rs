@@ -1,0 +1,157 @@
+//! Driving a prepared replay: goose's worker slots claim jobs from the dispatch and run
+//! them while the watchers (signals, drain limit, progress, outages) look on; then what the
+//! run measured is gathered into its [`RunOutcome`].
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::FutureExt as _;
+use goose::config::GooseConfiguration;
+use goose::goose::{GooseUser, Scenario as GooseScenario, Transaction, TransactionFunction};
+use goose::prelude::GooseAttack;
+
+use super::context::{Context, StopReason};
+use super::dispatch::Claim;
+use super::job::Job;
+use super::prepare::Prepared;
+use super::{ExecutorError, RunOutcome, cpu, journey, progress, signals};
+
+/// Idle nap of a slot that found no work due.
+const IDLE: Duration = Duration::from_millis(20);
+
+/// Runs the prepared replay to its end (the schedule done, or a stop) and gathers what it
+/// measured.
+pub(super) async fn drive(prepared: Prepared) -> Result<RunOutcome, ExecutorError> {
+    let Prepared {
+        ctx, client, wire, interrupts, injector, slot_budget, setup, unsupported, base_url, ..
+    } = prepared;
+    let replay_span = prepared.replay_span;
+    let (slots, t0, grace) = (slot_budget.slots, ctx.t0, ctx.limits.grace);
+    let completed = Arc::new(AtomicBool::new(false));
+    let watchers = [
+        tokio::spawn(signals::watch_signals(ctx.clone(), interrupts, grace)),
+        tokio::spawn(signals::watch_stop(ctx.clone(), grace)),
+        tokio::spawn(signals::watch_drain(ctx.clone(), t0 + replay_span + ctx.limits.drain)),
+        tokio::spawn(progress::show(
+            ctx.clone(),
+            slots,
+            prepared.expected_arrivals,
+            replay_span,
+            prepared.progress,
+        )),
+        tokio::spawn(injector.clone().run(ctx.clone())),
+    ];
+    let cpu_before = cpu::process_cpu_s();
+    let result = attack(ctx.clone(), completed.clone(), slots, &base_url, client).await;
+    let cpu_s = cpu::process_cpu_s().zip(cpu_before).map(|(after, before)| after - before);
+    for watcher in watchers {
+        watcher.abort();
+    }
+    injector.lift().await;
+    result?;
+    let elapsed = Instant::now().saturating_duration_since(t0);
+    let mut stop = ctx.stop_reason();
+    if stop.is_none() && !completed.load(Ordering::Relaxed) {
+        // Something else fired goose's killswitch (its Ctrl-C handler, if ours could not
+        // be installed): the schedule did not complete.
+        stop = Some(StopReason::Signal("SIGINT".to_string()));
+    }
+    Ok(RunOutcome {
+        metrics: ctx.recorder.finish(),
+        stop,
+        elapsed,
+        slots,
+        slot_budget,
+        setup,
+        population_users: ctx.population.user_count(),
+        population_posts: ctx.population.post_count(),
+        population_bytes: ctx.population.heap_bytes(),
+        unsupported,
+        cpu_s,
+        outages: injector.records(),
+        transport: wire.transport(base_url.starts_with("https:"), prepared.insecure),
+    })
+}
+
+/// Runs goose with `slots` users, each looping over [`slot`] with `client` (ours, not
+/// goose's: it carries the run's TLS, HTTP version and connection count, and one pool).
+async fn attack(
+    ctx: Arc<Context>,
+    completed: Arc<AtomicBool>,
+    slots: usize,
+    base_url: &str,
+    client: reqwest::Client,
+) -> Result<(), ExecutorError> {
+    let goose_error = |e: goose::GooseError| ExecutorError::Goose(e.to_string());
+    let mut cfg = GooseConfiguration::default();
+    cfg.host = Some(base_url.to_string());
+    cfg.users = Some(slots);
+    cfg.increase_rate = Some("10000".to_string());
+    cfg.quiet = 1;
+    cfg.no_print_metrics = true;
+    cfg.no_error_summary = true;
+    cfg.no_telnet = true;
+    cfg.no_metrics = true;
+    let transaction: TransactionFunction = Arc::new(move |_: &mut GooseUser| {
+        let (ctx, completed, client) = (ctx.clone(), completed.clone(), client.clone());
+        Box::pin(async move {
+            slot(&ctx, &completed, &client).await;
+            Ok(())
+        })
+    });
+    // goose builds a client of its own even so: a plain one, shared, never used.
+    let builder = goose::client::GooseClientBuilder::new().without_cookies().gzip(false);
+    GooseAttack::initialize_with_config(cfg)
+        .map_err(goose_error)?
+        .set_client_builder_without_cookies(builder)
+        .map_err(goose_error)?
+        .register_scenario(
+            GooseScenario::new("replay").register_transaction(Transaction::new(transaction).set_name("slot")),
+        )
+        .execute()
+        .await
+        .map_err(goose_error)?;
+    Ok(())
+}
+
+/// One goose transaction: claim one job and run it.
+async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, client: &reqwest::Client) {
+    if goose::is_killswitch_triggered() && !completed.load(Ordering::Relaxed) && ctx.stop_reason().is_none() {
+        ctx.request_stop(StopReason::Signal("SIGINT".to_string()));
+    }
+    let claim = ctx.dispatch().claim();
+    let claimed = Instant::now();
+    match claim {
+        Claim::Job(job) => {
+            // Busy until the job ends or parks (see `primitives::start` for the wait before).
+            ctx.slots_busy.fetch_add(1, Ordering::Relaxed);
+            let run = async move {
+                ctx.maybe_inject_panic();
+                match job {
+                    Job::Newcomer(arrival) => journey::newcomer(ctx, client, arrival, claimed).await,
+                    Job::Reaction(reaction) => journey::reaction(ctx, client, reaction, claimed).await,
+                    Job::Retry(retry) => journey::retry(ctx, client, retry, claimed).await,
+                    Job::Resume(walk) => walk.resume(ctx, client, claimed).await,
+                }
+            };
+            // A panic is a bug in stampede; it must not take the slot (and with it the run's
+            // accounting) down: the run stops and reports what it measured, marked.
+            if let Err(panic) = AssertUnwindSafe(run).catch_unwind().await {
+                ctx.request_stop(StopReason::Internal(signals::panic_message(panic.as_ref())));
+            }
+            ctx.slots_busy.fetch_sub(1, Ordering::Relaxed);
+            ctx.dispatch().finish();
+        }
+        Claim::Wait => tokio::time::sleep(IDLE).await,
+        Claim::Done => {
+            if ctx.stop_reason().is_none() {
+                completed.store(true, Ordering::Relaxed);
+            }
+            goose::trigger_killswitch("replay finished");
+            // goose checks its exit command between transactions: nap so it gets to it.
+            tokio::time::sleep(IDLE).await;
+        }
+    }
+}
