@@ -194,6 +194,54 @@ fn read_rows(
     };
     let mut reader =
         csv::ReaderBuilder::new().trim(csv::Trim::All).comment(Some(b'#')).from_reader(text.as_bytes());
+    let columns = columns(spec, file, &mut reader, problems)?;
+    let mut rows: Vec<(f64, f64)> = Vec::new();
+    let mut bad_rows = false;
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(err) => {
+                let line = err.position().map_or(0, |p| p.line() as usize);
+                problems.push(at(
+                    file,
+                    line,
+                    1,
+                    "unreadable row".to_string(),
+                    "rows with as many fields as the header",
+                ));
+                bad_rows = true;
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let Some((time, value)) = cells(spec, file, &record, columns, timestamp_start, problems) else {
+            bad_rows = true;
+            continue;
+        };
+        if in_order(file, (line, columns.0 + 1), time, span_s, &rows, problems) {
+            rows.push((time, value));
+        } else {
+            bad_rows = true;
+        }
+    }
+    if rows.is_empty() && !bad_rows {
+        problems.push(Problem::whole_file(
+            file,
+            "the series has no data rows",
+            "at least one row under the header",
+        ));
+    }
+    (!rows.is_empty()).then_some(rows)
+}
+
+/// The time and value columns' indexes, read from the header; `None` when either is missing
+/// (both are reported).
+fn columns(
+    spec: &CsvSpec,
+    file: &Path,
+    reader: &mut csv::Reader<&[u8]>,
+    problems: &mut Capped<'_>,
+) -> Option<(usize, usize)> {
     let headers = match reader.headers() {
         Ok(headers) => headers.clone(),
         Err(err) => {
@@ -219,94 +267,82 @@ fn read_rows(
         found
     };
     let (time_col, value_col) = (column(&spec.time_column, problems), column(&spec.value_column, problems));
-    let (time_col, value_col) = (time_col?, value_col?);
+    Some((time_col?, value_col?))
+}
 
-    let mut rows: Vec<(f64, f64)> = Vec::new();
-    let mut bad_rows = false;
-    for record in reader.records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                let line = err.position().map_or(0, |p| p.line() as usize);
-                problems.push(at(
-                    file,
-                    line,
-                    1,
-                    "unreadable row".to_string(),
-                    "rows with as many fields as the header",
-                ));
-                bad_rows = true;
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        let cell = |col: usize| record.get(col).unwrap_or_default();
-        let time = match parse_time(cell(time_col), timestamp_start, spec.time_format) {
-            Some(t) => Some(t),
-            None => {
-                let expected =
-                    if spec.time_format == TimeFormat::Offset { OFFSET_EXPECTED } else { TIMESTAMP_EXPECTED };
-                problems.push(at(file, line, time_col + 1, "the cell is not a time".to_string(), expected));
-                None
-            }
-        };
-        let value = match cell(value_col).parse::<f64>() {
-            Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
-            _ => {
-                problems.push(at(
-                    file,
-                    line,
-                    value_col + 1,
-                    "the cell is not a non-negative number".to_string(),
-                    "a number >= 0",
-                ));
-                None
-            }
-        };
-        let (Some(time), Some(value)) = (time, value) else {
-            bad_rows = true;
-            continue;
-        };
-        if !(0.0..span_s).contains(&time) {
-            let shown = Span::from_secs(time.abs());
-            problems.push(at(
-                file,
-                line,
-                time_col + 1,
-                format!(
-                    "row at {}{shown} is outside the timeline (0s to {})",
-                    if time < 0.0 { "-" } else { "" },
-                    Span::from_secs(span_s)
-                ),
-                "rows within the timeline",
-            ));
-            bad_rows = true;
-        } else if let Some(&(previous, _)) = rows.last().filter(|r| time <= r.0) {
-            let what = if time == previous { "repeats" } else { "is before" };
-            problems.push(at(
-                file,
-                line,
-                time_col + 1,
-                format!(
-                    "time {} {what} the previous row's {}",
-                    Span::from_secs(time),
-                    Span::from_secs(previous)
-                ),
-                "strictly increasing times",
-            ));
-            bad_rows = true;
-        } else {
-            rows.push((time, value));
+/// A row's time and value; `None` when either cell is bad (each bad cell is reported).
+fn cells(
+    spec: &CsvSpec,
+    file: &Path,
+    record: &csv::StringRecord,
+    (time_col, value_col): (usize, usize),
+    timestamp_start: Option<i64>,
+    problems: &mut Capped<'_>,
+) -> Option<(f64, f64)> {
+    let line = record.position().map_or(0, |p| p.line() as usize);
+    let cell = |col: usize| record.get(col).unwrap_or_default();
+    let time = match parse_time(cell(time_col), timestamp_start, spec.time_format) {
+        Some(t) => Some(t),
+        None => {
+            let expected =
+                if spec.time_format == TimeFormat::Offset { OFFSET_EXPECTED } else { TIMESTAMP_EXPECTED };
+            problems.push(at(file, line, time_col + 1, "the cell is not a time".to_string(), expected));
+            None
         }
-    }
-    if rows.is_empty() && !bad_rows {
-        problems.push(Problem::whole_file(
+    };
+    let value = match cell(value_col).parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
+        _ => {
+            problems.push(at(
+                file,
+                line,
+                value_col + 1,
+                "the cell is not a non-negative number".to_string(),
+                "a number >= 0",
+            ));
+            None
+        }
+    };
+    Some((time?, value?))
+}
+
+/// Whether a row at `time` fits: inside the timeline and after the rows kept so far
+/// (reported at `(line, column)` otherwise).
+fn in_order(
+    file: &Path,
+    (line, column): (usize, usize),
+    time: f64,
+    span_s: f64,
+    rows: &[(f64, f64)],
+    problems: &mut Capped<'_>,
+) -> bool {
+    if !(0.0..span_s).contains(&time) {
+        let shown = Span::from_secs(time.abs());
+        problems.push(at(
             file,
-            "the series has no data rows",
-            "at least one row under the header",
+            line,
+            column,
+            format!(
+                "row at {}{shown} is outside the timeline (0s to {})",
+                if time < 0.0 { "-" } else { "" },
+                Span::from_secs(span_s)
+            ),
+            "rows within the timeline",
         ));
+        false
+    } else if let Some(&(previous, _)) = rows.last().filter(|r| time <= r.0) {
+        let what = if time == previous { "repeats" } else { "is before" };
+        problems.push(at(
+            file,
+            line,
+            column,
+            format!("time {} {what} the previous row's {}", Span::from_secs(time), Span::from_secs(previous)),
+            "strictly increasing times",
+        ));
+        false
+    } else {
+        true
     }
-    (!rows.is_empty()).then_some(rows)
 }
 
 fn at(file: &Path, line: usize, column: usize, message: String, expected: &str) -> Problem {

@@ -183,6 +183,14 @@ impl PlanReport {
 
     pub fn to_text(&self) -> String {
         let mut out = String::new();
+        self.write_headline(&mut out);
+        self.write_parts(&mut out);
+        self.write_actions(&mut out);
+        out
+    }
+
+    /// The scenario, its timeline, arrivals, peaks, concurrency and slots.
+    fn write_headline(&self, out: &mut String) {
         let _ = writeln!(out, "{} (seed {})", self.scenario, self.seed);
         if !self.description.is_empty() {
             let _ = writeln!(out, "  {}", self.description.trim());
@@ -235,6 +243,10 @@ impl PlanReport {
                 rate(s.peak_requests_per_s),
             );
         }
+    }
+
+    /// One line per target share, outage window, journey and room.
+    fn write_parts(&self, out: &mut String) {
         for t in &self.targets {
             let _ = writeln!(
                 out,
@@ -277,6 +289,10 @@ impl PlanReport {
                 count(room.peak_members),
             );
         }
+    }
+
+    /// The per-action table and the arrivals' sparkline.
+    fn write_actions(&self, out: &mut String) {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
@@ -299,7 +315,6 @@ impl PlanReport {
         let arrivals: Vec<f64> = self.series.iter().map(|i| i.arrivals as f64).collect();
         let _ = writeln!(out, "arrivals over the replay (0 → {}):", human_duration(self.replay_duration_s));
         let _ = writeln!(out, "  {}", sparkline(&arrivals, 72));
-        out
     }
 }
 

@@ -130,20 +130,17 @@ fn launch(scenario: &Path, base: &str, dir: &Path, margin_s: u64) -> Vec<Finishe
         .collect()
 }
 
-#[test]
-fn merged_segments_replay_the_single_process_plan_exactly() {
-    let server = Server::start::<&str>(&[]);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let scenario = scenario_file(dir.path());
-    let planned = total_arrivals(&scenario);
+/// Launches every batch of segments; when the barrier proved too short, again with twice
+/// the margin.
+fn launch_with_margin(scenario: &Path, base: &str, dir: &Path) -> Vec<Finished> {
     // The common start must come after every process's setup (its own natives, then logins
     // for the others'). Rather than trust a guess of how long that takes on this machine,
     // when the barrier proved too short — a segment reports that the start passed during
     // its setup (exit 2), or could not resolve every native before it — the batch runs
     // again with twice the margin: the barrier follows the setup time measured here.
     let mut margin_s = 8;
-    let children = loop {
-        let children = launch(&scenario, &server.base, dir.path(), margin_s);
+    loop {
+        let children = launch(scenario, base, dir, margin_s);
         let too_short = children
             .iter()
             .any(|c| c.stderr.contains("give a later --start-at") || !c.stdout.contains("setup: 24 natives"));
@@ -151,7 +148,36 @@ fn merged_segments_replay_the_single_process_plan_exactly() {
             break children;
         }
         margin_s *= 2;
-    };
+    }
+}
+
+/// Each action's merged response times are exactly those of the segments' histograms' union.
+fn assert_actions_merge_exactly(n: u32, merged: &serde_json::Value, segments: &[serde_json::Value]) {
+    for name in ["signup", "follow", "like", "view_feed"] {
+        let (_, stats) = action(merged, name).unwrap_or_else(|| panic!("N = {n}: no {name}"));
+        assert_eq!(stats["errors"]["status_4xx"].as_u64(), Some(0), "N = {n}: {name} targets exist");
+        let each: Vec<serde_json::Value> = segments
+            .iter()
+            .filter_map(|r| {
+                action(r, name).map(|(_, a)| serde_json::json!({ "h": a["histogram"]["response"] }))
+            })
+            .collect();
+        let want = union(&each, "/h");
+        let got = &stats["response_us"];
+        assert_eq!(got["count"].as_u64(), Some(want.count), "N = {n} {name}");
+        assert_eq!(got["p50"].as_u64(), Some(want.p50_us), "N = {n} {name}");
+        assert_eq!(got["p99"].as_u64(), Some(want.p99_us), "N = {n} {name}");
+        assert_eq!(got["max"].as_u64(), Some(want.max_us), "N = {n} {name}");
+    }
+}
+
+#[test]
+fn merged_segments_replay_the_single_process_plan_exactly() {
+    let server = Server::start::<&str>(&[]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = scenario_file(dir.path());
+    let planned = total_arrivals(&scenario);
+    let children = launch_with_margin(&scenario, &server.base, dir.path());
     for Finished { n, i, status, stdout, stderr, .. } in &children {
         assert!(status.success(), "segment {i}/{n}: {status}\n{stdout}\n{stderr}");
         // Every segment knows all 24 natives: its own by signup, the others' by login.
@@ -188,22 +214,7 @@ fn merged_segments_replay_the_single_process_plan_exactly() {
         for file in ["report.html", "junit.xml", "intervals.hlog"] {
             assert!(merged_dir.join(file).exists(), "{file}");
         }
-        for name in ["signup", "follow", "like", "view_feed"] {
-            let (_, stats) = action(&merged, name).unwrap_or_else(|| panic!("N = {n}: no {name}"));
-            assert_eq!(stats["errors"]["status_4xx"].as_u64(), Some(0), "N = {n}: {name} targets exist");
-            let each: Vec<serde_json::Value> = segments
-                .iter()
-                .filter_map(|r| {
-                    action(r, name).map(|(_, a)| serde_json::json!({ "h": a["histogram"]["response"] }))
-                })
-                .collect();
-            let want = union(&each, "/h");
-            let got = &stats["response_us"];
-            assert_eq!(got["count"].as_u64(), Some(want.count), "N = {n} {name}");
-            assert_eq!(got["p50"].as_u64(), Some(want.p50_us), "N = {n} {name}");
-            assert_eq!(got["p99"].as_u64(), Some(want.p99_us), "N = {n} {name}");
-            assert_eq!(got["max"].as_u64(), Some(want.max_us), "N = {n} {name}");
-        }
+        assert_actions_merge_exactly(n, &merged, &segments);
         // Order does not matter: the reversed inputs give the same report.json, byte for byte.
         let reversed_dir = dir.path().join(format!("n{n}-reversed"));
         let reversed: Vec<PathBuf> = dirs.iter().rev().cloned().collect();
