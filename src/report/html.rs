@@ -4,19 +4,25 @@
 //!
 //! - [`svg`]: the small plotting kit.
 //! - [`charts`]: one chart per question, from report data alone.
+//! - [`latency`]: each action's latency over time and percentile spectrum.
 //! - [`format`]: compact tick and caption formats.
+//! - [`tables`]: the numbers tables (actions, one action in detail, journeys).
 
 mod charts;
 mod format;
+mod latency;
 mod svg;
+mod tables;
 
 use std::fmt::Write;
 
-use self::charts::{Card, Kind};
+use self::charts::Card;
+use self::latency::Kind;
 use self::svg::escape;
-use super::model::{ActionReport, LatencyStats, Report};
+use self::tables::{action_detail_table, action_table, journey_table};
+use super::model::{ActionReport, Report};
 use super::{RunStatus, SCHEMA_VERSION};
-use crate::human::{count, percent_of as percent, seconds as human_s, us as human_us};
+use crate::human::{count, seconds as human_s, us as human_us};
 
 /// The stylesheet, inline so the file works opened from disk or attached to a CI run.
 const STYLE: &str = include_str!("html/style.css");
@@ -284,103 +290,12 @@ fn action_section(out: &mut String, r: &Report, index: usize, action: &ActionRep
     let color = charts::action_color(index);
     let _ = write!(out, r#"<h3 class="action" style="border-color:{color}">{}</h3>"#, escape(&action.name));
     out.push_str(&action_detail_table(action));
-    let y = charts::action_y_max(r, &action.name);
+    let y = latency::action_y_max(r, &action.name);
     out.push_str(r#"<div class="grid three">"#);
-    card(out, &charts::action_over_time(r, &action.name, Kind::Response, y), false);
-    card(out, &charts::action_over_time(r, &action.name, Kind::Service, y), false);
-    card(out, &charts::action_spectrum(action, color), false);
+    card(out, &latency::action_over_time(r, &action.name, Kind::Response, y), false);
+    card(out, &latency::action_over_time(r, &action.name, Kind::Service, y), false);
+    card(out, &latency::action_spectrum(action, color), false);
     out.push_str("</div>");
-}
-
-fn action_table(actions: &[ActionReport]) -> String {
-    let mut out = String::from(
-        r#"<table class="numbers"><thead><tr><th>action</th><th>requests</th><th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>own p50</th><th>own p99</th><th>service p50</th><th>service p99</th></tr></thead><tbody>"#,
-    );
-    // p50…max are the response time (the journey's delay, what thresholds judge); own is
-    // the delay the request caused itself, so a stall shows on the step that caused it.
-    for (index, a) in actions.iter().enumerate() {
-        let s = &a.stats;
-        let r = &s.response_us;
-        let _ = write!(
-            out,
-            r#"<tr><td><i class="dot" style="background:{}"></i>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
-            charts::action_color(index),
-            escape(&a.name),
-            count(s.requests as f64),
-            percent(s.errors.total(), s.requests),
-            human_us(r.p50),
-            human_us(r.p90),
-            human_us(r.p99),
-            human_us(r.p999),
-            human_us(r.max),
-            human_us(s.own_us.p50),
-            human_us(s.own_us.p99),
-            human_us(s.service_us.p50),
-            human_us(s.service_us.p99),
-        );
-    }
-    out.push_str("</tbody></table>");
-    out
-}
-
-/// One action's numbers: both latencies at every percentile, and its errors by class.
-fn action_detail_table(action: &ActionReport) -> String {
-    let s = &action.stats;
-    let mut out = String::from(
-        r#"<table class="numbers detail"><thead><tr><th></th><th>count</th><th>mean</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr></thead><tbody>"#,
-    );
-    let row = |out: &mut String, name: &str, l: &LatencyStats| {
-        let _ = write!(
-            out,
-            "<tr><td>{name}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            count(l.count as f64),
-            human_us(l.mean.max(0.0).round() as u64),
-            human_us(l.p50),
-            human_us(l.p90),
-            human_us(l.p99),
-            human_us(l.p999),
-            human_us(l.max)
-        );
-    };
-    row(&mut out, "response", &s.response_us);
-    row(&mut out, "own delay", &s.own_us);
-    row(&mut out, "service", &s.service_us);
-    out.push_str("</tbody></table>");
-    let classes: Vec<String> = (s.errors.by_class().iter())
-        .filter(|(_, n)| *n > 0)
-        .map(|(name, n)| format!("{name} {}", count(*n as f64)))
-        .collect();
-    let errors = if classes.is_empty() { "none".to_string() } else { classes.join(" · ") };
-    let _ = write!(
-        out,
-        r#"<p class="errors-line">errors: {} of {} ({}) — {}</p>"#,
-        count(s.errors.total() as f64),
-        count(s.requests as f64),
-        percent(s.errors.total(), s.requests),
-        escape(&errors)
-    );
-    out
-}
-
-fn journey_table(r: &Report) -> String {
-    let mut out = String::from(
-        r#"<table class="numbers"><thead><tr><th>journey</th><th>ended</th><th>completed</th><th>skipped steps</th><th>p50</th><th>p99</th><th>max</th></tr></thead><tbody>"#,
-    );
-    for j in &r.journeys {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&j.name),
-            count(j.started as f64),
-            count(j.completed as f64),
-            count(j.skipped_steps as f64),
-            human_us(j.response_us.p50),
-            human_us(j.response_us.p99),
-            human_us(j.response_us.max)
-        );
-    }
-    out.push_str("</tbody></table>");
-    out
 }
 
 #[cfg(test)]

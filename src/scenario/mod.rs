@@ -7,6 +7,7 @@ pub mod limits;
 pub mod load;
 pub mod model;
 pub mod outage;
+pub mod rooms;
 pub mod schema;
 pub mod targets;
 pub mod threshold;

@@ -1,6 +1,6 @@
 //! The report's charts, each built from `report.json` data alone: arrivals planned vs
 //! achieved (with the curve's real-time clock on top), in-flight requests, errors by
-//! class, start lateness, and per action latency over time and the percentile spectrum.
+//! class and start lateness (each action's latency charts are in `latency`).
 //!
 //! Every function returns a [`Card`]: a title, a note, an HTML legend and the SVG.
 //! Missing or undecodable data gives an empty chart with a note, never a panic.
@@ -8,7 +8,7 @@
 use super::format::{short_duration_s, short_us};
 use super::svg::{Axis, Band, Layer, Plot, Shape, nice_ticks};
 use crate::metrics::histogram;
-use crate::report::model::{ActionReport, Report, SeriesAction};
+use crate::report::model::Report;
 
 /// One chart with its caption.
 #[derive(Debug, Clone)]
@@ -29,7 +29,7 @@ const PALETTE: [&str; 10] = [
 ];
 
 /// Colours of percentiles, the same in every latency chart.
-const PERCENTILES: [(&str, &str); 4] =
+pub(super) const PERCENTILES: [(&str, &str); 4] =
     [("p50", "#4e79a7"), ("p90", "#59a14f"), ("p99", "#f28e2b"), ("max", "#e15759")];
 
 /// The colour of the `index`-th action.
@@ -37,26 +37,8 @@ pub fn action_color(index: usize) -> &'static str {
     PALETTE[index % PALETTE.len()]
 }
 
-/// Which latency of a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// From the intended start (what users experienced).
-    Response,
-    /// From the send (what the target spent).
-    Service,
-}
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Response => "response from intended start",
-            Kind::Service => "service time",
-        }
-    }
-}
-
 /// The replay-clock x axis, and the curve's real-time clock on top when compressed.
-fn time_axes(report: &Report) -> (Axis, Option<Axis>) {
+pub(super) fn time_axes(report: &Report) -> (Axis, Option<Axis>) {
     let last = report.series.last().map_or(0.0, |p| p.t_s + report.interval_s);
     let end = report.run.replay_duration_s.max(last).max(report.run.elapsed_s.min(last.max(1.0)));
     let (ticks, end) = nice_ticks(0.0, end, 6);
@@ -96,7 +78,7 @@ fn nice_duration_ticks(end_s: f64, target: usize) -> (Vec<f64>, f64) {
     ((0..=count).map(|i| i as f64 * step).collect(), end_s)
 }
 
-fn bands(report: &Report) -> Vec<Band> {
+pub(super) fn bands(report: &Report) -> Vec<Band> {
     (report.phases.iter()).map(|p| Band { x0: p.start_s, x1: p.end_s, label: p.name.clone() }).collect()
 }
 
@@ -119,7 +101,7 @@ fn trim(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-fn latency_axis(max_us: f64, label: &str) -> Axis {
+pub(super) fn latency_axis(max_us: f64, label: &str) -> Axis {
     let (ticks, end) = nice_ticks(0.0, max_us.max(1.0), 5);
     Axis {
         min: 0.0,
@@ -278,7 +260,7 @@ pub fn errors(report: &Report) -> Card {
 }
 
 /// Points of a percentile spectrum: x = −log10(1 − q), the "nines" (1 = 90 %, 2 = 99 %).
-fn spectrum(base64: &str) -> Option<(Vec<(f64, f64)>, f64)> {
+pub(super) fn spectrum(base64: &str) -> Option<(Vec<(f64, f64)>, f64)> {
     let h = histogram::decode_base64(base64).ok().filter(|h| !h.is_empty())?;
     // Beyond log10(count) nines every quantile is the maximum.
     let nines = (h.len() as f64).log10().clamp(1.0, 6.0);
@@ -293,7 +275,7 @@ fn spectrum(base64: &str) -> Option<(Vec<(f64, f64)>, f64)> {
     Some((points, nines))
 }
 
-fn nines_axis(nines: f64) -> Axis {
+pub(super) fn nines_axis(nines: f64) -> Axis {
     let max = nines.ceil().max(1.0);
     let mut ticks = vec![(0.0, "0%".to_string()), (2f64.log10(), "50%".to_string())];
     for n in 1..=(max as u32) {
@@ -306,96 +288,6 @@ fn nines_axis(nines: f64) -> Axis {
 fn trim_percent(p: f64) -> String {
     let s = format!("{p:.5}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// Latency by percentile, response and service, for one action (HdrHistogram style).
-pub fn action_spectrum(action: &ActionReport, color: &str) -> Card {
-    let mut layers = Vec::new();
-    let mut nines = 1.0f64;
-    for (kind, text, dashed) in [
-        (Kind::Response, &action.stats.histogram.response, false),
-        (Kind::Service, &action.stats.histogram.service, true),
-    ] {
-        if let Some((points, n)) = spectrum(text) {
-            nines = nines.max(n);
-            layers.push(Layer {
-                name: kind.name().to_string(),
-                color: color.to_string(),
-                shape: Shape::Line { points, dashed },
-            });
-        }
-    }
-    let max = action.stats.response_us.max.max(action.stats.service_us.max) as f64;
-    let legend = layers
-        .iter()
-        .map(|l| (l.name.clone(), l.color.clone(), matches!(l.shape, Shape::Line { dashed: true, .. })))
-        .collect();
-    Card {
-        title: format!("{}: percentile spectrum", action.name),
-        note: format!("{} requests over the whole run", action.stats.requests),
-        legend,
-        svg: Plot { x: nines_axis(nines), y: latency_axis(max, "latency"), layers, ..Plot::default() }
-            .render(),
-    }
-}
-
-/// An action's latency percentiles per interval; `y_max_us` is shared by the response and
-/// service charts of one action so they compare at a glance.
-pub fn action_over_time(report: &Report, name: &str, kind: Kind, y_max_us: f64) -> Card {
-    let (x, _) = time_axes(report);
-    let dt = report.interval_s.max(1e-3);
-    let pick = |a: &SeriesAction, p: usize| -> u64 {
-        match (kind, p) {
-            (Kind::Response, 0) => a.response_p50_us,
-            (Kind::Response, 1) => a.response_p90_us,
-            (Kind::Response, 2) => a.response_p99_us,
-            (Kind::Response, _) => a.response_max_us,
-            (Kind::Service, 0) => a.service_p50_us,
-            (Kind::Service, 1) => a.service_p90_us,
-            (Kind::Service, 2) => a.service_p99_us,
-            (Kind::Service, _) => a.service_max_us,
-        }
-    };
-    let mut layers = Vec::new();
-    for (p, (label, color)) in PERCENTILES.iter().enumerate() {
-        let points: Vec<(f64, f64)> = (report.series.iter())
-            .map(|s| {
-                let value = s.actions.iter().find(|a| a.name == name).map(|a| pick(a, p));
-                // An interval without requests of this action is a gap, not a zero.
-                (s.t_s + dt / 2.0, value.map_or(f64::NAN, |v| v as f64))
-            })
-            .collect();
-        // Reports from before p90/max were recorded have zeros there: leave them out.
-        if points.iter().any(|(_, y)| *y > 0.0) {
-            layers.push(Layer {
-                name: label.to_string(),
-                color: color.to_string(),
-                shape: Shape::Line { points, dashed: false },
-            });
-        }
-    }
-    let legend = layers.iter().map(|l| (l.name.clone(), l.color.clone(), false)).collect();
-    Card {
-        title: format!("{name}: {}", kind.name()),
-        note: format!("per {} interval of replay", short_duration_s(report.interval_s)),
-        legend,
-        svg: Plot {
-            x,
-            y: latency_axis(y_max_us, "latency"),
-            layers,
-            bands: bands(report),
-            ..Plot::default()
-        }
-        .render(),
-    }
-}
-
-/// Largest latency an action's over-time charts must show.
-pub fn action_y_max(report: &Report, name: &str) -> f64 {
-    (report.series.iter().flat_map(|s| s.actions.iter()).filter(|a| a.name == name))
-        .map(|a| a.response_max_us.max(a.service_max_us).max(a.response_p99_us).max(a.service_p99_us))
-        .max()
-        .unwrap_or(0) as f64
 }
 
 /// How late arrivals started, as a percentile spectrum, against the lateness budget.
@@ -438,6 +330,7 @@ pub fn lateness(report: &Report) -> Card {
 
 #[cfg(test)]
 mod tests {
+    use super::super::latency::{Kind, action_over_time, action_spectrum, action_y_max};
     use super::*;
     use crate::report::fixture;
 
