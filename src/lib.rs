@@ -17,7 +17,11 @@
 //!
 //! Imports point down the floors only (ground → arrival → scenario → plan → population,
 //! profile, metrics → executor → report → gate → replay → cli; the platform on the ground
-//! floor alone), checked with the absence of circles by `tests/integration/architecture.rs`.
+//! floor alone), and no file reaches itself through its imports: inside a module, what
+//! several files share sits in a file of its own below them (the executor's `job` and
+//! `primitives`, the platform's `app` state under its `router`). Both are checked by
+//! `tests/integration/architecture.rs`, with files of at most 400 lines; functions stay
+//! under 100 lines (clippy's `too_many_lines`).
 //!
 //! - [`units`]: durations and rates as scenario files write them.
 //! - [`source`]: reading input files with limits, YAML with a `line:column` index, problems.
@@ -36,7 +40,8 @@
 //! - [`population`]: the users and posts a replay creates, compact, with O(1) picks.
 //! - [`metrics`]: HdrHistogram recorders (service time and response time from the intended
 //!   start), arrivals, journeys and the per-interval series; never per-request samples.
-//! - [`executor`]: goose worker slots replaying the plan on an open model.
+//! - [`executor`]: goose worker slots replaying the plan on an open model: `run` prepares
+//!   (policy, health, natives, slots, one context owning the run's `Limits`) then drives.
 //! - [`report`]: `report.json` (versioned, with a committed JSON Schema) and the console summary.
 //! - [`gate`]: thresholds' evaluation and the baseline comparison, judged on saved reports.
 //! - [`replay`]: a replay as a library: resolved configuration, `run`, `finish`.

@@ -19,6 +19,11 @@
 //! Stopping: the slot that finds nothing left fires goose's killswitch. SIGINT/SIGTERM, the
 //! drain limit or a job that panics stop new jobs at once, give in-flight requests a grace
 //! period, then abandon them; the run still returns everything measured (see `signals`).
+//!
+//! Files, each importing only those below it: `config` ([`RunConfig`], [`Limits`]); `job`
+//! (the jobs as data) under `dispatch` (the queue) under `context` (one run's state, owning
+//! its limits); `primitives` (what every job shares) under `room`, `retry`, `walk` and
+//! `journey` (running each kind of job); `prepare` then `drive` make up [`run`].
 
 mod config;
 mod context;
