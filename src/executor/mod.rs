@@ -48,7 +48,7 @@ use goose::prelude::GooseAttack;
 pub use context::StopReason;
 pub use outage::OutageRecord;
 pub use setup::SetupSummary;
-pub use signals::interrupt;
+pub use signals::{Interrupts, interrupt};
 
 use crate::metrics::{MetricsConfig, Recorder, RunMetrics};
 use crate::plan::Plan;
@@ -171,6 +171,9 @@ pub async fn run(config: RunConfig) -> Result<RunOutcome, ExecutorError> {
         net.policy.check(&config.base_url, &net.connect_to).map_err(crate::net::NetError::from)?;
     // Before anything that takes time, so that Ctrl-C during setup is ours too.
     let mut interrupts = signals::Interrupts::listen();
+    // The previous replay of this process (a capacity search's last step) left goose's
+    // process-global killswitch fired: clear it before anything reads it.
+    goose::reset_killswitch();
     let base_url = config.base_url.trim_end_matches('/').to_string();
     let (client, wire) =
         crate::net::client::build(net, &destination, config.request_timeout + Duration::from_secs(1))?;

@@ -8,7 +8,7 @@
 
 mod charts;
 mod format;
-mod svg;
+pub mod svg;
 
 use std::fmt::Write;
 
@@ -19,7 +19,7 @@ use super::{RunStatus, SCHEMA_VERSION};
 use crate::human::{count, percent_of as percent, seconds as human_s, us as human_us};
 
 /// The stylesheet, inline so the file works opened from disk or attached to a CI run.
-const STYLE: &str = include_str!("html/style.css");
+pub const STYLE: &str = include_str!("html/style.css");
 
 impl Report {
     /// The whole `report.html`.
