@@ -130,7 +130,8 @@ fn the_capacity_page_plots_every_step_and_chromium_lays_it_out() {
         );
     }
     // The threshold is drawn as a line at 3 %.
-    let limit = errors.series.iter().find(|s| s.name.starts_with("all.error_rate")).expect("a threshold line");
+    let limit =
+        errors.series.iter().find(|s| s.name.starts_with("all.error_rate")).expect("a threshold line");
     assert_eq!(limit.marks, 1);
     // Chromium lays both charts out with a size.
     let scratch = tempfile::tempdir().expect("tempdir");
@@ -221,4 +222,39 @@ fn bad_flags_exit_2_with_the_rule_they_break() {
         assert!(stderr.contains(expected), "{flags:?}: {stderr}");
         assert!(!Path::new(&dir.path().join("capacity.json")).exists(), "{flags:?}");
     }
+}
+
+#[test]
+fn ctrl_c_stops_the_search_and_writes_the_answer_so_far() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::Duration;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = stampede()
+        .args(["capacity", "--quiet", "--out"])
+        .arg(dir.path())
+        .arg(repo_root().join(FIXTURE))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("stampede starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    // Lines are read on a thread so a silent search fails the test in bounded time.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let first_step = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(120)).ok())
+        .find(|line| line.starts_with("step  1:"))
+        .expect("a first step within 2 minutes");
+    assert!(first_step.contains("PASS"), "{first_step}");
+    crate::util::interrupt(&child);
+    let status = crate::util::wait(&mut child, Duration::from_secs(60));
+    assert_eq!(status.code(), Some(2));
+    let text = std::fs::read_to_string(dir.path().join("capacity.json")).expect("capacity.json written");
+    let answer: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(answer["verdict"], "interrupted", "{answer}");
+    assert_eq!(answer["passing"]["scale"], 1.0, "{answer}");
 }

@@ -12,7 +12,8 @@ use super::model::{CapacityReport, SCHEMA_VERSION};
 use super::search::{Next, Outcome, Search};
 use super::step::{self, Base, Done, Verdict};
 use super::{CapacityError, Settings};
-use crate::executor::Interrupts;
+use crate::executor::{ExecutorError, Interrupts};
+use crate::replay::ReplayError;
 
 /// Set-up time a step is assumed to need beyond its replay span, for the budget.
 const STEP_OVERHEAD: Duration = Duration::from_secs(3);
@@ -47,7 +48,16 @@ pub async fn run(settings: &Settings, mut say: impl FnMut(&str)) -> Result<Capac
         let budget_hit = Arc::new(AtomicBool::new(false));
         let shutdown = budget_shutdown(deadline, budget_hit.clone());
         let index = u32::try_from(done.len() + 1).unwrap_or(u32::MAX);
-        let step = step::run(settings, base, scale, index, shutdown).await?;
+        let step = match step::run(settings, base, scale, index, shutdown).await {
+            Ok(step) => step,
+            // Stopped before it replayed anything (during its set-up): no step to keep.
+            Err(CapacityError::Replay(ReplayError::Executor(ExecutorError::Interrupted(name, when)))) => {
+                let why =
+                    if budget_hit.load(Ordering::Relaxed) { None } else { Some(format!("{name} {when}")) };
+                break why.map_or(End::Budget, End::Interrupted);
+            }
+            Err(error) => return Err(error),
+        };
         say(&line(&step));
         match &step.verdict {
             Verdict::Pass => search.record(scale, Outcome::Pass),
