@@ -62,6 +62,10 @@ pub struct RunArgs {
     /// Password hashing cost of the embedded reference platform.
     #[arg(long, value_enum, default_value = "low")]
     pub hash_cost: crate::platform::HashCost,
+    /// Capacity of the embedded platform's route (or `all`), as `stampede serve
+    /// --fault-capacity`: ROUTE=RATE[,QUEUE]. Repeatable; not with --target.
+    #[arg(long, value_name = "ROUTE=RATE[,QUEUE]", value_parser = crate::platform::fault::capacity::parse_capacity_flag)]
+    pub fault_capacity: Vec<(crate::platform::fault::Scope, crate::platform::fault::capacity::Capacity)>,
     /// Runtime worker threads (default: 1 with `--target`, where one thread drives ~10k
     /// requests/s with fewer cross-thread wake-ups; one per CPU with the embedded platform,
     /// which shares the runtime).
@@ -135,6 +139,13 @@ fn parse_run_id(text: &str) -> Result<String, String> {
 }
 
 impl RunArgs {
+    /// The embedded platform these flags ask for.
+    pub fn platform(&self) -> replay::embedded::Platform {
+        let mut platform = replay::embedded::Platform::from(self.hash_cost);
+        platform.faults.capacity.extend(self.fault_capacity.iter().copied());
+        platform
+    }
+
     /// The replay's configuration for `plan`, every rule checked (the segment, the target,
     /// the run id); `profile` as loaded from `profile_name`.
     pub fn config(
@@ -167,7 +178,7 @@ impl RunArgs {
             profile_name,
             target: match &self.target {
                 Some(url) => Target::Url(url.clone()),
-                None => Target::Embedded(self.hash_cost),
+                None => Target::Embedded(self.platform()),
             },
             admin_token: self.admin_token.as_ref().map(|t| t.0.clone()),
             run_id,

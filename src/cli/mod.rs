@@ -5,6 +5,7 @@
 //! runs. Exit codes: 0 success, 1 a failed verdict (gate), 2 an error (bad input, I/O).
 
 mod args;
+mod capacity;
 mod compare;
 mod gate;
 mod import;
@@ -43,6 +44,9 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Replay a scenario against a platform and write its report.
     Run(args::RunArgs),
+    /// Find how big a surge the platform survives: replays of growing size (geometric
+    /// steps, then bisection), each judged by the scenario's thresholds plus --slo.
+    Capacity(capacity::CapacityArgs),
     /// Compare two runs: per action and percentile, the change, its confidence interval
     /// and a verdict (regressed, improved, unchanged, inconclusive). Exits 1 on a regression.
     Compare(compare::CompareArgs),
@@ -60,6 +64,9 @@ pub enum Command {
         /// The schema of `report.json` instead.
         #[arg(long)]
         report: bool,
+        /// The schema of `capacity.json` instead.
+        #[arg(long, conflicts_with = "report")]
+        capacity: bool,
     },
     /// Turn a platform's own logs into a scenario that replays its surge.
     Import(import::ImportArgs),
@@ -109,12 +116,15 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate { files } => Ok(validate(&files)),
         Command::Plan(args) => plan::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Capacity(args) => capacity::run(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Merge(args) => merge::run(&args),
         Command::K8s(args) => k8s::run(&args),
         Command::Report(args) => report::run(&args),
-        Command::Schema { report } => {
-            let schema = if report {
+        Command::Schema { report, capacity } => {
+            let schema = if capacity {
+                crate::replay::capacity::model::render_schema()
+            } else if report {
                 crate::report::schema::render_schema()
             } else {
                 crate::scenario::schema::render()

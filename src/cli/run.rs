@@ -11,12 +11,13 @@ use super::exit;
 use crate::plan::Plan;
 use crate::replay;
 
-pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
+/// The scenario and the profile of `args`, their problems printed (then `None`).
+pub fn inputs(args: &RunArgs) -> Option<(crate::scenario::Scenario, crate::profile::Profile, String)> {
     let scenario = match crate::scenario::load(&args.file, &args.replay.overrides()) {
         Ok(scenario) => scenario,
         Err(problems) => {
             eprintln!("{problems}");
-            return Ok(exit::ERROR);
+            return None;
         }
     };
     let scenario_dir = args.file.parent().map(PathBuf::from).unwrap_or_default();
@@ -25,13 +26,39 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         Some(_) => crate::profile::Origin::CommandLine { scenario_dir: &scenario_dir },
         None => crate::profile::Origin::Scenario { scenario_dir: &scenario_dir, scenario: &args.file },
     };
-    let profile = match crate::profile::load(&profile_name, origin) {
-        Ok(profile) => profile,
+    match crate::profile::load(&profile_name, origin) {
+        Ok(profile) => Some((scenario, profile, profile_name)),
         Err(problems) => {
             eprintln!("{problems}");
-            return Ok(exit::ERROR);
+            None
         }
-    };
+    }
+}
+
+/// The runtime of a replay: `--threads`, else one thread against a target, one per CPU
+/// with the embedded platform (which shares it).
+pub fn runtime_for(args: &RunArgs) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    match (args.threads, &args.target) {
+        (Some(threads), _) => {
+            runtime.worker_threads(threads.max(1));
+        }
+        (None, Some(_)) => {
+            runtime.worker_threads(1);
+        }
+        (None, None) => {}
+    }
+    runtime.enable_all().build()
+}
+
+pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
+    let Some((scenario, profile, profile_name)) = inputs(args) else { return Ok(exit::ERROR) };
+    if args.target.is_some() && !args.fault_capacity.is_empty() {
+        eprintln!(
+            "error: --fault-capacity sets the embedded platform's capacity; with --target give it to the target (`stampede serve --fault-capacity`)"
+        );
+        return Ok(exit::ERROR);
+    }
     let out = args.out.clone().unwrap_or_else(|| replay::config::default_out(&scenario));
     if let Err(problem) =
         replay::config::check_segment(args.segment, args.target.is_some(), args.start_at.is_some())
@@ -62,18 +89,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     let plan = Plan::new(scenario).with_segment(args.segment.unwrap_or_default());
     let config = args.config(plan, profile, profile_name, only_target, net)?;
     super::init_logging();
-    let mut runtime = tokio::runtime::Builder::new_multi_thread();
-    match (args.threads, &args.target) {
-        (Some(threads), _) => {
-            runtime.worker_threads(threads.max(1));
-        }
-        (None, Some(_)) => {
-            runtime.worker_threads(1);
-        }
-        (None, None) => {}
-    }
     // Ctrl-C and SIGTERM reach the executor directly; nothing else stops a command-line run.
-    let replayed = runtime.enable_all().build()?.block_on(replay::run(config, std::future::pending()))?;
+    let replayed = runtime_for(args)?.block_on(replay::run(config, std::future::pending()))?;
     let mut report = replayed.report;
     Ok(replay::finish(&mut report, &gate, &out, &replayed.notes)?)
 }

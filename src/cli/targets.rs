@@ -190,6 +190,9 @@ fn passed_on(args: &RunArgs) -> Vec<String> {
     pass("grace", Some(args.grace.to_string()));
     pass("hash-cost", args.hash_cost.to_possible_value().map(|v| v.get_name().to_string()));
     pass("threads", args.threads.map(|n| n.to_string()));
+    for (scope, capacity) in &args.fault_capacity {
+        pass("fault-capacity", Some(format!("{}={capacity}", String::from(*scope))));
+    }
     flags.extend(args.net.to_flags());
     flags
 }

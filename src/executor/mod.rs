@@ -51,7 +51,7 @@ pub use config::{Limits, RunConfig};
 pub use context::StopReason;
 pub use outage::OutageRecord;
 pub use setup::SetupSummary;
-pub use signals::interrupt;
+pub use signals::{Interrupts, interrupt};
 
 use crate::metrics::RunMetrics;
 use crate::scenario::Action;

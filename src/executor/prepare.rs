@@ -133,6 +133,9 @@ async fn connect(config: &RunConfig) -> Result<Connected, ExecutorError> {
         net.policy.check(&config.base_url, &net.connect_to).map_err(crate::net::NetError::from)?;
     // Before anything that takes time, so that Ctrl-C during setup is ours too.
     let mut interrupts = Interrupts::listen();
+    // The previous replay of this process (a capacity search's last step) left goose's
+    // process-global killswitch fired: clear it before anything reads it.
+    goose::reset_killswitch();
     let base_url = config.base_url.trim_end_matches('/').to_string();
     let timeout = config.limits.request_timeout + Duration::from_secs(1);
     let (client, wire) = crate::net::client::build(net, &destination, timeout)?;

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::app::App;
 use super::error::{ApiError, ApiJson};
+use super::fault::capacity::Capacity;
 use super::fault::{ErrorRate, Faults, Latency, Scope, Stall};
 
 /// The JSON form of the faults, both directions.
@@ -27,6 +28,9 @@ pub struct FaultsBody {
     pub error_rate: BTreeMap<Scope, ErrorRate>,
     #[serde(default)]
     pub stalls: Vec<StallBody>,
+    /// `--fault-capacity`: per route (or `all`), `RATE,QUEUE`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub capacity: BTreeMap<Scope, Capacity>,
     /// Only in answers: time since server start, to read `start_ms` against.
     #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub uptime_ms: Option<u64>,
@@ -60,7 +64,8 @@ pub async fn put_faults(
     authorize(&app, &headers)?;
     let now = app.faults.since_start();
     let stalls = body.stalls.iter().map(|stall| resolve(stall, now)).collect::<Result<Vec<_>, _>>()?;
-    let faults = Faults { latency: body.latency, error_rate: body.error_rate, stalls };
+    let faults =
+        Faults { latency: body.latency, error_rate: body.error_rate, stalls, capacity: body.capacity };
     tracing::info!(?faults, "faults replaced through the admin endpoint");
     app.faults.replace(faults.clone());
     Ok(Json(describe(&faults, now)))
@@ -112,6 +117,7 @@ fn describe(faults: &Faults, now: Duration) -> FaultsBody {
                 duration_ms: ms(stall.duration),
             })
             .collect(),
+        capacity: faults.capacity.clone(),
         uptime_ms: Some(ms(now)),
     }
 }

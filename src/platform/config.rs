@@ -41,6 +41,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "START+DURATION")]
     pub fault_stall: Vec<Stall>,
 
+    /// Capacity of a route (or `all`): ROUTE=RATE[,QUEUE], e.g. signup=200/s. Beyond the
+    /// rate requests queue for at most QUEUE (default 100ms), then get 503. Repeatable.
+    #[arg(long, value_name = "ROUTE=RATE[,QUEUE]", value_parser = super::fault::capacity::parse_capacity_flag)]
+    pub fault_capacity: Vec<(Scope, super::fault::capacity::Capacity)>,
+
     /// Token enabling `GET/PUT /admin/faults` (send as `Authorization: Bearer TOKEN`).
     /// Without one the admin endpoint answers 404.
     #[arg(long, env = "STAMPEDE_ADMIN_TOKEN", hide_env_values = true, value_name = "TOKEN")]
@@ -138,6 +143,7 @@ impl Config {
         faults.latency.extend(args.fault_latency.iter().copied());
         faults.error_rate.extend(args.fault_error_rate.iter().copied());
         faults.stalls.extend(args.fault_stall.iter().copied());
+        faults.capacity.extend(args.fault_capacity.iter().copied());
         Self {
             hash_cost: args.hash_cost,
             faults,

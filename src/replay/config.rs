@@ -8,9 +8,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::embedded::Platform;
 pub use crate::executor::Limits;
 use crate::plan::{Plan, Segment};
-use crate::platform::HashCost;
 use crate::profile::Profile;
 use crate::scenario::{DelayDist, Scenario, TargetShare};
 
@@ -20,8 +20,9 @@ pub enum Target {
     /// A platform already running at this base URL (loopback, or allowed by `net.policy`).
     Url(String),
     /// The reference platform started in-process on 127.0.0.1 (port 0) with a temporary
-    /// database, hashing passwords at this cost.
-    Embedded(HashCost),
+    /// database, hashing passwords at this cost and with these faults (a fresh one per
+    /// replay).
+    Embedded(Platform),
 }
 
 /// Everything one replay needs, resolved and checked.

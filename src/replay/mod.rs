@@ -8,10 +8,12 @@
 //!   each.
 //! - [`finish`](mod@finish): the one ending of every run — judge, write, print, exit code.
 //! - [`embedded`]: the reference platform started in-process when no target is given.
+//! - [`capacity`]: the capacity search, many surge replays of growing size.
 //!
 //! goose's killswitch and Ctrl-C handling are global to a process, so one process runs one
 //! replay at a time.
 
+pub mod capacity;
 pub mod config;
 pub mod embedded;
 pub mod finish;

@@ -32,11 +32,11 @@ pub async fn run(
     let mut admin_token = config.admin_token.clone();
     let (base_url, target_text) = match &config.target {
         Target::Url(url) => (url.clone(), url.clone()),
-        Target::Embedded(hash_cost) => {
+        Target::Embedded(platform) => {
             // A fresh token per run: the embedded platform is ours to break.
             let token = format!("{:032x}", rand::random::<u128>());
             admin_token = Some(token.clone());
-            let server = Embedded::start(*hash_cost, token).await.map_err(ReplayError::Embedded)?;
+            let server = Embedded::start(platform, token).await.map_err(ReplayError::Embedded)?;
             let url = server.url();
             embedded = Some(server);
             (url.clone(), format!("{url} (embedded reference platform)"))

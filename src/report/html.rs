@@ -11,7 +11,7 @@
 mod charts;
 mod format;
 mod latency;
-mod svg;
+pub mod svg;
 mod tables;
 
 use std::fmt::Write;
@@ -25,7 +25,7 @@ use super::{RunStatus, SCHEMA_VERSION};
 use crate::human::{count, seconds as human_s, us as human_us};
 
 /// The stylesheet, inline so the file works opened from disk or attached to a CI run.
-const STYLE: &str = include_str!("html/style.css");
+pub const STYLE: &str = include_str!("html/style.css");
 
 impl Report {
     /// The whole `report.html`.

@@ -2,6 +2,7 @@
 
 mod architecture;
 mod bluesky;
+mod capacity;
 mod chart_reader;
 mod charts;
 mod fuzz;

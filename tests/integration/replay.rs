@@ -38,7 +38,7 @@ fn a_replay_called_from_code_returns_a_complete_report() {
         plan,
         profile,
         profile_name: "reference".into(),
-        target: Target::Embedded(HashCost::Low),
+        target: Target::Embedded(HashCost::Low.into()),
         admin_token: None,
         run_id: "library".into(),
         segment: None,

@@ -12,6 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::Faults;
+use super::capacity::Admission;
 use crate::platform::error::ApiError;
 use crate::platform::routes::Route;
 
@@ -21,11 +22,13 @@ pub struct FaultState {
     /// Server start: `--fault-stall 3s+2s` means 3 s after this instant.
     epoch: Instant,
     current: RwLock<Arc<Faults>>,
+    /// The capacity fault's servers, kept across replacements of the faults.
+    queues: super::capacity::Queues,
 }
 
 impl FaultState {
     pub fn new(faults: Faults) -> Self {
-        Self { epoch: Instant::now(), current: RwLock::new(Arc::new(faults)) }
+        Self { epoch: Instant::now(), current: RwLock::new(Arc::new(faults)), queues: Default::default() }
     }
 
     pub fn current(&self) -> Arc<Faults> {
@@ -42,7 +45,7 @@ impl FaultState {
     }
 }
 
-/// Middleware: stall, then added latency, then maybe a 503, then the handler. Requests
+/// Middleware: stall, then the capacity queue, then added latency, then maybe a 503, then the handler. Requests
 /// outside the route table (admin, unknown paths) pass untouched.
 pub async fn inject(
     State(state): State<Arc<FaultState>>,
@@ -61,6 +64,11 @@ pub async fn inject(
     }
     if let Some(until) = faults.stall_until(arrival) {
         tokio::time::sleep(until.saturating_sub(state.since_start())).await;
+    }
+    match state.queues.admit(&faults, route, Instant::now()) {
+        Admission::Now => {}
+        Admission::After(wait) => tokio::time::sleep(wait).await,
+        Admission::Refused => return ApiError::Unavailable("over capacity").into_response(),
     }
     // ThreadRng is not Send, so draw everything before the next await.
     let (delay, fail) = {

@@ -14,9 +14,12 @@
 //! - `--fault-error-rate [ROUTE=]P`: answer 503 with probability P (0..=1).
 //! - `--fault-stall START+DURATION`: requests arriving in [START, START+DURATION) after
 //!   the server started hang until the window ends, e.g. `3s+2s`.
+//! - `--fault-capacity ROUTE=RATE[,QUEUE]`: the route serves at most RATE requests per
+//!   second, queueing up to QUEUE then refusing with 503 ([`capacity`]).
 //!
 //! A route-specific setting overrides `all`.
 
+pub mod capacity;
 pub mod layer;
 
 use std::collections::BTreeMap;
@@ -268,11 +271,15 @@ pub struct Faults {
     pub latency: BTreeMap<Scope, Latency>,
     pub error_rate: BTreeMap<Scope, ErrorRate>,
     pub stalls: Vec<Stall>,
+    pub capacity: BTreeMap<Scope, capacity::Capacity>,
 }
 
 impl Faults {
     pub fn is_empty(&self) -> bool {
-        self.latency.is_empty() && self.error_rate.is_empty() && self.stalls.is_empty()
+        self.latency.is_empty()
+            && self.error_rate.is_empty()
+            && self.stalls.is_empty()
+            && self.capacity.is_empty()
     }
 
     /// The route's own setting, else the `all` setting.
