@@ -5,14 +5,19 @@
 //! - [`svg`]: the small plotting kit.
 //! - [`charts`]: one chart per question, from report data alone.
 //! - [`format`]: compact tick and caption formats.
+//! - [`pair`]: `ab.html`, two runs replayed together side by side (`stampede ab`).
 
 mod charts;
 mod format;
+mod pair;
 mod svg;
+
+pub use self::charts::Kind;
+pub use self::pair::PairPage;
 
 use std::fmt::Write;
 
-use self::charts::{Card, Kind};
+use self::charts::Card;
 use self::svg::escape;
 use super::model::{ActionReport, LatencyStats, Report};
 use super::{RunStatus, SCHEMA_VERSION};

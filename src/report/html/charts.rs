@@ -56,7 +56,7 @@ impl Kind {
 }
 
 /// The replay-clock x axis, and the curve's real-time clock on top when compressed.
-fn time_axes(report: &Report) -> (Axis, Option<Axis>) {
+pub(super) fn time_axes(report: &Report) -> (Axis, Option<Axis>) {
     let last = report.series.last().map_or(0.0, |p| p.t_s + report.interval_s);
     let end = report.run.replay_duration_s.max(last).max(report.run.elapsed_s.min(last.max(1.0)));
     let (ticks, end) = nice_ticks(0.0, end, 6);
@@ -96,7 +96,7 @@ fn nice_duration_ticks(end_s: f64, target: usize) -> (Vec<f64>, f64) {
     ((0..=count).map(|i| i as f64 * step).collect(), end_s)
 }
 
-fn bands(report: &Report) -> Vec<Band> {
+pub(super) fn bands(report: &Report) -> Vec<Band> {
     (report.phases.iter()).map(|p| Band { x0: p.start_s, x1: p.end_s, label: p.name.clone() }).collect()
 }
 
@@ -119,7 +119,7 @@ fn trim(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-fn latency_axis(max_us: f64, label: &str) -> Axis {
+pub(super) fn latency_axis(max_us: f64, label: &str) -> Axis {
     let (ticks, end) = nice_ticks(0.0, max_us.max(1.0), 5);
     Axis {
         min: 0.0,
