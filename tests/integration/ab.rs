@@ -39,12 +39,18 @@ fn median(values: &mut [f64]) -> f64 {
 fn ab_names_the_slower_action_and_passes_a_same_build_pair() {
     let dir = tempfile::tempdir().expect("temp dir");
 
-    // view_feed twice as slow on the candidate: regressed, and nothing else is.
+    // view_feed twice as slow on the candidate: regressed, and nothing else is. The
+    // baseline is served by another copy of the build (as a team compares two builds).
+    let build = dir.path().join("main-build-stampede");
+    std::fs::copy(env!("CARGO_BIN_EXE_stampede"), &build).expect("copies the binary");
     let out = dir.path().join("slower");
-    let (code, text) = ab(&out, "view_feed=lognormal:10ms,0.2", "view_feed=lognormal:20ms,0.2", &[]);
+    let build_flag = ["--baseline-build", build.to_str().expect("utf-8 path")];
+    let (code, text) = ab(&out, "view_feed=lognormal:10ms,0.2", "view_feed=lognormal:20ms,0.2", &build_flag);
     assert_eq!(code, 1, "{text}");
     let file = read_json(&out.join("ab.json"));
     assert_eq!(file["regressed"], true);
+    let target = file["baseline"]["target"].as_str().unwrap_or_default();
+    assert!(target.contains("main-build-stampede serve"), "{target}");
     let rows = file["comparison"]["rows"].as_array().expect("rows");
     let regressed: Vec<&serde_json::Value> = rows.iter().filter(|r| r["verdict"] == "regressed").collect();
     assert!(!regressed.is_empty(), "{text}");
