@@ -4,6 +4,7 @@
 //! command resolves them against the scenario into a validated configuration before anything
 //! runs. Exit codes: 0 success, 1 a failed verdict (gate), 2 an error (bad input, I/O).
 
+mod ab;
 mod args;
 mod capacity;
 mod compare;
@@ -50,6 +51,10 @@ pub enum Command {
     /// Compare two runs: per action and percentile, the change, its confidence interval
     /// and a verdict (regressed, improved, unchanged, inconclusive). Exits 1 on a regression.
     Compare(compare::CompareArgs),
+    /// Replay one schedule against a baseline and a candidate deployment at the same time
+    /// and compare them in pairs, so noise both met cancels (for noisy CI runners). Exits 1
+    /// on a regression.
+    Ab(ab::AbArgs),
     /// Merge the run directories of a segmented run (`run --segment I/N`) into one, with
     /// exactly merged histograms, and judge thresholds (and a baseline) on the merged data.
     Merge(merge::MergeArgs),
@@ -118,6 +123,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Capacity(args) => capacity::run(&args),
         Command::Compare(args) => compare::run(&args),
+        Command::Ab(args) => ab::run(&args),
         Command::Merge(args) => merge::run(&args),
         Command::K8s(args) => k8s::run(&args),
         Command::Report(args) => report::run(&args),

@@ -155,7 +155,7 @@ async fn run_children(
         children.push(command.spawn().with_context(|| format!("cannot start the run of target {name}"))?);
     }
     let ids: Vec<u32> = children.iter().filter_map(tokio::process::Child::id).collect();
-    let forward = tokio::spawn(forward_signals(ids));
+    let forward = tokio::spawn(crate::replay::children::forward_signals(ids));
     let mut statuses = Vec::with_capacity(children.len());
     for child in &mut children {
         statuses.push(match child.wait().await {
@@ -195,30 +195,4 @@ fn passed_on(args: &RunArgs) -> Vec<String> {
     }
     flags.extend(args.net.to_flags());
     flags
-}
-
-/// Passes SIGINT and SIGTERM on to the children (a terminal's Ctrl-C reaches them anyway;
-/// a `kill` of the parent alone would not).
-#[cfg(unix)]
-async fn forward_signals(ids: Vec<u32>) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut interrupt), Ok(mut terminate)) =
-        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
-    else {
-        return;
-    };
-    loop {
-        let name = tokio::select! {
-            _ = interrupt.recv() => "-INT",
-            _ = terminate.recv() => "-TERM",
-        };
-        for id in &ids {
-            let _ = tokio::process::Command::new("kill").args([name, &id.to_string()]).status().await;
-        }
-    }
-}
-
-#[cfg(not(unix))]
-async fn forward_signals(_ids: Vec<u32>) {
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -43,18 +43,18 @@ pub struct Settings {
 
 /// One run's non-empty intervals as sparse `(grid index, count)` lists.
 #[derive(Debug, Clone)]
-struct Sparse {
-    intervals: Vec<Vec<(usize, u64)>>,
+pub(super) struct Sparse {
+    pub(super) intervals: Vec<Vec<(usize, u64)>>,
 }
 
 /// The distinct values recorded in either run, ascending (µs).
 #[derive(Debug, Clone)]
-struct Grid {
+pub(super) struct Grid {
     values: Vec<u64>,
 }
 
 impl Grid {
-    fn new(runs: [&[Option<Histogram<u64>>]; 2]) -> Grid {
+    pub(super) fn new(runs: [&[Option<Histogram<u64>>]; 2]) -> Grid {
         let mut values: Vec<u64> = runs
             .iter()
             .flat_map(|run| run.iter().flatten())
@@ -66,25 +66,28 @@ impl Grid {
     }
 
     fn sparse(&self, run: &[Option<Histogram<u64>>]) -> Sparse {
-        let intervals = run
-            .iter()
-            .flatten()
-            .filter(|h| !h.is_empty())
-            .map(|h| {
-                h.iter_recorded()
-                    .filter_map(|v| {
-                        let value = h.highest_equivalent(v.value_iterated_to());
-                        let index = self.values.binary_search(&value).ok()?;
-                        Some((index, v.count_at_value()))
-                    })
-                    .collect()
-            })
-            .collect();
+        let intervals = run.iter().flatten().filter(|h| !h.is_empty()).map(|h| self.flatten(h)).collect();
         Sparse { intervals }
     }
 
+    /// One histogram as sparse `(grid index, count)` pairs.
+    pub(super) fn flatten(&self, h: &Histogram<u64>) -> Vec<(usize, u64)> {
+        h.iter_recorded()
+            .filter_map(|v| {
+                let value = h.highest_equivalent(v.value_iterated_to());
+                let index = self.values.binary_search(&value).ok()?;
+                Some((index, v.count_at_value()))
+            })
+            .collect()
+    }
+
+    /// Number of distinct values: the length of a dense count vector.
+    pub(super) fn len(&self) -> usize {
+        self.values.len()
+    }
+
     /// Values at `quantiles` (ascending, in (0, 1)) of the dense `counts`; `None` if empty.
-    fn quantiles(&self, counts: &[u64], quantiles: &[f64]) -> Option<Vec<f64>> {
+    pub(super) fn quantiles(&self, counts: &[u64], quantiles: &[f64]) -> Option<Vec<f64>> {
         let total: u64 = counts.iter().sum();
         if total == 0 {
             return None;
@@ -107,7 +110,7 @@ impl Grid {
 }
 
 impl Sparse {
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.intervals.len()
     }
 
@@ -115,7 +118,7 @@ impl Sparse {
         self.intervals.iter().flatten().map(|&(_, c)| c).sum()
     }
 
-    fn add_interval(&self, i: usize, counts: &mut [u64]) {
+    pub(super) fn add_interval(&self, i: usize, counts: &mut [u64]) {
         let Some(interval) = self.intervals.get(i % self.intervals.len().max(1)) else {
             return;
         };

@@ -141,17 +141,43 @@ pub struct Row {
 pub struct Comparison {
     /// `response` or `service`.
     pub measure: String,
+    /// How the intervals were resampled: `block bootstrap` (two runs made apart) or
+    /// `paired block bootstrap` (two runs on one clock, `stampede ab`).
+    pub method: &'static str,
     pub confidence: f64,
     pub rows: Vec<Row>,
     /// Settings that differ between the runs (the comparison may be meaningless).
     pub warnings: Vec<String>,
 }
 
-/// Compares every action present in either run.
+/// Resamples two runs' interval histograms into estimates per percentile.
+type Estimator = fn(&Run, &Run, &[f64], &Settings) -> Option<Vec<bootstrap::Estimate>>;
+
+/// Compares every action present in either run (two runs made apart: each resampled on
+/// its own).
 pub fn compare(
     baseline: &Report,
     candidate: &Report,
     options: &CompareOptions,
+) -> Result<Comparison, GateError> {
+    compare_with(baseline, candidate, options, (bootstrap::estimate, "block bootstrap"))
+}
+
+/// Compares two runs replayed together on one clock (`stampede ab`): intervals resampled
+/// in pairs, so noise both runs met cancels ([`paired`](super::paired)).
+pub fn compare_paired(
+    baseline: &Report,
+    candidate: &Report,
+    options: &CompareOptions,
+) -> Result<Comparison, GateError> {
+    compare_with(baseline, candidate, options, (super::paired::estimate, "paired block bootstrap"))
+}
+
+fn compare_with(
+    baseline: &Report,
+    candidate: &Report,
+    options: &CompareOptions,
+    (estimator, method): (Estimator, &'static str),
 ) -> Result<Comparison, GateError> {
     let mut names: Vec<&str> = baseline.actions.iter().map(|a| a.name.as_str()).collect();
     for action in &candidate.actions {
@@ -169,10 +195,11 @@ pub fn compare(
             confidence: options.confidence,
             seed: options.seed.wrapping_add(k as u64),
         };
-        rows.extend(compare_action(name, &base, &cand, options, &settings));
+        rows.extend(compare_action(name, &base, &cand, options, &settings, estimator));
     }
     Ok(Comparison {
         measure: options.measure.tag().to_string(),
+        method,
         confidence: options.confidence,
         rows,
         warnings: warnings(baseline, candidate),
@@ -187,6 +214,7 @@ fn compare_action(
     cand: &Run,
     options: &CompareOptions,
     settings: &Settings,
+    estimator: Estimator,
 ) -> Vec<Row> {
     let sizes = bootstrap::sizes(base, cand);
     let empty = |p: f64, note: String| Row {
@@ -209,7 +237,7 @@ fn compare_action(
     };
     let estimates = match missing {
         Some(why) => None.ok_or(why),
-        None => bootstrap::estimate(base, cand, &options.percentiles, settings).ok_or("no requests"),
+        None => estimator(base, cand, &options.percentiles, settings).ok_or("no requests to compare"),
     };
     let estimates = match estimates {
         Ok(e) => e,

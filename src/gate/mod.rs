@@ -8,6 +8,7 @@
 //! - [`window`]: a report's measurements over the whole run or a named phase.
 //! - [`evaluate`]: thresholds → verdicts (`pass` / `fail`).
 //! - [`bootstrap`]: the circular block bootstrap over per-interval histograms.
+//! - [`paired`]: the same over two runs replayed together (`stampede ab`), resampled in pairs.
 //! - [`compare`]: baseline vs candidate per action and percentile → `regressed`,
 //!   `improved`, `unchanged` or `inconclusive`; [`table`] prints it for people.
 //! - [`judge`]: the [`Gate`] a run is judged against (thresholds and a baseline, resolved
@@ -20,6 +21,7 @@ pub mod bootstrap;
 pub mod compare;
 pub mod evaluate;
 pub mod judge;
+pub mod paired;
 pub mod table;
 pub mod window;
 

@@ -8,8 +8,9 @@ use crate::human;
 pub fn render(comparison: &Comparison, options: &CompareOptions) -> String {
     let confidence = format!("{:.0}% CI", comparison.confidence * 100.0);
     let mut out = format!(
-        "{} time · {confidence} (block bootstrap) · practical margin {} or {}\n",
+        "{} time · {confidence} ({}) · practical margin {} or {}\n",
         comparison.measure,
+        comparison.method,
         human::percent(options.min_relative),
         human::micros(options.min_absolute_us)
     );

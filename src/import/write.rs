@@ -154,8 +154,17 @@ fn steps(
     let joined_room = order.contains(&Action::JoinRoom);
     for &action in order {
         let Some(&count) = requests.get(&action) else { continue };
-        // `send_chat` needs a room joined earlier in the journey.
-        if count == 0 || (action == Action::SendChat && !joined_room) {
+        if count == 0 {
+            continue;
+        }
+        // `send_chat` needs a room joined earlier in the journey: say what is left out
+        // rather than write a scenario that does not validate.
+        if action == Action::SendChat && !joined_room {
+            let _ = writeln!(
+                out,
+                "      # send_chat: {count} requests left out: a chat needs a room joined earlier in \
+                 the journey, and no join_room was mapped (map the log's join route with --map)"
+            );
             continue;
         }
         let mean = count as f64 / sessions.max(1.0);
@@ -187,4 +196,22 @@ fn round(x: f64) -> f64 {
     }
     let scale = 10f64.powi(5 - x.abs().log10().floor() as i32);
     (x * scale).round() / scale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chats_without_a_room_are_left_out_with_a_note() {
+        let mut out = String::new();
+        let requests = [(Action::ViewFeed, 10), (Action::SendChat, 7)].into_iter().collect();
+        steps(&mut out, &[Action::ViewFeed, Action::SendChat], &requests, 5.0, None);
+        assert!(out.contains("- action: view_feed") && !out.contains("- action: send_chat"), "{out}");
+        assert!(out.contains("# send_chat: 7 requests left out"), "{out}");
+        let mut with_room = String::new();
+        let requests = [(Action::JoinRoom, 5), (Action::SendChat, 7)].into_iter().collect();
+        steps(&mut with_room, &[Action::JoinRoom, Action::SendChat], &requests, 5.0, None);
+        assert!(with_room.contains("- action: send_chat"), "{with_room}");
+    }
 }

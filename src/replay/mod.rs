@@ -9,11 +9,16 @@
 //! - [`finish`](mod@finish): the one ending of every run — judge, write, print, exit code.
 //! - [`embedded`]: the reference platform started in-process when no target is given.
 //! - [`capacity`]: the capacity search, many surge replays of growing size.
+//! - [`ab`]: two replays of one schedule at once, against a baseline and a candidate
+//!   deployment, compared in pairs (`stampede ab`); [`children`] passes signals on to the
+//!   `stampede run` processes it starts.
 //!
 //! goose's killswitch and Ctrl-C handling are global to a process, so one process runs one
 //! replay at a time.
 
+pub mod ab;
 pub mod capacity;
+pub mod children;
 pub mod config;
 pub mod embedded;
 pub mod finish;

@@ -7,17 +7,21 @@
 //! - [`latency`]: each action's latency over time and percentile spectrum.
 //! - [`format`]: compact tick and caption formats.
 //! - [`tables`]: the numbers tables (actions, one action in detail, journeys).
+//! - [`pair`]: `ab.html`, two runs replayed together side by side (`stampede ab`).
 
 mod charts;
 mod format;
 mod latency;
+mod pair;
 pub mod svg;
 mod tables;
+
+pub use self::latency::Kind;
+pub use self::pair::PairPage;
 
 use std::fmt::Write;
 
 use self::charts::Card;
-use self::latency::Kind;
 use self::svg::escape;
 use self::tables::{action_detail_table, action_table, journey_table};
 use super::model::{ActionReport, Report};

@@ -1,5 +1,6 @@
 //! End-to-end tests: one binary (as in ripgrep) running the real `stampede` executable.
 
+mod ab;
 mod architecture;
 mod bluesky;
 mod capacity;
