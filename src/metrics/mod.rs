@@ -19,6 +19,7 @@ pub mod interval;
 pub mod ontime;
 pub mod recorder;
 pub mod run;
+mod state;
 
 use std::time::Duration;
 
