@@ -206,6 +206,7 @@ fn encode(histogram: Option<&Histogram<u64>>) -> String {
 
 fn add_errors(a: &mut ErrorsReport, b: &ErrorsReport) {
     a.connect += b.connect;
+    a.tls += b.tls;
     a.timeout += b.timeout;
     a.reset += b.reset;
     a.status_4xx += b.status_4xx;
