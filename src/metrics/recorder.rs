@@ -16,28 +16,10 @@ use std::time::Duration;
 use super::interval::TagLayout;
 use super::ontime::SlotWait;
 use super::run::RunMetrics;
+pub use super::state::LiveStats;
 use super::state::State;
 use super::{Delays, ErrorClass, MetricsConfig, StepKey, action_index};
 use crate::scenario::Action;
-
-/// A cheap view of the run so far, for a progress bar.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct LiveStats {
-    /// Replay-clock offset of the latest record.
-    pub at: Duration,
-    /// Arrivals the plan schedules up to and including the current interval.
-    pub planned_so_far: u64,
-    pub started: u64,
-    pub dropped: u64,
-    pub requests: u64,
-    pub errors: u64,
-    /// Journeys open now (parked ones included).
-    pub journeys_open: u64,
-    /// Worker slots busy now.
-    pub slots_busy: u64,
-    /// p99 response time of every action so far, µs.
-    pub response_p99_us: u64,
-}
 
 /// Records requests, arrivals and journeys; clone it freely (it is an `Arc`).
 #[derive(Debug, Clone)]

@@ -8,7 +8,6 @@ use super::chat::ChatMetrics;
 use super::histogram::{LazyHistogram, Stats};
 use super::interval::{IntervalMetrics, OpenInterval, TagLayout};
 use super::ontime::OnTime;
-use super::recorder::LiveStats;
 use super::run::{ActionMetrics, JourneyMetrics, RequestMetrics, RunMetrics, StepMetrics};
 use super::{MetricsConfig, StepKey};
 use crate::scenario::Action;
@@ -18,6 +17,25 @@ const MIN_INTERVAL: Duration = Duration::from_millis(1);
 /// Last interval index; records beyond it (a bogus `at`, or a replay of more than a day at
 /// 1 s) count in it, so a wild offset cannot fill memory with empty intervals.
 const MAX_INTERVAL_INDEX: u64 = 100_000;
+
+/// A cheap view of the run so far, for a progress bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LiveStats {
+    /// Replay-clock offset of the latest record.
+    pub at: Duration,
+    /// Arrivals the plan schedules up to and including the current interval.
+    pub planned_so_far: u64,
+    pub started: u64,
+    pub dropped: u64,
+    pub requests: u64,
+    pub errors: u64,
+    /// Journeys open now (parked ones included).
+    pub journeys_open: u64,
+    /// Worker slots busy now.
+    pub slots_busy: u64,
+    /// p99 response time of every action so far, µs.
+    pub response_p99_us: u64,
+}
 
 #[derive(Debug)]
 pub(super) struct State {
