@@ -9,6 +9,7 @@ mod gate;
 mod hostile;
 mod import;
 mod library;
+mod netns;
 mod outages;
 mod pacing;
 mod platform;
