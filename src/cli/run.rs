@@ -32,6 +32,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             return Ok(exit::ERROR);
         }
     };
+    // Secrets for a gateway are read here, at the top, and only the names the profile declares.
+    let profile = match crate::profile::env::bind(profile, |name| std::env::var_os(name)) {
+        Ok(profile) => profile,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Ok(exit::ERROR);
+        }
+    };
     let out = args.out.clone().unwrap_or_else(|| replay::config::default_out(&scenario));
     if let Err(problem) =
         replay::config::check_segment(args.segment, args.target.is_some(), args.start_at.is_some())

@@ -7,7 +7,7 @@ use reqwest::Method;
 use reqwest::header::HeaderName;
 
 use super::spec::{GeneratedBody, ProfileSpec, RequestSpec};
-use super::template::{JsonTemplate, Template};
+use super::template::{ENV_PREFIX, JsonTemplate, Template};
 use super::{BUILT_IN_VARS, Body, Profile, Request};
 use crate::scenario::Action;
 use crate::source::problem::{DocPath, Findings};
@@ -18,30 +18,12 @@ pub(super) fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Pro
     // Names an action extracts become placeholders for later steps of the same journey.
     let extracted: BTreeSet<&str> =
         spec.actions.values().flat_map(|r| r.extract.keys().map(String::as_str)).collect();
-    let mut known: BTreeSet<String> = BUILT_IN_VARS.iter().map(|s| s.to_string()).collect();
-    known.extend(extracted.iter().map(|s| s.to_string()));
-    known.extend(spec.user_fields.iter().map(|f| format!("target_user.{f}")));
-    known.extend(spec.post_fields.iter().map(|f| format!("target_post.{f}")));
-    for (i, field) in spec.user_fields.iter().enumerate() {
-        let by_signup = ["signup", "login"]
-            .iter()
-            .any(|a| spec.actions.get(*a).is_some_and(|r| r.extract.contains_key(field)));
-        findings.check(
-            by_signup,
-            &root.key("user_fields").index(i),
-            || format!("user field `{field}` is not extracted by signup or login"),
-            "an `extract` key of signup or login",
-        );
-    }
-    for (i, field) in spec.post_fields.iter().enumerate() {
-        let by_post = spec.actions.get("create_post").is_some_and(|r| r.extract.contains_key(field));
-        findings.check(
-            by_post,
-            &root.key("post_fields").index(i),
-            || format!("post field `{field}` is not extracted by create_post"),
-            "an `extract` key of create_post",
-        );
-    }
+    let mut vars: BTreeSet<String> = BUILT_IN_VARS.iter().map(|s| s.to_string()).collect();
+    vars.extend(extracted.iter().map(|s| s.to_string()));
+    vars.extend(spec.user_fields.iter().map(|f| format!("target_user.{f}")));
+    vars.extend(spec.post_fields.iter().map(|f| format!("target_post.{f}")));
+    let known = Known { vars, env: super::env::declared(spec, findings) };
+    check_fields(spec, findings);
 
     let mut actions: Vec<Option<Request>> = vec![None; Action::ALL.len()];
     for (name, request) in &spec.actions {
@@ -104,18 +86,59 @@ pub(super) fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Pro
         fault_admin: spec.fault_admin.clone(),
         room_events,
         room_leave,
+        env: known.env.into_iter().collect(),
     })
+}
+
+/// Every user and post field must be extracted by the action that creates it.
+fn check_fields(spec: &ProfileSpec, findings: &mut Findings) {
+    let root = DocPath::root();
+    for (i, field) in spec.user_fields.iter().enumerate() {
+        let by_signup = ["signup", "login"]
+            .iter()
+            .any(|a| spec.actions.get(*a).is_some_and(|r| r.extract.contains_key(field)));
+        findings.check(
+            by_signup,
+            &root.key("user_fields").index(i),
+            || format!("user field `{field}` is not extracted by signup or login"),
+            "an `extract` key of signup or login",
+        );
+    }
+    for (i, field) in spec.post_fields.iter().enumerate() {
+        let by_post = spec.actions.get("create_post").is_some_and(|r| r.extract.contains_key(field));
+        findings.check(
+            by_post,
+            &root.key("post_fields").index(i),
+            || format!("post field `{field}` is not extracted by create_post"),
+            "an `extract` key of create_post",
+        );
+    }
+}
+
+/// The placeholders a template may use: `vars` anywhere, `{{env.NAME}}` in header values
+/// for the names the profile declares.
+struct Known {
+    vars: BTreeSet<String>,
+    env: BTreeSet<String>,
+}
+
+/// Where a template sits: only header values may read the environment.
+#[derive(Clone, Copy, PartialEq)]
+enum Place {
+    Header,
+    Elsewhere,
 }
 
 fn compile_template(
     text: &str,
-    known: &BTreeSet<String>,
+    known: &Known,
+    place: Place,
     at: &DocPath,
     findings: &mut Findings,
 ) -> Option<Template> {
     match Template::compile(text) {
         Ok(template) => {
-            check_vars(template.vars(), known, at, findings);
+            check_vars(template.vars(), known, place, at, findings);
             Some(template)
         }
         Err(e) => {
@@ -127,13 +150,28 @@ fn compile_template(
 
 fn check_vars<'a>(
     vars: impl Iterator<Item = &'a str>,
-    known: &BTreeSet<String>,
+    known: &Known,
+    place: Place,
     at: &DocPath,
     findings: &mut Findings,
 ) {
     for var in vars {
-        if !known.contains(var) {
-            let list: Vec<&str> = known.iter().map(String::as_str).collect();
+        if let Some(name) = var.strip_prefix(ENV_PREFIX) {
+            if place != Place::Header {
+                findings.add(
+                    at,
+                    format!("`{{{{{var}}}}}` outside a header value"),
+                    "`{{env.NAME}}` only in header values (secrets never go into paths or bodies)",
+                );
+            } else if !known.env.contains(name) {
+                findings.add(
+                    at,
+                    format!("`{{{{{var}}}}}` reads an environment variable the profile does not declare"),
+                    format!("`{name}` in the profile's `env:` list (only declared variables are read)"),
+                );
+            }
+        } else if !known.vars.contains(var) {
+            let list: Vec<&str> = known.vars.iter().map(String::as_str).collect();
             findings.add(
                 at,
                 format!("unknown placeholder `{{{{{var}}}}}`"),
@@ -146,7 +184,7 @@ fn check_vars<'a>(
 fn compile_request(
     spec: &RequestSpec,
     defaults: &std::collections::BTreeMap<String, String>,
-    known: &BTreeSet<String>,
+    known: &Known,
     at: &DocPath,
     findings: &mut Findings,
 ) -> Option<Request> {
@@ -171,7 +209,7 @@ fn compile_request(
         || format!("path `{}` does not start with `/`", spec.path),
         "a path such as `/api/posts`",
     );
-    let path = compile_template(&spec.path, known, &at.key("path"), findings)?;
+    let path = compile_template(&spec.path, known, Place::Elsewhere, &at.key("path"), findings)?;
     let mut headers = Vec::new();
     let inherited = if spec.anonymous { None } else { Some(defaults) };
     for (name, value) in inherited.into_iter().flatten().chain(&spec.headers) {
@@ -183,7 +221,7 @@ fn compile_request(
                 "a header value on one line, without control characters",
             ),
             Ok(header) => {
-                if let Some(t) = compile_template(value, known, &header_at, findings) {
+                if let Some(t) = compile_template(value, known, Place::Header, &header_at, findings) {
                     headers.retain(|(h, _): &(HeaderName, Template)| *h != header);
                     headers.push((header, t));
                 }
@@ -200,7 +238,7 @@ fn compile_request(
         }
         (Some(json), None) => match JsonTemplate::compile(json) {
             Ok(t) => {
-                check_vars(t.vars().into_iter(), known, &at.key("json"), findings);
+                check_vars(t.vars().into_iter(), known, Place::Elsewhere, &at.key("json"), findings);
                 Body::Json(t)
             }
             Err(e) => {

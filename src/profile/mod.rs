@@ -6,6 +6,7 @@
 //! The `reference` profile, for `stampede serve`, is built in.
 
 mod compile;
+pub mod env;
 pub mod spec;
 pub mod template;
 
@@ -75,6 +76,9 @@ pub struct Profile {
     pub room_events: Option<Request>,
     /// Leaving a live room at the end of a stay.
     pub room_leave: Option<Request>,
+    /// Environment variables the header values read (`{{env.NAME}}`), bound by
+    /// [`env::bind`] before a run; names only, the values live in the templates.
+    pub env: Vec<String>,
 }
 
 impl Profile {

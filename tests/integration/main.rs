@@ -18,6 +18,7 @@ mod replay;
 mod reports;
 mod run;
 mod scenarios;
+mod secrets;
 mod segments;
 mod shapes;
 mod stuck;
