@@ -137,8 +137,6 @@ pub enum ExecutorError {
     Net(#[from] crate::net::NetError),
     #[error("goose failed: {0}")]
     Goose(String),
-    #[error("cannot build the HTTP client: {0}")]
-    Client(String),
     #[error(
         "the start time is {0:.1}s away after setup; worker slots need {1:.1}s to start: give a later --start-at"
     )]
@@ -357,7 +355,8 @@ async fn attack(
             Ok(())
         })
     });
-    // goose builds a client of its own even so: a plain one, shared, never used.
+    // goose builds a client of its own even so, never used: one shared, without cookies,
+    // rather than one per user (its default), which would cost a cookie jar per slot.
     let builder = goose::client::GooseClientBuilder::new().without_cookies().gzip(false);
     GooseAttack::initialize_with_config(cfg)
         .map_err(goose_error)?
