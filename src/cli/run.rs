@@ -26,10 +26,18 @@ pub fn inputs(args: &RunArgs) -> Option<(crate::scenario::Scenario, crate::profi
         Some(_) => crate::profile::Origin::CommandLine { scenario_dir: &scenario_dir },
         None => crate::profile::Origin::Scenario { scenario_dir: &scenario_dir, scenario: &args.file },
     };
-    match crate::profile::load(&profile_name, origin) {
-        Ok(profile) => Some((scenario, profile, profile_name)),
+    let profile = match crate::profile::load(&profile_name, origin) {
+        Ok(profile) => profile,
         Err(problems) => {
             eprintln!("{problems}");
+            return None;
+        }
+    };
+    // Secrets for a gateway are read here, at the top, and only the names the profile declares.
+    match crate::profile::env::bind(profile, |name| std::env::var_os(name)) {
+        Ok(profile) => Some((scenario, profile, profile_name)),
+        Err(error) => {
+            eprintln!("error: {error}");
             None
         }
     }

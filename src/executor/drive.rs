@@ -101,7 +101,8 @@ async fn attack(
             Ok(())
         })
     });
-    // goose builds a client of its own even so: a plain one, shared, never used.
+    // goose builds a client of its own even so, never used: one shared, without cookies,
+    // rather than one per user (its default), which would cost a cookie jar per slot.
     let builder = goose::client::GooseClientBuilder::new().without_cookies().gzip(false);
     GooseAttack::initialize_with_config(cfg)
         .map_err(goose_error)?

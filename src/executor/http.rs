@@ -187,10 +187,14 @@ fn extract(pointers: &[(String, String)], body: &[u8]) -> Option<Vec<(String, St
         .collect()
 }
 
-/// Maps a client error to its class: the cause chain tells resets from other I/O errors.
+/// Maps a client error to its class: the cause chain tells TLS failures (which reqwest
+/// reports as connect errors) and resets from other I/O errors.
 pub fn classify(error: &reqwest::Error) -> ErrorClass {
     if error.is_timeout() {
         return ErrorClass::Timeout;
+    }
+    if crate::net::tls::failure(error).is_some() {
+        return ErrorClass::Tls;
     }
     if error.is_connect() {
         return ErrorClass::Connect;
@@ -237,5 +241,66 @@ mod tests {
         assert_eq!(image.len(), 1000);
         assert_eq!(&image[..8], b"\x89PNG\r\n\x1a\n");
         assert_eq!(payloads.text(12).len(), 12);
+    }
+
+    /// A TLS server on loopback with a certificate no root vouches for; it serves
+    /// handshakes (failing ones too) until the test ends.
+    async fn untrusted_tls_server() -> std::net::SocketAddr {
+        let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).expect("cert");
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(vec![certified.cert.der().clone()], key)
+            .expect("server config");
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move { drop(acceptor.accept(stream).await) });
+            }
+        });
+        addr
+    }
+
+    /// A server that answers anything with plain HTTP, whatever the client speaks.
+    async fn plain_http_server() -> std::net::SocketAddr {
+        use tokio::io::AsyncWriteExt as _;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn handshake_failures_from_reqwest_are_the_tls_class() {
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
+        let untrusted = untrusted_tls_server().await;
+        let error = client.get(format!("https://{untrusted}/")).send().await.expect_err("untrusted");
+        assert!(error.is_connect(), "reqwest calls it a connect error: {error:?}");
+        assert_eq!(classify(&error), ErrorClass::Tls, "{error:?}");
+        let why = crate::net::tls::explain(&error).expect("explained");
+        assert!(why.starts_with("certificate signed by unknown authority"), "{why}");
+
+        let plain = plain_http_server().await;
+        let error = client.get(format!("https://{plain}/")).send().await.expect_err("not TLS");
+        assert_eq!(classify(&error), ErrorClass::Tls, "{error:?}");
+        let why = crate::net::tls::explain(&error).expect("explained");
+        assert!(why.contains("does not speak TLS"), "{why}");
+
+        // Nothing listening: a connect error, not TLS.
+        let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = closed.local_addr().expect("addr").port();
+        drop(closed);
+        let error = client.get(format!("https://127.0.0.1:{port}/")).send().await.expect_err("refused");
+        assert_eq!(classify(&error), ErrorClass::Connect, "{error:?}");
     }
 }

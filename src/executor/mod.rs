@@ -90,8 +90,6 @@ pub enum ExecutorError {
     Net(#[from] crate::net::NetError),
     #[error("goose failed: {0}")]
     Goose(String),
-    #[error("cannot build the HTTP client: {0}")]
-    Client(String),
     #[error(
         "the start time is {0:.1}s away after setup; worker slots need {1:.1}s to start: give a later --start-at"
     )]

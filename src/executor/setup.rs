@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 use super::http::{self, Call, Payloads};
+use crate::metrics::ErrorClass;
 use crate::plan::Segment;
 use crate::population::Population;
 use crate::profile::Profile;
@@ -75,14 +76,14 @@ pub async fn preflight(
                 (Err(class), Some(status)) => {
                     Err(unreachable(format!("health check answered {status} ({})", class.name())))
                 }
-                (Err(class), None) => {
+                (Err(ErrorClass::Tls), None) => {
                     // Ask once more for the error itself: a TLS failure must say why.
                     let error = client.get(base_url).timeout(timeout).send().await.err();
-                    match error.as_ref().and_then(|e| crate::net::tls::explain(e)) {
-                        Some(why) => Err(SetupError::Tls { url: base_url.to_string(), why }),
-                        None => Err(unreachable(format!("{} error", class.name()))),
-                    }
+                    let why = error.as_ref().and_then(|e| crate::net::tls::explain(e));
+                    let why = why.unwrap_or_else(|| "the handshake failed".to_string());
+                    Err(SetupError::Tls { url: base_url.to_string(), why })
                 }
+                (Err(class), None) => Err(unreachable(format!("{} error", class.name()))),
             }
         }
         None => match client.get(base_url).timeout(timeout).send().await {

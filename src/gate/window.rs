@@ -195,7 +195,7 @@ pub fn errors(report: &Report, action: Option<&str>, window: &Window) -> (u64, u
 }
 
 fn total_errors(e: &crate::report::model::ErrorsReport) -> u64 {
-    e.connect + e.timeout + e.reset + e.status_4xx + e.status_5xx + e.bad_body + e.body_too_large + e.other
+    e.total()
 }
 
 /// Arrival counts over `window`: `(planned, started, dropped)`.

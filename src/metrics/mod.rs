@@ -19,6 +19,7 @@ pub mod interval;
 pub mod ontime;
 pub mod recorder;
 pub mod run;
+mod state;
 
 use std::time::Duration;
 
@@ -36,6 +37,9 @@ pub use run::{ActionMetrics, JourneyMetrics, RequestMetrics, RunMetrics, StepMet
 pub enum ErrorClass {
     /// The connection could not be established.
     Connect,
+    /// The TLS handshake failed: an untrusted or unsuitable certificate, a client
+    /// certificate refused or missing, a peer that does not speak TLS.
+    Tls,
     /// The request exceeded its timeout.
     Timeout,
     /// The connection was reset or closed mid-request.
@@ -54,8 +58,9 @@ pub enum ErrorClass {
 
 impl ErrorClass {
     /// Every class, in report order.
-    pub const ALL: [ErrorClass; 8] = [
+    pub const ALL: [ErrorClass; 9] = [
         ErrorClass::Connect,
+        ErrorClass::Tls,
         ErrorClass::Timeout,
         ErrorClass::Reset,
         ErrorClass::Status4xx,
@@ -69,6 +74,7 @@ impl ErrorClass {
     pub fn name(self) -> &'static str {
         match self {
             Self::Connect => "connect",
+            Self::Tls => "tls",
             Self::Timeout => "timeout",
             Self::Reset => "reset",
             Self::Status4xx => "status_4xx",
@@ -82,20 +88,21 @@ impl ErrorClass {
     fn index(self) -> usize {
         match self {
             Self::Connect => 0,
-            Self::Timeout => 1,
-            Self::Reset => 2,
-            Self::Status4xx => 3,
-            Self::Status5xx => 4,
-            Self::BadBody => 5,
-            Self::BodyTooLarge => 6,
-            Self::Other => 7,
+            Self::Tls => 1,
+            Self::Timeout => 2,
+            Self::Reset => 3,
+            Self::Status4xx => 4,
+            Self::Status5xx => 5,
+            Self::BadBody => 6,
+            Self::BodyTooLarge => 7,
+            Self::Other => 8,
         }
     }
 }
 
 /// Failed requests by [`ErrorClass`]: a fixed array, so counting never allocates.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ErrorCounts([u64; 8]);
+pub struct ErrorCounts([u64; ErrorClass::ALL.len()]);
 
 impl ErrorCounts {
     /// Counts one failure of `class`.
@@ -198,6 +205,7 @@ mod tests {
             names,
             [
                 "connect",
+                "tls",
                 "timeout",
                 "reset",
                 "status_4xx",

@@ -13,38 +13,13 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use super::chat::ChatMetrics;
-use super::histogram::{LazyHistogram, Stats};
-use super::interval::{IntervalMetrics, OpenInterval, TagLayout};
-use super::ontime::{OnTime, SlotWait};
-use super::run::{ActionMetrics, JourneyMetrics, RequestMetrics, RunMetrics, StepMetrics};
+use super::interval::TagLayout;
+use super::ontime::SlotWait;
+use super::run::RunMetrics;
+pub use super::state::LiveStats;
+use super::state::State;
 use super::{Delays, ErrorClass, MetricsConfig, StepKey, action_index};
 use crate::scenario::Action;
-
-/// Narrowest interval accepted; a zero width would put every record in its own interval.
-const MIN_INTERVAL: Duration = Duration::from_millis(1);
-/// Last interval index; records beyond it (a bogus `at`, or a replay of more than a day at
-/// 1 s) count in it, so a wild offset cannot fill memory with empty intervals.
-const MAX_INTERVAL_INDEX: u64 = 100_000;
-
-/// A cheap view of the run so far, for a progress bar.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct LiveStats {
-    /// Replay-clock offset of the latest record.
-    pub at: Duration,
-    /// Arrivals the plan schedules up to and including the current interval.
-    pub planned_so_far: u64,
-    pub started: u64,
-    pub dropped: u64,
-    pub requests: u64,
-    pub errors: u64,
-    /// Journeys open now (parked ones included).
-    pub journeys_open: u64,
-    /// Worker slots busy now.
-    pub slots_busy: u64,
-    /// p99 response time of every action so far, µs.
-    pub response_p99_us: u64,
-}
 
 /// Records requests, arrivals and journeys; clone it freely (it is an `Arc`).
 #[derive(Debug, Clone)]
@@ -52,106 +27,9 @@ pub struct Recorder {
     state: Arc<Mutex<State>>,
 }
 
-#[derive(Debug)]
-struct State {
-    width: Duration,
-    tags: TagLayout,
-    planned_per_interval: Vec<u64>,
-    /// `planned_cumulative[i]` = arrivals planned in intervals `0..=i`.
-    planned_cumulative: Vec<u64>,
-    /// By [`action_index`].
-    actions: Vec<RequestMetrics>,
-    /// Response time of every action, only for [`LiveStats`].
-    all_response: LazyHistogram,
-    /// Every step of every journey, flattened; `step_base[j]` is journey `j`'s first.
-    steps: Vec<StepMetrics>,
-    step_base: Vec<usize>,
-    journeys: Vec<JourneyMetrics>,
-    lateness: LazyHistogram,
-    on_time: OnTime,
-    started: u64,
-    dropped: u64,
-    not_started: u64,
-    reactions_dropped: u64,
-    retries: u64,
-    retries_dropped: u64,
-    requests: u64,
-    errors: u64,
-    journeys_open: u64,
-    journeys_open_max: u64,
-    slots_busy: u64,
-    slots_busy_max: u64,
-    latest: Duration,
-    chat: ChatMetrics,
-    /// Members connected to a room stream now.
-    members: u64,
-    open: OpenInterval,
-    closed: Vec<IntervalMetrics>,
-}
-
 impl Recorder {
     pub fn new(config: MetricsConfig) -> Self {
-        let names: Vec<String> = config.journeys.iter().map(|(n, _)| n.clone()).collect();
-        let tags = TagLayout::new(&names);
-        let mut steps = Vec::new();
-        let mut step_base = Vec::with_capacity(config.journeys.len());
-        for (j, (name, actions)) in config.journeys.iter().enumerate() {
-            step_base.push(steps.len());
-            for (s, action) in actions.iter().enumerate() {
-                steps.push(StepMetrics {
-                    // Journeys and steps beyond u16 cannot be addressed by a StepKey anyway.
-                    key: StepKey {
-                        journey: u16::try_from(j).unwrap_or(u16::MAX),
-                        step: u16::try_from(s).unwrap_or(u16::MAX),
-                    },
-                    journey: name.clone(),
-                    action: *action,
-                    metrics: RequestMetrics::default(),
-                });
-            }
-        }
-        let journeys =
-            names.into_iter().map(|name| JourneyMetrics { name, ..JourneyMetrics::default() }).collect();
-        let planned_cumulative = config
-            .planned_per_interval
-            .iter()
-            .scan(0u64, |sum, n| {
-                *sum += n;
-                Some(*sum)
-            })
-            .collect();
-        let open = OpenInterval::new(tags.len());
-        let state = State {
-            width: config.interval.max(MIN_INTERVAL),
-            tags,
-            planned_per_interval: config.planned_per_interval,
-            planned_cumulative,
-            actions: vec![RequestMetrics::default(); Action::ALL.len()],
-            all_response: LazyHistogram::default(),
-            steps,
-            step_base,
-            journeys,
-            lateness: LazyHistogram::default(),
-            on_time: OnTime::default(),
-            started: 0,
-            dropped: 0,
-            not_started: 0,
-            reactions_dropped: 0,
-            retries: 0,
-            retries_dropped: 0,
-            requests: 0,
-            errors: 0,
-            journeys_open: 0,
-            journeys_open_max: 0,
-            slots_busy: 0,
-            slots_busy_max: 0,
-            latest: Duration::ZERO,
-            chat: ChatMetrics::default(),
-            members: 0,
-            open,
-            closed: Vec::new(),
-        };
-        Recorder { state: Arc::new(Mutex::new(state)) }
+        Recorder { state: Arc::new(Mutex::new(State::new(config))) }
     }
 
     /// A request ended at `at`; `step` is `None` for requests outside journeys (reactions).
@@ -318,100 +196,19 @@ impl Recorder {
 
     /// The run so far, as of the latest record.
     pub fn snapshot_live(&self) -> LiveStats {
-        let state = self.lock();
-        let current = usize::try_from(state.open.index).unwrap_or(usize::MAX);
-        let planned_so_far = match state.planned_cumulative.get(current) {
-            Some(n) => *n,
-            None => state.planned_cumulative.last().copied().unwrap_or(0),
-        };
-        LiveStats {
-            at: state.latest,
-            planned_so_far,
-            started: state.started,
-            dropped: state.dropped,
-            requests: state.requests,
-            errors: state.errors,
-            journeys_open: state.journeys_open,
-            slots_busy: state.slots_busy,
-            response_p99_us: Stats::of(state.all_response.get()).p99_us,
-        }
+        self.lock().live()
     }
 
     /// Everything recorded so far, with the open interval summarised (not closed, so
     /// recording may continue) and the series padded to the end of the plan.
     pub fn finish(&self) -> RunMetrics {
-        let state = self.lock();
-        let mut intervals = state.closed.clone();
-        let open = state.open.index;
-        intervals.push(state.open.summarize(&state.tags, state.width, state.planned(open)));
-        let planned_len = u64::try_from(state.planned_per_interval.len()).unwrap_or(u64::MAX);
-        for index in open + 1..planned_len {
-            intervals.push(IntervalMetrics::empty(index, state.width, state.planned(index)));
-        }
-        let actions = Action::ALL
-            .iter()
-            .zip(&state.actions)
-            .filter(|(_, m)| m.requests > 0)
-            .map(|(action, m)| ActionMetrics { action: *action, metrics: m.clone() })
-            .collect();
-        RunMetrics {
-            interval: state.width,
-            planned: state.planned_per_interval.iter().sum(),
-            started: state.started,
-            dropped: state.dropped,
-            not_started: state.not_started,
-            reactions_dropped: state.reactions_dropped,
-            retries: state.retries,
-            retries_dropped: state.retries_dropped,
-            journeys_open_max: state.journeys_open_max,
-            slots_busy_max: state.slots_busy_max,
-            lateness: state.lateness.clone(),
-            on_time: state.on_time.clone(),
-            actions,
-            steps: (state.steps.iter()).filter(|s| s.metrics.requests > 0).cloned().collect(),
-            journeys: state.journeys.clone(),
-            chat: state.chat.clone(),
-            intervals,
-        }
+        self.lock().finish()
     }
 
     /// The state, even if a recording task panicked while holding the lock: counters are
     /// never left half-updated in a way that matters more than losing the run's metrics.
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl State {
-    /// Makes the interval containing `at` the open one (closing earlier ones) and returns
-    /// `self` for chaining.
-    fn advance(&mut self, at: Duration) -> &mut Self {
-        self.latest = self.latest.max(at);
-        let index =
-            u64::try_from(at.as_nanos() / self.width.as_nanos()).unwrap_or(u64::MAX).min(MAX_INTERVAL_INDEX);
-        if index > self.open.index {
-            let closing = self.open.index;
-            let summary = self.open.summarize(&self.tags, self.width, self.planned(closing));
-            self.closed.push(summary);
-            for gap in closing + 1..index {
-                let empty = IntervalMetrics::empty(gap, self.width, self.planned(gap));
-                self.closed.push(empty);
-            }
-            self.open.reset(index);
-        }
-        self
-    }
-
-    fn planned(&self, index: u64) -> u64 {
-        usize::try_from(index).ok().and_then(|i| self.planned_per_interval.get(i)).copied().unwrap_or(0)
-    }
-
-    fn step_index(&self, key: StepKey) -> Option<usize> {
-        let j = usize::from(key.journey);
-        let base = *self.step_base.get(j)?;
-        let end = self.step_base.get(j + 1).copied().unwrap_or(self.steps.len());
-        let i = base + usize::from(key.step);
-        (i < end).then_some(i)
     }
 }
 

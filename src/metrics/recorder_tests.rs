@@ -1,7 +1,8 @@
 //! Unit tests of [`Recorder`], kept apart so the recorder itself stays readable.
 
 use super::*;
-use crate::metrics::histogram;
+use crate::metrics::histogram::{self, Stats};
+use crate::metrics::{IntervalMetrics, StepMetrics};
 
 const S: Duration = Duration::from_secs(1);
 

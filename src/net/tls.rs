@@ -91,10 +91,16 @@ fn pem_why(error: &rustls_pki_types::pem::Error, expected: &str) -> String {
 /// Why a request failed in TLS, when it did: the handshake or certificate error found in
 /// `error`'s cause chain, explained with the flag that addresses it.
 pub fn explain(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    failure(error).map(describe)
+}
+
+/// The TLS error in `error`'s cause chain, when the request failed in the handshake (the
+/// `tls` error class): reqwest reports those as connect errors, so look before it does.
+pub fn failure<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
     let mut cause = Some(error);
     while let Some(current) = cause {
         if let Some(tls) = rustls_in(current) {
-            return Some(describe(tls));
+            return Some(tls);
         }
         cause = current.source();
     }

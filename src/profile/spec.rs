@@ -21,6 +21,11 @@ pub struct ProfileSpec {
     /// Headers sent with every action that is not `anonymous`, e.g. the bearer token.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// Environment variables header values may read as `{{env.NAME}}` (an API key or a
+    /// token for a gateway in front of the platform); only these are read, each must be
+    /// set before a run, and the values are never logged nor written to reports.
+    #[serde(default)]
+    pub env: Vec<String>,
     /// Extracted fields stored per user, usable as `{{target_user.NAME}}` (e.g. `user_id`).
     #[serde(default)]
     pub user_fields: Vec<String>,

@@ -11,6 +11,9 @@
 
 use serde_json::Value;
 
+/// How placeholders that read the environment start: `{{env.API_KEY}}`.
+pub const ENV_PREFIX: &str = "env.";
+
 /// A compiled string template.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template(Vec<Segment>);
@@ -19,6 +22,20 @@ pub struct Template(Vec<Segment>);
 enum Segment {
     Literal(String),
     Var(String),
+    /// An `{{env.NAME}}` placeholder bound to its value before the run (see
+    /// [`super::env`]).
+    Secret(Secret),
+}
+
+/// A value read from the environment for a header (an API key, a token): rendered into
+/// requests, never printed (its `Debug` is redacted).
+#[derive(Clone, PartialEq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
 }
 
 /// Why a template failed to compile.
@@ -57,8 +74,19 @@ impl Template {
     pub fn vars(&self) -> impl Iterator<Item = &str> {
         self.0.iter().filter_map(|s| match s {
             Segment::Var(name) => Some(name.as_str()),
-            Segment::Literal(_) => None,
+            Segment::Literal(_) | Segment::Secret(_) => None,
         })
+    }
+
+    /// Replaces every `{{env.NAME}}` placeholder with `value(NAME)`, where it has one.
+    pub fn bind_secrets(&mut self, value: &dyn Fn(&str) -> Option<Secret>) {
+        for segment in &mut self.0 {
+            if let Segment::Var(name) = segment
+                && let Some(secret) = name.strip_prefix(ENV_PREFIX).and_then(value)
+            {
+                *segment = Segment::Secret(secret);
+            }
+        }
     }
 
     /// The single placeholder when the template is exactly one, e.g. `"{{post_id}}"`.
@@ -75,6 +103,7 @@ impl Template {
         for segment in &self.0 {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
+                Segment::Secret(secret) => out.push_str(&secret.0),
                 Segment::Var(name) => {
                     if let Some(raw) = lookup(name) {
                         out.push_str(&plain(&raw));

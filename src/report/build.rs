@@ -124,6 +124,7 @@ pub(crate) fn latency(stats: Stats) -> LatencyStats {
 fn errors(counts: &ErrorCounts) -> ErrorsReport {
     ErrorsReport {
         connect: counts.get(ErrorClass::Connect),
+        tls: counts.get(ErrorClass::Tls),
         timeout: counts.get(ErrorClass::Timeout),
         reset: counts.get(ErrorClass::Reset),
         status_4xx: counts.get(ErrorClass::Status4xx),

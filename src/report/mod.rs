@@ -28,6 +28,7 @@ pub mod junit;
 pub mod markdown;
 pub mod merge;
 pub mod model;
+pub mod run_info;
 pub mod schema;
 pub mod sections;
 pub mod stats;

@@ -23,6 +23,10 @@ pub struct LatencyStats {
 pub struct ErrorsReport {
     /// Connection could not be established.
     pub connect: u64,
+    /// TLS handshake failed (certificate untrusted or unsuitable, client certificate
+    /// refused or missing); absent from reports before it existed.
+    #[serde(default)]
+    pub tls: u64,
     /// Request exceeded its timeout.
     pub timeout: u64,
     /// Connection reset or closed mid-request.
@@ -42,9 +46,10 @@ pub struct ErrorsReport {
 
 impl ErrorsReport {
     /// `(class name, count)` for every class, in a fixed order (for tables and charts).
-    pub fn by_class(&self) -> [(&'static str, u64); 8] {
+    pub fn by_class(&self) -> [(&'static str, u64); 9] {
         [
             ("connect", self.connect),
+            ("tls", self.tls),
             ("timeout", self.timeout),
             ("reset", self.reset),
             ("4xx", self.status_4xx),

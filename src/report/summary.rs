@@ -162,8 +162,7 @@ fn action_table(actions: &[ActionReport], requests: u64, errors: u64) -> String 
 }
 
 fn total_errors(action: &ActionReport) -> u64 {
-    let e = &action.stats.errors;
-    e.connect + e.timeout + e.reset + e.status_4xx + e.status_5xx + e.bad_body + e.body_too_large + e.other
+    action.stats.errors.total()
 }
 
 #[cfg(test)]

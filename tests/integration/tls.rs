@@ -9,7 +9,7 @@ use std::process::{Child, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::util::{Server, read_report, repo_root, stampede};
+use crate::util::{Server, lines_when, read_report, repo_root, stampede};
 
 /// A `stampede serve` with TLS flags; killed on drop.
 struct TlsServer {
@@ -77,6 +77,12 @@ fn passed(output: &Output, out: &Path) -> serde_json::Value {
     report
 }
 
+/// Lines of the access log `log` that the server answered over `version` (the log records
+/// the protocol each request really came in, e.g. `HTTP/2.0`).
+fn seen_over(lines: &[String], version: &str) -> u64 {
+    lines.iter().filter(|l| l.contains(&format!(" {version}\" "))).count() as u64
+}
+
 fn file(dir: &Path, name: &str) -> String {
     dir.join(name).display().to_string()
 }
@@ -84,7 +90,8 @@ fn file(dir: &Path, name: &str) -> String {
 #[test]
 fn https_is_refused_without_the_ca_and_replayed_with_it_or_insecure() {
     let certs = tempfile::tempdir().expect("tempdir");
-    let server = TlsServer::start(certs.path(), &[]);
+    let log = certs.path().join("access.log");
+    let server = TlsServer::start(certs.path(), &["--access-log", &log.display().to_string()]);
     let out = tempfile::tempdir().expect("tempdir");
 
     let refused = replay(&server.url(), &[], out.path());
@@ -102,11 +109,19 @@ fn https_is_refused_without_the_ca_and_replayed_with_it_or_insecure() {
     assert_eq!(report["transport"]["protocol"], "h2", "ALPN chose h2: {}", report["transport"]);
     assert_eq!(report["transport"]["tls"], true);
     assert_eq!(report["transport"]["insecure"], false);
+    // The server saw h2 too: every request of the run (and the health check) came over it.
+    let h2_requests = report["requests"].as_u64().expect("requests");
+    let lines = lines_when(&log, |lines| seen_over(lines, "HTTP/2.0") >= h2_requests);
+    assert!(seen_over(&lines, "HTTP/2.0") >= h2_requests, "{lines:?}");
+    assert_eq!(seen_over(&lines, "HTTP/2.0"), lines.len() as u64, "{lines:?}");
 
     let insecure = tempfile::tempdir().expect("tempdir");
     let report = passed(&replay(&server.url(), &["--insecure", "--http1"], insecure.path()), insecure.path());
     assert_eq!(report["transport"]["insecure"], true);
     assert_eq!(report["transport"]["protocol"], "http/1.1");
+    let h1_requests = report["requests"].as_u64().expect("requests");
+    let lines = lines_when(&log, |lines| seen_over(lines, "HTTP/1.1") >= h1_requests);
+    assert!(seen_over(&lines, "HTTP/1.1") >= h1_requests, "the server saw HTTP/1.1: {lines:?}");
     let html = std::fs::read_to_string(insecure.path().join("report.html")).expect("html");
     assert!(html.contains("INSECURE: certificates not verified (--insecure)"));
 }
@@ -146,9 +161,15 @@ fn a_made_up_name_is_sent_to_loopback_with_its_certificate_name_and_mutual_tls()
 
 #[test]
 fn h2c_with_http2_on_plain_http() {
-    let server = Server::start::<&str>(&[]);
     let out = tempfile::tempdir().expect("tempdir");
+    let log = out.path().join("access.log");
+    let server = Server::start(&[std::ffi::OsStr::new("--access-log"), log.as_os_str()]);
     let report = passed(&replay(&server.base, &["--http2"], out.path()), out.path());
     assert_eq!(report["transport"]["protocol"], "h2c");
     assert_eq!(report["transport"]["tls"], false);
+    // The server saw h2 with prior knowledge: no request came over HTTP/1.1.
+    let requests = report["requests"].as_u64().expect("requests");
+    let lines = lines_when(&log, |lines| seen_over(lines, "HTTP/2.0") >= requests);
+    assert!(seen_over(&lines, "HTTP/2.0") >= requests, "{lines:?}");
+    assert_eq!(seen_over(&lines, "HTTP/1.1"), 0, "{lines:?}");
 }

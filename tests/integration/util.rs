@@ -128,3 +128,17 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// The lines of `path` (an access log, say) once `done` holds for them, or after 10 s
+/// (then `done` does not hold, and the caller's assertion says what was missing).
+pub fn lines_when(path: &std::path::Path, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let lines: Vec<String> = text.lines().map(str::to_string).collect();
+        if done(&lines) || Instant::now() > deadline {
+            return lines;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

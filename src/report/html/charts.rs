@@ -209,8 +209,8 @@ pub fn slots_busy(report: &Report) -> Card {
 pub fn errors(report: &Report) -> Card {
     let (x, _) = time_axes(report);
     let dt = report.interval_s.max(1e-3);
-    const COLORS: [&str; 8] =
-        ["#9c755f", "#edc948", "#b07aa1", "#f28e2b", "#e15759", "#76b7b2", "#ff9da7", "#bab0ac"];
+    const COLORS: [&str; 9] =
+        ["#9c755f", "#59a14f", "#edc948", "#b07aa1", "#f28e2b", "#e15759", "#76b7b2", "#ff9da7", "#bab0ac"];
     let mut layers: Vec<Layer> = Vec::new();
     let mut base = vec![0.0f64; report.series.len()];
     for (class, color) in (0..COLORS.len()).zip(COLORS) {

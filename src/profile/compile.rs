@@ -1,0 +1,289 @@
+//! Compiling a profile file into a [`Profile`]: actions, methods, headers, placeholders and
+//! JSON pointers checked, each problem placed at its `line:column`.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use reqwest::header::HeaderName;
+
+use super::spec::{GeneratedBody, ProfileSpec, RequestSpec};
+use super::template::{ENV_PREFIX, JsonTemplate, Template};
+use super::{BUILT_IN_VARS, Body, Profile, Request};
+use crate::scenario::Action;
+use crate::source::problem::{DocPath, Findings};
+
+/// Compiles a profile, checking actions, methods, headers, placeholders and pointers.
+pub(super) fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Profile> {
+    let root = DocPath::root();
+    // Names an action extracts become placeholders for later steps of the same journey.
+    let extracted: BTreeSet<&str> =
+        spec.actions.values().flat_map(|r| r.extract.keys().map(String::as_str)).collect();
+    let mut vars: BTreeSet<String> = BUILT_IN_VARS.iter().map(|s| s.to_string()).collect();
+    vars.extend(extracted.iter().map(|s| s.to_string()));
+    vars.extend(spec.user_fields.iter().map(|f| format!("target_user.{f}")));
+    vars.extend(spec.post_fields.iter().map(|f| format!("target_post.{f}")));
+    let known = Known { vars, env: super::env::declared(spec, findings) };
+    check_fields(spec, findings);
+
+    let mut actions: Vec<Option<Request>> = vec![None; Action::ALL.len()];
+    for (name, request) in &spec.actions {
+        let at = root.key("actions").key(name.clone());
+        let Some(action) = Action::from_name(name) else {
+            let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+            findings.add_at_key(
+                &at,
+                format!("unknown action `{name}`"),
+                format!("one of {}", names.join(", ")),
+            );
+            continue;
+        };
+        actions[action as usize] = compile_request(request, &spec.headers, &known, &at, findings);
+    }
+    let mut unsupported = Vec::new();
+    for (name, why) in &spec.unsupported {
+        match Action::from_name(name) {
+            Some(action) => unsupported.push((action, why.clone())),
+            None => findings.add_at_key(
+                &root.key("unsupported").key(name.clone()),
+                format!("unknown action `{name}`"),
+                "an action name",
+            ),
+        }
+    }
+    findings.check(
+        spec.fault_admin.as_ref().is_none_or(|path| path.starts_with('/')),
+        &root.key("fault_admin"),
+        || "the fault admin path does not start with `/`".into(),
+        "a path such as `/admin/faults`",
+    );
+    let rooms_at = root.key("rooms");
+    let room_events = spec
+        .rooms
+        .as_ref()
+        .and_then(|r| compile_request(&r.events, &spec.headers, &known, &rooms_at.key("events"), findings));
+    let room_leave =
+        spec.rooms.as_ref().and_then(|r| r.leave.as_ref()).and_then(|leave| {
+            compile_request(leave, &spec.headers, &known, &rooms_at.key("leave"), findings)
+        });
+    findings.check(
+        room_events.is_some() || !spec.actions.contains_key("join_room"),
+        &root.key("actions").key("join_room"),
+        || "join_room has no stream to read".into(),
+        "a `rooms: { events: ... }` request for the room's event stream",
+    );
+    let health = spec
+        .health
+        .as_ref()
+        .and_then(|h| compile_request(h, &spec.headers, &known, &root.key("health"), findings));
+    Some(Profile {
+        name: spec.name.clone(),
+        health,
+        actions,
+        unsupported,
+        user_fields: spec.user_fields.clone(),
+        user_record: spec.user_fields.iter().cloned().chain(std::iter::once("token".to_string())).collect(),
+        post_fields: spec.post_fields.clone(),
+        fault_admin: spec.fault_admin.clone(),
+        room_events,
+        room_leave,
+        env: known.env.into_iter().collect(),
+    })
+}
+
+/// Every user and post field must be extracted by the action that creates it.
+fn check_fields(spec: &ProfileSpec, findings: &mut Findings) {
+    let root = DocPath::root();
+    for (i, field) in spec.user_fields.iter().enumerate() {
+        let by_signup = ["signup", "login"]
+            .iter()
+            .any(|a| spec.actions.get(*a).is_some_and(|r| r.extract.contains_key(field)));
+        findings.check(
+            by_signup,
+            &root.key("user_fields").index(i),
+            || format!("user field `{field}` is not extracted by signup or login"),
+            "an `extract` key of signup or login",
+        );
+    }
+    for (i, field) in spec.post_fields.iter().enumerate() {
+        let by_post = spec.actions.get("create_post").is_some_and(|r| r.extract.contains_key(field));
+        findings.check(
+            by_post,
+            &root.key("post_fields").index(i),
+            || format!("post field `{field}` is not extracted by create_post"),
+            "an `extract` key of create_post",
+        );
+    }
+}
+
+/// The placeholders a template may use: `vars` anywhere, `{{env.NAME}}` in header values
+/// for the names the profile declares.
+struct Known {
+    vars: BTreeSet<String>,
+    env: BTreeSet<String>,
+}
+
+/// Where a template sits: only header values may read the environment.
+#[derive(Clone, Copy, PartialEq)]
+enum Place {
+    Header,
+    Elsewhere,
+}
+
+fn compile_template(
+    text: &str,
+    known: &Known,
+    place: Place,
+    at: &DocPath,
+    findings: &mut Findings,
+) -> Option<Template> {
+    match Template::compile(text) {
+        Ok(template) => {
+            check_vars(template.vars(), known, place, at, findings);
+            Some(template)
+        }
+        Err(e) => {
+            findings.add(at, e.0, "text with `{{name}}` placeholders");
+            None
+        }
+    }
+}
+
+fn check_vars<'a>(
+    vars: impl Iterator<Item = &'a str>,
+    known: &Known,
+    place: Place,
+    at: &DocPath,
+    findings: &mut Findings,
+) {
+    for var in vars {
+        if let Some(name) = var.strip_prefix(ENV_PREFIX) {
+            if place != Place::Header {
+                findings.add(
+                    at,
+                    format!("`{{{{{var}}}}}` outside a header value"),
+                    "`{{env.NAME}}` only in header values (secrets never go into paths or bodies)",
+                );
+            } else if !known.env.contains(name) {
+                findings.add(
+                    at,
+                    format!("`{{{{{var}}}}}` reads an environment variable the profile does not declare"),
+                    format!("`{name}` in the profile's `env:` list (only declared variables are read)"),
+                );
+            }
+        } else if !known.vars.contains(var) {
+            let list: Vec<&str> = known.vars.iter().map(String::as_str).collect();
+            findings.add(
+                at,
+                format!("unknown placeholder `{{{{{var}}}}}`"),
+                format!("one of {}", list.join(", ")),
+            );
+        }
+    }
+}
+
+fn compile_request(
+    spec: &RequestSpec,
+    defaults: &std::collections::BTreeMap<String, String>,
+    known: &Known,
+    at: &DocPath,
+    findings: &mut Findings,
+) -> Option<Request> {
+    let method = match spec.method.to_ascii_uppercase().as_str() {
+        "GET" => Method::GET,
+        "POST" => Method::POST,
+        "PUT" => Method::PUT,
+        "PATCH" => Method::PATCH,
+        "DELETE" => Method::DELETE,
+        other => {
+            findings.add(
+                &at.key("method"),
+                format!("unsupported method `{other}`"),
+                "GET, POST, PUT, PATCH or DELETE",
+            );
+            Method::GET
+        }
+    };
+    findings.check(
+        spec.path.starts_with('/'),
+        &at.key("path"),
+        || format!("path `{}` does not start with `/`", spec.path),
+        "a path such as `/api/posts`",
+    );
+    let path = compile_template(&spec.path, known, Place::Elsewhere, &at.key("path"), findings)?;
+    let mut headers = Vec::new();
+    let inherited = if spec.anonymous { None } else { Some(defaults) };
+    for (name, value) in inherited.into_iter().flatten().chain(&spec.headers) {
+        let header_at = at.key("headers").key(name.clone());
+        match HeaderName::from_bytes(name.as_bytes()) {
+            Ok(_) if value.contains(['\r', '\n', '\0']) => findings.add(
+                &header_at,
+                format!("the value of header `{name}` holds a CR, LF or NUL"),
+                "a header value on one line, without control characters",
+            ),
+            Ok(header) => {
+                if let Some(t) = compile_template(value, known, Place::Header, &header_at, findings) {
+                    headers.retain(|(h, _): &(HeaderName, Template)| *h != header);
+                    headers.push((header, t));
+                }
+            }
+            Err(_) => {
+                findings.add(&header_at, format!("`{name}` is not a header name"), "a valid HTTP header name")
+            }
+        }
+    }
+    let body = match (&spec.json, spec.body) {
+        (Some(_), Some(_)) => {
+            findings.add(&at.key("body"), "both `json` and `body` are set", "one of them");
+            Body::None
+        }
+        (Some(json), None) => match JsonTemplate::compile(json) {
+            Ok(t) => {
+                check_vars(t.vars().into_iter(), known, Place::Elsewhere, &at.key("json"), findings);
+                Body::Json(t)
+            }
+            Err(e) => {
+                findings.add(&at.key("json"), e.0, "JSON with `{{name}}` placeholders in strings");
+                Body::None
+            }
+        },
+        (None, Some(kind)) => {
+            let default = if kind == GeneratedBody::Image { "image/png" } else { "text/plain" };
+            Body::Generated {
+                kind,
+                content_type: spec.content_type.clone().unwrap_or_else(|| default.to_string()),
+            }
+        }
+        (None, None) => Body::None,
+    };
+    for (i, status) in spec.success.iter().enumerate() {
+        findings.check(
+            (100..=599).contains(status),
+            &at.key("success").index(i),
+            || format!("{status} is not an HTTP status"),
+            "a status between 100 and 599",
+        );
+    }
+    for (name, pointer) in &spec.extract {
+        // An extracted `handle` would replace the generated one for every later step.
+        findings.check(
+            !BUILT_IN_VARS.contains(&name.as_str()),
+            &at.key("extract").key(name.clone()),
+            || format!("`{name}` is a built-in placeholder; extracting it would replace it"),
+            "another name, e.g. `account_{name}`",
+        );
+        findings.check(
+            pointer.is_empty() || pointer.starts_with('/'),
+            &at.key("extract").key(name.clone()),
+            || format!("`{pointer}` is not a JSON pointer"),
+            "a pointer such as `/id` or `/data/0/id`",
+        );
+    }
+    Some(Request {
+        method,
+        path,
+        headers,
+        body,
+        success: spec.success.clone(),
+        extract: spec.extract.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+    })
+}
