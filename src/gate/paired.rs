@@ -12,13 +12,13 @@
 //! `ln(p_candidate / p_baseline)` of the merged resampled histograms. Only intervals where
 //! both runs have requests take part.
 //!
-//! Blocks are one interval long unless `block_intervals` says otherwise: what makes
-//! neighbouring seconds alike (a slow stretch of the machine, a burst of arrivals) is what
-//! both runs share, and it cancels; what remains is each request's own draw, close to
-//! independent from second to second. Longer blocks would keep dependence that is no
-//! longer there and leave a 12 s run 4 blocks, whose small-sample widening (below) costs
-//! the power the pairing gained. The A/A false-alarm rate of `tests/bench/ab-calibrate.sh`
-//! is the check of that choice.
+//! Blocks are ⌈n^(1/3)⌉ intervals long, as in the unpaired bootstrap. After pairing the
+//! seconds are close to independent, so one-interval blocks looked natural; but then the
+//! small-sample widening below all but vanishes, and on synthetic A/A pairs of 12
+//! intervals the p90 and p99 intervals covered no-change only 82–84 % of the time at a
+//! nominal 95 % (extreme percentiles of a few thousand values bootstrap too narrowly).
+//! With the default blocks they cover 92–98 % (`coverage_by_block`, an ignored test that
+//! prints the figures).
 //!
 //! The interval is Efron's bias-corrected percentile interval, widened for few blocks by
 //! t₍b−1₎ / z exactly as the unpaired bootstrap does (see its docs).
@@ -72,7 +72,7 @@ pub fn estimate(
         }
     }
     let whole = [grid.quantiles(&counts[0], &quantiles)?, grid.quantiles(&counts[1], &quantiles)?];
-    let block = settings.block_intervals.unwrap_or(1).max(1);
+    let block = settings.block_intervals.unwrap_or_else(|| bootstrap::auto_block(n)).max(1);
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
     let resamples = settings.resamples.max(1);
     let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(resamples); quantiles.len()];
@@ -184,8 +184,27 @@ mod tests {
             let p50 = &estimates[0];
             p50_within += usize::from(p50.ci_low > -(1.10f64.ln()) && p50.ci_high < 1.10f64.ln());
         }
-        assert!(misses <= 6, "{misses} of 60 intervals missed 0");
+        assert!(misses <= 7, "{misses} of 60 intervals missed 0");
         assert!(p50_within >= 18, "p50 unchanged within 10 % in {p50_within} of 20");
+    }
+
+    #[test]
+    #[ignore]
+    fn coverage_by_block() {
+        // Synthetic A/A pairs of 12 intervals: block None (the default, 3 here) against
+        // shorter blocks. Printed: misses of 100 at 95 % per percentile.
+        for block in [None, Some(1), Some(2), Some(3)] {
+            let mut misses = [0usize; 3];
+            for seed in 10..110 {
+                let [b, c] = pair(12, 0.5, 1.0, seed);
+                let s = Settings { resamples: 1_000, block_intervals: block, confidence: 0.95, seed };
+                let e = estimate(&b, &c, &[50.0, 90.0, 99.0], &s).expect("data");
+                for (k, e) in e.iter().enumerate() {
+                    misses[k] += usize::from(e.ci_low > 0.0 || e.ci_high < 0.0);
+                }
+            }
+            println!("block {block:?}: misses of 100 p50 {} p90 {} p99 {}", misses[0], misses[1], misses[2]);
+        }
     }
 
     #[test]
