@@ -90,6 +90,10 @@ pub struct CompareArgs {
     pub candidate: PathBuf,
     #[command(flatten)]
     pub flags: ComparisonFlags,
+    /// The runs were replayed together on one clock (the two run directories of `stampede
+    /// ab`, or runs started on a common `--start-at`): resample their intervals in pairs.
+    #[arg(long)]
+    pub paired: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -99,7 +103,11 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<u8> {
     let options = args.flags.options()?;
     let baseline = crate::gate::load_report(&args.baseline)?;
     let candidate = crate::gate::load_report(&args.candidate)?;
-    let comparison = compare::compare(&baseline, &candidate, &options)?;
+    let comparison = if args.paired {
+        compare::compare_paired(&baseline, &candidate, &options)?
+    } else {
+        compare::compare(&baseline, &candidate, &options)?
+    };
     match args.format {
         Format::Table => {
             println!("baseline:  {}", args.baseline.display());

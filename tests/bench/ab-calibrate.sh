@@ -20,18 +20,21 @@
 # script's own lifetime and a timeout), as a shared CI runner would.
 #
 # Usage: tests/bench/ab-calibrate.sh [--pairs N] [--effect PERCENT] [--fault lognormal|exp]
-#        [--busy] [--dir DIR]
+#        [--busy] [--dir DIR] [--reuse]
+# --reuse judges the runs already in DIR again (`stampede compare --paired` on each A/B
+# run's two directories), e.g. after changing the statistic or its flags.
 #        [-- COMPARE FLAGS...]   (flags given to both `ab` and `compare`)
 # Loopback only; every run is killed after 120 s.
 set -euo pipefail
 
-pairs=20 effect=25 fault=lognormal busy=false dir=
+pairs=20 effect=25 fault=lognormal busy=false dir= reuse=false
 while [[ $# -gt 0 ]]; do
     case $1 in
         --pairs) pairs=$2; shift 2 ;;
         --effect) effect=$2; shift 2 ;;
         --fault) fault=$2; shift 2 ;;
         --busy) busy=true; shift ;;
+        --reuse) reuse=true; shift ;;
         --dir) dir=$2; shift 2 ;;
         --) shift; break ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
@@ -59,13 +62,17 @@ if [[ $busy == true ]]; then
         burners+=($!)
     done
 fi
-(cd "$root" && cargo build --release --quiet)
+[[ $reuse == true ]] || (cd "$root" && cargo build --release --quiet)
 
 load_samples=()
 code=0
 # ab NAME FAULT_A FAULT_B SEED: one paired run; its exit code in $code.
 ab() {
     code=0
+    if [[ $reuse == true ]]; then
+        "$bin" compare --paired "$dir/$1/baseline" "$dir/$1/candidate" "${flags[@]}" >"$dir/$1.txt" 2>&1 || code=$?
+        return
+    fi
     timeout 120 "$bin" ab "$scenario" --seed "$4" --out "$dir/$1" \
         "--baseline-serve-arg=--fault-latency=$2" "--candidate-serve-arg=--fault-latency=$3" \
         "${flags[@]}" >"$dir/$1.txt" 2>&1 || code=$?
