@@ -2,6 +2,7 @@
 //! resolves them into a [`replay::Config`] (the second).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -71,9 +72,14 @@ pub struct RunArgs {
     /// which shares the runtime).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// No progress bar (it is also hidden when stderr is not a terminal).
+    /// Nothing on stderr while the run runs: no progress bar, no progress lines.
     #[arg(long)]
     pub quiet: bool,
+    /// When stderr is not a terminal (a CI log), one progress line this often instead of
+    /// the bar: curve time, arrivals started of planned, requests/s, errors, p99 so far
+    /// (100ms to 24h; `0s` or `off`: none).
+    #[arg(long, value_name = "D", default_value = "10s", value_parser = parse_progress_every)]
+    pub progress_every: Duration,
     /// Run only segment I of N (0 ≤ I < N) of the plan: arrivals and natives whose number
     /// mod N is I. Merge the segments' run directories with `stampede merge`.
     #[arg(long, value_name = "I/N")]
@@ -107,6 +113,21 @@ pub struct RunArgs {
     /// run with a report (marked interrupted) and exit 2.
     #[arg(long, value_name = "N", hide = true)]
     pub test_panic_after: Option<u64>,
+}
+
+/// A progress line period: `off` or zero (no lines) as zero, else 100 ms to 24 h (shorter
+/// floods the log; longer is no progress at all).
+fn parse_progress_every(text: &str) -> Result<Duration, String> {
+    const EXPECTED: &str = "expected a duration from 100ms to 24h (e.g. 10s), or 0s or off for no lines";
+    if text == "off" {
+        return Ok(Duration::ZERO);
+    }
+    let span: Span = text.parse().map_err(|e| format!("{e}; {EXPECTED}"))?;
+    if span.secs() == 0.0 || (0.1..=86_400.0).contains(&span.secs()) {
+        Ok(span.as_duration())
+    } else {
+        Err(EXPECTED.into())
+    }
 }
 
 fn parse_start_at(text: &str) -> Result<time::OffsetDateTime, String> {
@@ -186,7 +207,14 @@ impl RunArgs {
             start_at: self.start_at,
             only_target,
             limits,
-            progress: !self.quiet,
+            progress: if self.quiet {
+                replay::Progress::OFF
+            } else {
+                replay::Progress {
+                    bar: true,
+                    lines_every: Some(self.progress_every).filter(|d| !d.is_zero()),
+                }
+            },
             panic_after: self.test_panic_after,
             net,
         })
@@ -204,6 +232,18 @@ mod tests {
         assert_eq!(parse_max_body("1GiB"), Ok(1 << 30));
         for bad in ["0", "1023", "2GiB", "1.5MiB", "16MB", "-1KiB", "NaN", "", "99999999999999999999GiB"] {
             assert!(parse_max_body(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn progress_periods_are_off_or_in_range() {
+        assert_eq!(parse_progress_every("off"), Ok(Duration::ZERO));
+        assert_eq!(parse_progress_every("0s"), Ok(Duration::ZERO));
+        assert_eq!(parse_progress_every("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_progress_every("100ms"), Ok(Duration::from_millis(100)));
+        assert_eq!(parse_progress_every("24h"), Ok(Duration::from_secs(86_400)));
+        for bad in ["10ms", "25h", "-1s", "NaN", "infs", "1e400s", "", "10", "on"] {
+            assert!(parse_progress_every(bad).is_err(), "{bad}");
         }
     }
 }

@@ -27,6 +27,21 @@ pub struct Limits {
     pub grace: Duration,
 }
 
+/// What a run shows on stderr while it runs: a bar for a person at a terminal, plain lines
+/// for a CI log (where a bar redrawn in place would be noise or nothing at all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Draw the bar when stderr is a terminal.
+    pub bar: bool,
+    /// When stderr is not a terminal, one line this often; `None`: no lines.
+    pub lines_every: Option<Duration>,
+}
+
+impl Progress {
+    /// Nothing on stderr while the run runs (`--quiet`, and the runs inside `capacity`).
+    pub const OFF: Self = Self { bar: false, lines_every: None };
+}
+
 /// How to run a replay.
 #[derive(Debug)]
 pub struct RunConfig {
@@ -38,7 +53,7 @@ pub struct RunConfig {
     pub limits: Limits,
     /// Prefix of this run's handles (shared by the segments of one run).
     pub nonce: String,
-    pub progress: bool,
+    pub progress: Progress,
     /// Token of the target's fault admin endpoint, for the scenario's outage windows.
     pub admin_token: Option<String>,
     /// The share of the plan's natives this process creates (the plan's schedule is

@@ -36,9 +36,7 @@ pub(super) async fn drive(prepared: Prepared) -> Result<RunOutcome, ExecutorErro
         tokio::spawn(signals::watch_drain(ctx.clone(), t0 + replay_span + ctx.limits.drain)),
         tokio::spawn(progress::show(
             ctx.clone(),
-            slots,
-            prepared.expected_arrivals,
-            replay_span,
+            progress::Shown { slots, planned: prepared.expected_arrivals, replay_span },
             prepared.progress,
         )),
         tokio::spawn(injector.clone().run(ctx.clone())),

@@ -47,7 +47,7 @@ mod walk;
 
 use std::time::Duration;
 
-pub use config::{Limits, RunConfig};
+pub use config::{Limits, Progress, RunConfig};
 pub use context::StopReason;
 pub use outage::OutageRecord;
 pub use setup::SetupSummary;

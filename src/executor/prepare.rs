@@ -39,7 +39,7 @@ pub(super) struct Prepared {
     pub replay_span: Duration,
     /// Newcomers this process expects to start, for the progress bar.
     pub expected_arrivals: f64,
-    pub progress: bool,
+    pub progress: super::config::Progress,
     pub insecure: bool,
 }
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::embedded::Platform;
-pub use crate::executor::Limits;
+pub use crate::executor::{Limits, Progress};
 use crate::plan::{Plan, Segment};
 use crate::profile::Profile;
 use crate::scenario::{DelayDist, Scenario, TargetShare};
@@ -46,8 +46,8 @@ pub struct Config {
     /// With several targets: the one this process replays.
     pub only_target: Option<TargetShare>,
     pub limits: Limits,
-    /// Whether to draw the progress bar.
-    pub progress: bool,
+    /// What to show on stderr while the replay runs.
+    pub progress: Progress,
     /// Test hook: the Nth job panics.
     pub panic_after: Option<u64>,
     /// How the target is reached (allowlist, TLS, HTTP version, `--connect-to`).

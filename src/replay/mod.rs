@@ -26,7 +26,7 @@ pub mod surge;
 
 use std::path::PathBuf;
 
-pub use config::{Config, ConfigError, Limits, Target};
+pub use config::{Config, ConfigError, Limits, Progress, Target};
 pub use finish::{exit, finish};
 pub use surge::{Replayed, run};
 

@@ -15,6 +15,7 @@ mod netns;
 mod outages;
 mod pacing;
 mod platform;
+mod progress;
 mod remote;
 mod replay;
 mod reports;

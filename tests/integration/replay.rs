@@ -44,7 +44,7 @@ fn a_replay_called_from_code_returns_a_complete_report() {
         segment: None,
         start_at: None,
         only_target: None,
-        progress: false,
+        progress: replay::Progress::OFF,
         panic_after: None,
         net: stampede::net::NetConfig::default(),
     };

@@ -111,7 +111,7 @@ pub async fn run(
         start_at: None,
         only_target: None,
         limits,
-        progress: false,
+        progress: crate::replay::Progress::OFF,
         panic_after: None,
         net: settings.net.clone(),
     };
