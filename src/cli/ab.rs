@@ -97,21 +97,10 @@ impl AbArgs {
                 flags.push(value);
             }
         };
-        let replay = &self.replay;
         pass("profile", self.profile.clone());
-        pass("compress", replay.compress.map(|k| k.to_string()));
-        pass("replay-in", replay.replay_in.map(|d| d.to_string()));
-        pass("sample", replay.sample.map(|f| f.to_string()));
-        pass("seed", replay.seed.map(|s| s.to_string()));
-        pass(
-            "think",
-            replay
-                .think
-                .and_then(|t| clap::ValueEnum::to_possible_value(&t))
-                .map(|v| v.get_name().to_string()),
-        );
         pass("threads", self.threads.map(|n| n.to_string()));
         pass("request-timeout", Some(self.request_timeout.to_string()));
+        flags.extend(self.replay.to_flags());
         flags.extend(self.net.to_flags());
         flags
     }

@@ -101,6 +101,20 @@ pub struct ReplayArgs {
 }
 
 impl ReplayArgs {
+    /// These settings as flags for a child `stampede run` (only those given).
+    pub fn to_flags(&self) -> Vec<String> {
+        let think =
+            self.think.and_then(|t| clap::ValueEnum::to_possible_value(&t)).map(|v| v.get_name().to_string());
+        let given = [
+            ("--compress", self.compress.map(|k| k.to_string())),
+            ("--replay-in", self.replay_in.map(|d| d.to_string())),
+            ("--sample", self.sample.map(|f| f.to_string())),
+            ("--seed", self.seed.map(|s| s.to_string())),
+            ("--think", think),
+        ];
+        given.into_iter().filter_map(|(name, value)| Some([name.to_string(), value?])).flatten().collect()
+    }
+
     pub fn overrides(&self) -> crate::scenario::Overrides {
         crate::scenario::Overrides {
             compress: self.compress,

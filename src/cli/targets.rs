@@ -154,17 +154,7 @@ async fn run_children(
         }
         children.push(command.spawn().with_context(|| format!("cannot start the run of target {name}"))?);
     }
-    let ids: Vec<u32> = children.iter().filter_map(tokio::process::Child::id).collect();
-    let forward = tokio::spawn(crate::replay::children::forward_signals(ids));
-    let mut statuses = Vec::with_capacity(children.len());
-    for child in &mut children {
-        statuses.push(match child.wait().await {
-            Ok(status) => status.to_string(),
-            Err(e) => format!("not waited for: {e}"),
-        });
-    }
-    forward.abort();
-    Ok(statuses)
+    Ok(crate::replay::children::wait_all(&mut children).await)
 }
 
 /// The run flags every child gets as given to the parent.
@@ -176,13 +166,7 @@ fn passed_on(args: &RunArgs) -> Vec<String> {
             flags.push(value);
         }
     };
-    let replay = &args.replay;
     pass("profile", args.profile.clone());
-    pass("compress", replay.compress.map(|k| k.to_string()));
-    pass("replay-in", replay.replay_in.map(|d| d.to_string()));
-    pass("sample", replay.sample.map(|f| f.to_string()));
-    pass("seed", replay.seed.map(|s| s.to_string()));
-    pass("think", replay.think.and_then(|t| t.to_possible_value()).map(|v| v.get_name().to_string()));
     pass("max-in-flight", Some(args.max_in_flight.to_string()));
     pass("lateness-budget", Some(args.lateness_budget.to_string()));
     pass("request-timeout", Some(args.request_timeout.to_string()));
@@ -193,6 +177,7 @@ fn passed_on(args: &RunArgs) -> Vec<String> {
     for (scope, capacity) in &args.fault_capacity {
         pass("fault-capacity", Some(format!("{}={capacity}", String::from(*scope))));
     }
+    flags.extend(args.replay.to_flags());
     flags.extend(args.net.to_flags());
     flags
 }

@@ -30,3 +30,19 @@ pub async fn forward_signals(ids: Vec<u32>) {
 pub async fn forward_signals(_ids: Vec<u32>) {
     let _ = tokio::signal::ctrl_c().await;
 }
+
+/// Waits for every child, passing signals on meanwhile; each one's exit status as text
+/// (for the error that names a child without a report).
+pub async fn wait_all(children: &mut [tokio::process::Child]) -> Vec<String> {
+    let ids: Vec<u32> = children.iter().filter_map(tokio::process::Child::id).collect();
+    let forward = tokio::spawn(forward_signals(ids));
+    let mut statuses = Vec::with_capacity(children.len());
+    for child in children.iter_mut() {
+        statuses.push(match child.wait().await {
+            Ok(status) => status.to_string(),
+            Err(e) => format!("not waited for: {e}"),
+        });
+    }
+    forward.abort();
+    statuses
+}

@@ -158,17 +158,7 @@ fn run_children(config: &Config, urls: &[String], start_at: &str) -> Result<Vec<
             }
             children.push(command.spawn().map_err(spawn_error)?);
         }
-        let ids: Vec<u32> = children.iter().filter_map(tokio::process::Child::id).collect();
-        let forward = tokio::spawn(super::children::forward_signals(ids));
-        let mut statuses = Vec::with_capacity(2);
-        for child in &mut children {
-            statuses.push(match child.wait().await {
-                Ok(status) => status.to_string(),
-                Err(e) => format!("not waited for: {e}"),
-            });
-        }
-        forward.abort();
-        Ok(statuses)
+        Ok(super::children::wait_all(&mut children).await)
     })
 }
 
