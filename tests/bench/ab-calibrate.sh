@@ -20,14 +20,16 @@
 # script's own lifetime and a timeout), as a shared CI runner would.
 #
 # Usage: tests/bench/ab-calibrate.sh [--pairs N] [--effect PERCENT] [--fault lognormal|exp]
-#        [--busy] [--dir DIR] [--reuse]
+#        [--busy] [--dir DIR] [--reuse] [--scenario FILE]
+# --scenario replays FILE instead (tests/bench/calibration-dense.yaml: three times the
+# view_feed requests, for small effects).
 # --reuse judges the runs already in DIR again (`stampede compare --paired` on each A/B
 # run's two directories), e.g. after changing the statistic or its flags.
 #        [-- COMPARE FLAGS...]   (flags given to both `ab` and `compare`)
 # Loopback only; every run is killed after 120 s.
 set -euo pipefail
 
-pairs=20 effect=25 fault=lognormal busy=false dir= reuse=false
+pairs=20 effect=25 fault=lognormal busy=false dir= reuse=false scenario=
 while [[ $# -gt 0 ]]; do
     case $1 in
         --pairs) pairs=$2; shift 2 ;;
@@ -36,6 +38,7 @@ while [[ $# -gt 0 ]]; do
         --busy) busy=true; shift ;;
         --reuse) reuse=true; shift ;;
         --dir) dir=$2; shift 2 ;;
+        --scenario) scenario=$(realpath "$2"); shift 2 ;;
         --) shift; break ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
@@ -43,7 +46,7 @@ done
 flags=("$@")
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${CARGO_TARGET_DIR:-$root/target}/release/stampede
-scenario=$root/tests/bench/calibration.yaml
+scenario=${scenario:-$root/tests/bench/calibration.yaml}
 dir=${dir:-${TMPDIR:-/tmp}/stampede-ab-calibration-$fault-$effect$([[ $busy == true ]] && echo -busy)}
 mkdir -p "$dir"
 slower=$(awk -v e="$effect" 'BEGIN { printf "%g", 20 * (1 + e / 100) }')
@@ -99,7 +102,7 @@ for i in $(seq "$pairs"); do
 done
 sorted=$(printf '%s\n' "${load_samples[@]}" | sort -n)
 echo
-echo "effect +$effect % on view_feed ($fault), $pairs pairs of 12 s replays, busy=$busy, $(($(date +%s) - started)) s"
+echo "effect +$effect % on view_feed ($fault), $pairs pairs of 12 s replays of $(basename "$scenario"), busy=$busy, $(($(date +%s) - started)) s"
 echo "load average (1 min) over the runs: median $(echo "$sorted" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'), range $(echo "$sorted" | head -n1)–$(echo "$sorted" | tail -n1)"
 echo
 echo "| gate | A/A false regressions | +$effect % caught |"
