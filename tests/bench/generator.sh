@@ -13,11 +13,12 @@
 # from /usr/bin/time, divided by the requests each tool reports.
 # Needs: a release build, oha (`cargo install oha --locked`), python3, valgrind (for the
 # instruction count; skipped without it). Loopback only; every run is bounded.
-# Environment: TABLE=0 skips the table (and oha), CALLGRIND=0 skips the instruction count, MAIN_JOB=0 the main job's RSS,
-# THREADS=N runs stampede with N runtime threads (default 1).
+# Environment: TABLE=0 skips the table (and oha), CALLGRIND=0 the instruction count,
+# IDLE_SLOTS=0 the memory of an idle slot, MAIN_JOB=0 the main job's RSS,
+# THREADS=N runs stampede with N runtime threads (default 1), STAMPEDE=PATH another build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=$PWD/target/release/stampede
+bin=${STAMPEDE:-$PWD/target/release/stampede}
 [ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 2; }
 if [ "${TABLE:-1}" != 0 ] && ! command -v oha > /dev/null; then
   echo "oha is missing: cargo install oha --locked" >&2; exit 2
@@ -125,6 +126,25 @@ def counts(n):
 (ir1, n1), (ir2, n2) = counts(1000), counts(2000)
 print(f"\ncallgrind: {n2:,} requests {ir2 / 1e6:,.0f} M instructions ({ir2 / n2:,.0f} Ir/request all in); "
       f"each added request {(ir2 - ir1) / max(n2 - n1, 1):,.0f} Ir ({n1:,} requests: {ir1 / 1e6:,.0f} M)")
+PY
+fi
+
+if [ "${IDLE_SLOTS:-1}" != 0 ]; then
+  # The same ~120-journey replay with 64, 4,096 and 8,032 worker slots (its 2 ms spike
+  # asks for 8,032; few are ever busy): the RSS added per slot is what an idle slot costs.
+  for slots in 64 4096 8192; do
+    /usr/bin/time -f "%M" -o "$out/idle-$slots.time" "$bin" run tests/bench/idle-slots.yaml \
+      --target "$url" --profile tests/bench/nginx-profile.yaml --max-in-flight "$slots" --quiet \
+      --out "$out/idle-$slots" > /dev/null 2>&1 || true
+  done
+  python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+kib = {n: int(open(f"{out}/idle-{n}.time").read().split()[-1]) for n in (64, 4096, 8192)}
+slots = {n: json.load(open(f"{out}/idle-{n}/report.json"))["slots"] for n in kib}
+per = (kib[8192] - kib[64]) * 1024 / (slots[8192] - slots[64])
+print(f"idle slot: {per:,.0f} bytes (peak RSS {kib[64] / 1024:.1f} / {kib[4096] / 1024:.1f} / "
+      f"{kib[8192] / 1024:.1f} MiB with {slots[64]:,} / {slots[4096]:,} / {slots[8192]:,} slots)")
 PY
 fi
 
