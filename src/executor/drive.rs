@@ -2,24 +2,18 @@
 //! them while the watchers (signals, drain limit, progress, outages) look on; then what the
 //! run measured is gathered into its [`RunOutcome`].
 
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use futures_util::FutureExt as _;
 use goose::config::GooseConfiguration;
 use goose::goose::{GooseUser, Scenario as GooseScenario, Transaction, TransactionFunction};
 use goose::prelude::GooseAttack;
 
 use super::context::{Context, StopReason};
-use super::dispatch::Claim;
-use super::job::Job;
 use super::prepare::Prepared;
-use super::{ExecutorError, RunOutcome, cpu, journey, progress, signals};
-
-/// Idle nap of a slot that found no work due.
-const IDLE: Duration = Duration::from_millis(20);
+use super::slots::{self, Groups};
+use super::{ExecutorError, RunOutcome, cpu, progress, signals};
 
 /// Runs the prepared replay to its end (the schedule done, or a stop) and gathers what it
 /// measured.
@@ -73,8 +67,9 @@ pub(super) async fn drive(prepared: Prepared) -> Result<RunOutcome, ExecutorErro
     })
 }
 
-/// Runs goose with `slots` users, each looping over [`slot`] with `client` (ours, not
-/// goose's: it carries the run's TLS, HTTP version and connection count, and one pool).
+/// Runs goose with one user per group of `slots` (see [`slots`]), each running its group
+/// with `client` (ours, not goose's: it carries the run's TLS, HTTP version and connection
+/// count, and one pool).
 async fn attack(
     ctx: Arc<Context>,
     completed: Arc<AtomicBool>,
@@ -85,7 +80,8 @@ async fn attack(
     let goose_error = |e: goose::GooseError| ExecutorError::Goose(e.to_string());
     let mut cfg = GooseConfiguration::default();
     cfg.host = Some(base_url.to_string());
-    cfg.users = Some(slots);
+    let groups = Arc::new(Groups::new(slots));
+    cfg.users = Some(groups.users);
     cfg.increase_rate = Some("10000".to_string());
     cfg.quiet = 1;
     cfg.no_print_metrics = true;
@@ -93,9 +89,10 @@ async fn attack(
     cfg.no_telnet = true;
     cfg.no_metrics = true;
     let transaction: TransactionFunction = Arc::new(move |_: &mut GooseUser| {
-        let (ctx, completed, client) = (ctx.clone(), completed.clone(), client.clone());
+        let (ctx, completed, client, groups) =
+            (ctx.clone(), completed.clone(), client.clone(), groups.clone());
         Box::pin(async move {
-            slot(&ctx, &completed, &client).await;
+            slots::group(&ctx, &completed, &client, &groups).await;
             Ok(())
         })
     });
@@ -113,44 +110,4 @@ async fn attack(
         .await
         .map_err(goose_error)?;
     Ok(())
-}
-
-/// One goose transaction: claim one job and run it.
-async fn slot(ctx: &Arc<Context>, completed: &AtomicBool, client: &reqwest::Client) {
-    if goose::is_killswitch_triggered() && !completed.load(Ordering::Relaxed) && ctx.stop_reason().is_none() {
-        ctx.request_stop(StopReason::Signal("SIGINT".to_string()));
-    }
-    let claim = ctx.dispatch().claim();
-    let claimed = Instant::now();
-    match claim {
-        Claim::Job(job) => {
-            // Busy until the job ends or parks (see `primitives::start` for the wait before).
-            ctx.slots_busy.fetch_add(1, Ordering::Relaxed);
-            let run = async move {
-                ctx.maybe_inject_panic();
-                match job {
-                    Job::Newcomer(arrival) => journey::newcomer(ctx, client, arrival, claimed).await,
-                    Job::Reaction(reaction) => journey::reaction(ctx, client, reaction, claimed).await,
-                    Job::Retry(retry) => journey::retry(ctx, client, retry, claimed).await,
-                    Job::Resume(walk) => walk.resume(ctx, client, claimed).await,
-                }
-            };
-            // A panic is a bug in stampede; it must not take the slot (and with it the run's
-            // accounting) down: the run stops and reports what it measured, marked.
-            if let Err(panic) = AssertUnwindSafe(run).catch_unwind().await {
-                ctx.request_stop(StopReason::Internal(signals::panic_message(panic.as_ref())));
-            }
-            ctx.slots_busy.fetch_sub(1, Ordering::Relaxed);
-            ctx.dispatch().finish();
-        }
-        Claim::Wait => tokio::time::sleep(IDLE).await,
-        Claim::Done => {
-            if ctx.stop_reason().is_none() {
-                completed.store(true, Ordering::Relaxed);
-            }
-            goose::trigger_killswitch("replay finished");
-            // goose checks its exit command between transactions: nap so it gets to it.
-            tokio::time::sleep(IDLE).await;
-        }
-    }
 }

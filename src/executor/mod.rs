@@ -1,9 +1,9 @@
 //! The executor replays a plan against a target: the only module that uses goose.
 //!
-//! Open model on goose: goose users are *worker slots*. Each call of the single goose
-//! transaction claims the next job (an arrival or a native's reaction, earliest intended
-//! time first), sleeps until its intended time and runs it, recording into our HDR
-//! recorders. goose's own test plan, iterations and coordinated-omission mitigation model a
+//! Open model on goose: each goose user runs a group of up to 64 *worker slots* (see
+//! `slots`). A free slot claims the next job (an arrival or a native's reaction, earliest
+//! intended time first), sleeps until its intended time and runs it, recording into our
+//! HDR recorders. goose's own test plan, iterations and coordinated-omission mitigation model a
 //! closed system and are not used (see ../shared/research/goose-feasibility.md).
 //!
 //! Nothing that waits holds a slot: a room member's stay is a plain task, and a journey
@@ -16,7 +16,7 @@
 //! schedule is a lazy iterator, pending reactions are capped, parked journeys are at most
 //! one per person in a journey, and at most `slots` jobs run at once.
 //!
-//! Stopping: the slot that finds nothing left fires goose's killswitch. SIGINT/SIGTERM, the
+//! Stopping: the group that finds nothing left fires goose's killswitch. SIGINT/SIGTERM, the
 //! drain limit or a job that panics stop new jobs at once, give in-flight requests a grace
 //! period, then abandon them; the run still returns everything measured (see `signals`).
 //!
@@ -42,6 +42,7 @@ mod retry;
 mod room;
 mod setup;
 mod signals;
+mod slots;
 mod vars;
 mod walk;
 

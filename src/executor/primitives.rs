@@ -29,8 +29,10 @@ const SLOW_RESPONSE_S: f64 = 2.0 * crate::plan::slots::SLOT_LATENCY_S;
 
 /// Sleeps until `deadline`, waking early when the run stops. Returns false if stopped.
 pub async fn sleep_until(ctx: &Context, deadline: Instant) -> bool {
-    // Short naps keep a stopped run from waiting on a far-future arrival.
-    const NAP: Duration = Duration::from_millis(100);
+    // One timer per wait: a stop wakes the sleeper at once (`Context::stopped`). goose's
+    // own killswitch (its Ctrl-C handler) says nothing, so a far-off wait still looks at
+    // it now and then.
+    const NAP: Duration = Duration::from_secs(1);
     loop {
         if ctx.stopping() {
             return false;
@@ -39,7 +41,16 @@ pub async fn sleep_until(ctx: &Context, deadline: Instant) -> bool {
         if now >= deadline {
             return true;
         }
-        tokio::time::sleep((deadline - now).min(NAP)).await;
+        if deadline - now <= NAP {
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline.into()) => return !ctx.stopping(),
+                () = ctx.stopped() => return false,
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(NAP) => {}
+            () = ctx.stopped() => return false,
+        }
     }
 }
 

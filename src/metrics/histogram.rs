@@ -6,12 +6,14 @@
 //! is far above any timeout, so `[1 µs, 1 h]` at 3 significant digits (0.1 % error) covers
 //! every request without auto-resizing.
 
+use std::cell::RefCell;
 use std::io::Cursor;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use flate2::{Compress, Compression, FlushCompress, Status};
 use hdrhistogram::serialization::{
-    DeserializeError, Deserializer, Serializer, V2DeflateSerializeError, V2DeflateSerializer,
+    DeserializeError, Deserializer, Serializer, V2DeflateSerializeError, V2Serializer,
 };
 use hdrhistogram::{CreationError, Histogram};
 
@@ -117,10 +119,46 @@ impl Stats {
     }
 }
 
-/// V2 deflate encoding of `histogram` (the format of `.hlog` files, before base64).
+/// First four bytes of a V2 deflate encoding (HdrHistogram's `V2CompressedEncodingCookieBase`
+/// with the word size 8 in bits 4–7), as hdrhistogram's `V2DeflateSerializer` writes them.
+const V2_COMPRESSED_COOKIE: u32 = 0x1c84_9314;
+
+thread_local! {
+    /// One zlib compressor per thread, reset between histograms: a new one allocates and
+    /// clears ~300 KB, which cost half of each encoding (callgrind, 2026-11-30: ~390,000 of
+    /// ~770,000 instructions per interval histogram with `V2DeflateSerializer`).
+    static DEFLATE: RefCell<Option<Compress>> = const { RefCell::new(None) };
+}
+
+/// V2 deflate encoding of `histogram` (the format of `.hlog` files, before base64): the
+/// bytes hdrhistogram's `V2DeflateSerializer` writes, with a compressor reused per thread.
 pub fn encode(histogram: &Histogram<u64>) -> Result<Vec<u8>, HistogramError> {
-    let mut bytes = Vec::new();
-    V2DeflateSerializer::new().serialize(histogram, &mut bytes)?;
+    let mut raw = Vec::new();
+    V2Serializer::new()
+        .serialize(histogram, &mut raw)
+        .map_err(V2DeflateSerializeError::InternalSerializationError)?;
+    let mut bytes = Vec::with_capacity(8 + raw.len() / 2 + 64);
+    bytes.extend_from_slice(&V2_COMPRESSED_COOKIE.to_be_bytes());
+    bytes.extend_from_slice(&[0; 4]);
+    DEFLATE.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let deflate = cell.get_or_insert_with(|| Compress::new(Compression::default(), true));
+        deflate.reset();
+        loop {
+            if bytes.len() == bytes.capacity() {
+                bytes.reserve(bytes.len().max(256));
+            }
+            let consumed = usize::try_from(deflate.total_in()).unwrap_or(raw.len()).min(raw.len());
+            let status = deflate.compress_vec(&raw[consumed..], &mut bytes, FlushCompress::Finish);
+            match status.map_err(|e| V2DeflateSerializeError::IoError(std::io::Error::other(e)))? {
+                Status::StreamEnd => return Ok::<_, HistogramError>(()),
+                Status::Ok | Status::BufError => {}
+            }
+        }
+    })?;
+    // The length after the 8-byte header; far below u32::MAX (a whole histogram is ~50 KB raw).
+    let length = u32::try_from(bytes.len() - 8).unwrap_or(u32::MAX);
+    bytes[4..8].copy_from_slice(&length.to_be_bytes());
     Ok(bytes)
 }
 
@@ -159,6 +197,23 @@ mod tests {
             record_saturating(&mut h, v);
         }
         h
+    }
+
+    #[test]
+    fn encoding_with_the_reused_compressor_is_hdrhistograms_own() {
+        use hdrhistogram::serialization::V2DeflateSerializer;
+        let mut wide = new().expect("valid bounds");
+        for v in [3, 70, 900, 12_000, 450_000, 9_000_000, HIGHEST_US] {
+            record_saturating(&mut wide, v);
+        }
+        // Several in a row on one thread: each must come out as from a fresh compressor.
+        for h in [one_to_thousand(), wide, new().expect("valid bounds"), one_to_thousand()] {
+            let mut own = Vec::new();
+            V2DeflateSerializer::new().serialize(&h, &mut own).expect("encodes");
+            let ours = encode(&h).expect("encodes");
+            assert_eq!(ours, own);
+            assert_eq!(decode(&ours).expect("decodes"), h);
+        }
     }
 
     #[test]
