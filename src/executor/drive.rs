@@ -16,7 +16,7 @@ use super::context::{Context, StopReason};
 use super::dispatch::Claim;
 use super::job::Job;
 use super::prepare::Prepared;
-use super::{ExecutorError, RunOutcome, cpu, journey, progress, signals};
+use super::{ExecutorError, RunOutcome, abort, cpu, journey, progress, signals};
 
 /// Idle nap of a slot that found no work due.
 const IDLE: Duration = Duration::from_millis(20);
@@ -34,12 +34,9 @@ pub(super) async fn drive(prepared: Prepared) -> Result<RunOutcome, ExecutorErro
         tokio::spawn(signals::watch_signals(ctx.clone(), interrupts, grace)),
         tokio::spawn(signals::watch_stop(ctx.clone(), grace)),
         tokio::spawn(signals::watch_drain(ctx.clone(), t0 + replay_span + ctx.limits.drain)),
-        tokio::spawn(progress::show(
-            ctx.clone(),
-            progress::Shown { slots, planned: prepared.expected_arrivals, replay_span },
-            prepared.progress,
-        )),
+        tokio::spawn(progress::show(ctx.clone(), progress::Shown { slots, replay_span }, prepared.progress)),
         tokio::spawn(injector.clone().run(ctx.clone())),
+        tokio::spawn(abort::watch(ctx.clone(), prepared.abort)),
     ];
     let cpu_before = cpu::process_cpu_s();
     let result = attack(ctx.clone(), completed.clone(), slots, &base_url, client).await;
