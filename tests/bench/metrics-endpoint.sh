@@ -7,9 +7,10 @@
 # Needs: a release build, python3, /usr/bin/time. Loopback only; bounded.
 #
 # usage: tests/bench/metrics-endpoint.sh        RATE=2000 (requests/s)  SECONDS_EACH=10
+#        STAMPEDE_BIN=path (default target/release/stampede)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=target/release/stampede
+bin=${STAMPEDE_BIN:-target/release/stampede}
 rate=${RATE:-2000}
 out=$(mktemp -d)
 scraper=
