@@ -105,6 +105,19 @@ pub struct RunArgs {
     /// either, each target gets an embedded reference platform of its own.
     #[arg(long, value_name = "NAME=URL")]
     pub target_url: Vec<String>,
+    /// Serve live OpenMetrics on http://ADDR/metrics while the run runs (e.g.
+    /// 127.0.0.1:9464): loopback, or an address allowed like a target (--allow-host).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
+    /// After the run, keep the metrics endpoint up this long with the final values, so the
+    /// last scrape sees them (0s to 10m; Ctrl-C ends it).
+    #[arg(long, value_name = "D", default_value = "5s", value_parser = parse_metrics_linger)]
+    pub metrics_linger: Duration,
+    /// Judge every threshold live, as if each carried `abort`: the first to fail on the
+    /// run so far stops the run (report marked aborted, exit 1). Thresholds `during` a phase
+    /// and on arrivals.achieved_rate are judged at the end only.
+    #[arg(long)]
+    pub abort_on_fail: bool,
     #[command(flatten)]
     pub gate: super::gate::GateArgs,
     #[command(flatten)]
@@ -128,6 +141,14 @@ fn parse_progress_every(text: &str) -> Result<Duration, String> {
     } else {
         Err(EXPECTED.into())
     }
+}
+
+/// How long the metrics endpoint outlives the run: 0 s to 10 min (longer holds the process
+/// for nothing; several scrape intervals fit well inside).
+fn parse_metrics_linger(text: &str) -> Result<Duration, String> {
+    const EXPECTED: &str = "expected a duration from 0s to 10m (e.g. 15s)";
+    let span: Span = text.parse().map_err(|e| format!("{e}; {EXPECTED}"))?;
+    if (0.0..=600.0).contains(&span.secs()) { Ok(span.as_duration()) } else { Err(EXPECTED.into()) }
 }
 
 fn parse_start_at(text: &str) -> Result<time::OffsetDateTime, String> {
@@ -217,6 +238,10 @@ impl RunArgs {
             },
             panic_after: self.test_panic_after,
             net,
+            metrics: (self.metrics_listen)
+                .map(|listen| replay::exporter::MetricsEndpoint { listen, linger: self.metrics_linger }),
+            // The gate's thresholds are resolved apart; `run` adds those that abort.
+            abort: Vec::new(),
         })
     }
 }
@@ -244,6 +269,16 @@ mod tests {
         assert_eq!(parse_progress_every("24h"), Ok(Duration::from_secs(86_400)));
         for bad in ["10ms", "25h", "-1s", "NaN", "infs", "1e400s", "", "10", "on"] {
             assert!(parse_progress_every(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn metrics_linger_is_in_range() {
+        assert_eq!(parse_metrics_linger("0s"), Ok(Duration::ZERO));
+        assert_eq!(parse_metrics_linger("15s"), Ok(Duration::from_secs(15)));
+        assert_eq!(parse_metrics_linger("10m"), Ok(Duration::from_secs(600)));
+        for bad in ["11m", "-1s", "NaN", "infs", "1e400s", "", "15"] {
+            assert!(parse_metrics_linger(bad).is_err(), "{bad}");
         }
     }
 }

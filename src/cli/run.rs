@@ -83,7 +83,20 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         eprintln!("error: {refused}");
         return Ok(exit::ERROR);
     }
+    if let Some(listen) = args.metrics_listen {
+        // The endpoint is reachable from where load may go, and nowhere else.
+        if let Err(refused) = net.policy.check(&format!("http://{listen}/"), &[]) {
+            eprintln!("error: --metrics-listen {listen}: {refused}");
+            return Ok(exit::ERROR);
+        }
+    }
     if args.only_target.is_none() && !scenario.spec.targets.is_empty() {
+        if args.metrics_listen.is_some() {
+            eprintln!(
+                "error: --metrics-listen serves one process's run: with several targets give it to each `run --only-target`"
+            );
+            return Ok(exit::ERROR);
+        }
         return super::targets::run_all(args, &scenario, &out);
     }
     let only_target = match replay::config::only_target(&scenario, args.only_target.as_deref()) {
@@ -95,10 +108,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     };
     let gate = args.gate.resolve(&scenario)?;
     let plan = Plan::new(scenario).with_segment(args.segment.unwrap_or_default());
-    let config = args.config(plan, profile, profile_name, only_target, net)?;
+    let mut config = args.config(plan, profile, profile_name, only_target, net)?;
+    config.abort = gate.abort_thresholds(args.abort_on_fail);
     super::init_logging();
     // Ctrl-C and SIGTERM reach the executor directly; nothing else stops a command-line run.
-    let replayed = runtime_for(args)?.block_on(replay::run(config, std::future::pending()))?;
+    let runtime = runtime_for(args)?;
+    let replayed = runtime.block_on(replay::run(config, std::future::pending()))?;
     let mut report = replayed.report;
-    Ok(replay::finish(&mut report, &gate, &out, &replayed.notes)?)
+    let code = replay::finish(&mut report, &gate, &out, &replayed.notes)?;
+    if let Some(exporter) = replayed.exporter {
+        runtime.block_on(exporter.linger());
+    }
+    Ok(code)
 }

@@ -69,4 +69,9 @@ pub struct RunConfig {
     pub panic_after: Option<u64>,
     /// How the target is reached (allowlist, TLS, HTTP version, `--connect-to`).
     pub net: crate::net::NetConfig,
+    /// Where the run records: made by [`super::recorder_for`] from the plan, so the caller
+    /// can read it while the run runs (the live metrics endpoint).
+    pub recorder: crate::metrics::Recorder,
+    /// Thresholds judged live on the run so far; the first to fail stops the run.
+    pub abort: Vec<crate::scenario::Threshold>,
 }

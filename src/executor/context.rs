@@ -17,7 +17,7 @@ use crate::profile::Profile;
 use crate::scenario::Scenario;
 
 /// Why a run stopped before its schedule completed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum StopReason {
     /// SIGINT or SIGTERM.
     Signal(String),
@@ -25,6 +25,15 @@ pub enum StopReason {
     DrainTimeout,
     /// A job panicked (a bug in stampede): the run stops and keeps what it measured.
     Internal(String),
+    /// An `abort` threshold failed on the run so far (see `abort`).
+    Aborted {
+        /// The threshold as written.
+        threshold: String,
+        /// What was measured, for people (`12.5%`, `2.10s`).
+        measured: String,
+        /// Replay-clock time of the judgement, seconds.
+        at_s: f64,
+    },
 }
 
 impl std::fmt::Display for StopReason {
@@ -33,6 +42,9 @@ impl std::fmt::Display for StopReason {
             Self::Signal(name) => write!(f, "interrupted by {name}"),
             Self::DrainTimeout => f.write_str("journeys still running at the drain limit"),
             Self::Internal(what) => write!(f, "internal error: {what}"),
+            Self::Aborted { threshold, measured, at_s } => {
+                write!(f, "aborted at {at_s:.1}s: `{threshold}` failed (measured {measured})")
+            }
         }
     }
 }

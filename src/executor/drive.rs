@@ -13,7 +13,7 @@ use goose::prelude::GooseAttack;
 use super::context::{Context, StopReason};
 use super::prepare::Prepared;
 use super::slots::{self, Groups};
-use super::{ExecutorError, RunOutcome, cpu, progress, signals};
+use super::{ExecutorError, RunOutcome, abort, cpu, progress, signals};
 
 /// Runs the prepared replay to its end (the schedule done, or a stop) and gathers what it
 /// measured.
@@ -28,12 +28,9 @@ pub(super) async fn drive(prepared: Prepared) -> Result<RunOutcome, ExecutorErro
         tokio::spawn(signals::watch_signals(ctx.clone(), interrupts, grace)),
         tokio::spawn(signals::watch_stop(ctx.clone(), grace)),
         tokio::spawn(signals::watch_drain(ctx.clone(), t0 + replay_span + ctx.limits.drain)),
-        tokio::spawn(progress::show(
-            ctx.clone(),
-            progress::Shown { slots, planned: prepared.expected_arrivals, replay_span },
-            prepared.progress,
-        )),
+        tokio::spawn(progress::show(ctx.clone(), progress::Shown { slots, replay_span }, prepared.progress)),
         tokio::spawn(injector.clone().run(ctx.clone())),
+        tokio::spawn(abort::watch(ctx.clone(), prepared.abort)),
     ];
     let cpu_before = cpu::process_cpu_s();
     let result = attack(ctx.clone(), completed.clone(), slots, &base_url, client).await;

@@ -23,8 +23,10 @@
 //! Files, each importing only those below it: `config` ([`RunConfig`], [`Limits`]); `job`
 //! (the jobs as data) under `dispatch` (the queue) under `context` (one run's state, owning
 //! its limits); `primitives` (what every job shares) under `room`, `retry`, `walk` and
-//! `journey` (running each kind of job); `prepare` then `drive` make up [`run`].
+//! `journey` (running each kind of job); `prepare` then `drive` make up [`run`]; `abort`
+//! judges the `abort` thresholds while it runs.
 
+mod abort;
 mod config;
 mod context;
 mod cpu;
@@ -51,6 +53,7 @@ use std::time::Duration;
 pub use config::{Limits, Progress, RunConfig};
 pub use context::StopReason;
 pub use outage::OutageRecord;
+pub use prepare::recorder_for;
 pub use setup::SetupSummary;
 pub use signals::{Interrupts, interrupt};
 

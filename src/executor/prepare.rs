@@ -37,10 +37,10 @@ pub(super) struct Prepared {
     pub base_url: String,
     /// The replay's span on the replay clock (the last arrival's intended time at most).
     pub replay_span: Duration,
-    /// Newcomers this process expects to start, for the progress bar.
-    pub expected_arrivals: f64,
     pub progress: super::config::Progress,
     pub insecure: bool,
+    /// Thresholds judged live (see `abort`).
+    pub abort: Vec<crate::scenario::Threshold>,
 }
 
 /// The client, once the target passed the policy and the health check.
@@ -96,7 +96,7 @@ pub(super) async fn prepare(config: RunConfig) -> Result<Prepared, ExecutorError
     let unsupported = unsupported(&plan, &config.profile);
     let ctx = Arc::new(Context::new(ContextParts {
         scenario: plan.scenario.clone(),
-        recorder: recorder(&plan),
+        recorder: config.recorder,
         dispatch: Dispatch::new(plan.schedule.iter(), REACTION_QUEUE_CAP),
         profile: config.profile,
         population,
@@ -119,9 +119,9 @@ pub(super) async fn prepare(config: RunConfig) -> Result<Prepared, ExecutorError
         unsupported,
         base_url,
         replay_span: crate::units::duration_from_secs(plan.scenario.replay.replay_span_s()),
-        expected_arrivals: plan.schedule.expected_total() / f64::from(config.segment.count.max(1)),
         progress: config.progress,
         insecure: config.net.tls.insecure,
+        abort: config.abort,
     })
 }
 
@@ -186,8 +186,8 @@ async fn natives(
     setup::natives(endpoint, population, &config.nonce, native_plan, posts_each).await
 }
 
-/// The recorders, one interval of the plan's series each.
-fn recorder(plan: &Plan) -> Recorder {
+/// The recorders of `plan`'s run, one interval of the plan's series each.
+pub fn recorder_for(plan: &Plan) -> Recorder {
     Recorder::new(MetricsConfig {
         interval: crate::units::duration_from_secs(plan.interval_s()),
         journeys: (plan.scenario.spec.journeys.iter())

@@ -24,8 +24,6 @@ const TICK: Duration = Duration::from_millis(250);
 pub struct Shown {
     /// Worker slots, for the bar's `slots busy` of.
     pub slots: usize,
-    /// Newcomers this process expects to start in all.
-    pub planned: f64,
     /// The replay's span on the wall clock.
     pub replay_span: Duration,
 }
@@ -43,7 +41,9 @@ pub async fn show(ctx: Arc<Context>, shown: Shown, progress: Progress) {
 }
 
 async fn bar(ctx: Arc<Context>, shown: Shown) {
-    let bar = ProgressBar::with_draw_target(Some(shown.planned.round() as u64), ProgressDrawTarget::stderr());
+    // The plan's count, as the report gives it (not the curve's expected total).
+    let planned = ctx.recorder.snapshot_live().planned;
+    let bar = ProgressBar::with_draw_target(Some(planned), ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} arrivals · {msg}")
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
@@ -85,7 +85,7 @@ async fn lines(ctx: Arc<Context>, shown: Shown, every: Duration) {
             elapsed_s: now.saturating_duration_since(ctx.t0).min(shown.replay_span).as_secs_f64() * compress,
             total_s: shown.replay_span.as_secs_f64() * compress,
         };
-        eprintln!("{}", line(&live, curve, shown.planned, per_s));
+        eprintln!("{}", line(&live, curve, per_s));
         (last_at, last_requests) = (now, live.requests);
     }
 }
@@ -99,13 +99,13 @@ struct Curve {
 
 /// One progress line: `progress: curve 90s of 10m · arrivals 1,204/8,000 started (1,250 due, 3
 /// dropped) · 412 requests/s · 3 errors · p99 48.0ms`.
-fn line(live: &LiveStats, curve: Curve, planned: f64, requests_per_s: f64) -> String {
+fn line(live: &LiveStats, curve: Curve, requests_per_s: f64) -> String {
     format!(
         "progress: curve {} of {} · arrivals {}/{} started ({} due, {} dropped) · {} requests/s · {} errors · p99 {}",
         human_duration(curve.elapsed_s),
         human_duration(curve.total_s),
         count(live.started as f64),
-        count(planned),
+        count(live.planned as f64),
         count(live.planned_so_far as f64),
         count(live.dropped as f64),
         rate(requests_per_s),
@@ -122,6 +122,7 @@ mod tests {
     fn a_line_says_where_the_run_is() {
         let live = LiveStats {
             at: Duration::from_secs(9),
+            planned: 8000,
             planned_so_far: 1250,
             started: 1204,
             dropped: 3,
@@ -133,7 +134,7 @@ mod tests {
         };
         let curve = Curve { elapsed_s: 90.0, total_s: 600.0 };
         assert_eq!(
-            line(&live, curve, 8000.4, 412.3),
+            line(&live, curve, 412.3),
             "progress: curve 90s of 10m · arrivals 1,204/8,000 started (1,250 due, 3 dropped) · 412 requests/s \
              · 12 errors · p99 48.0ms"
         );

@@ -46,6 +46,13 @@ impl Gate {
         Ok(Gate { thresholds, baseline: read_baseline(baseline)?, options })
     }
 
+    /// The thresholds judged while the run runs: those carrying `abort`, or with `all`
+    /// (`--abort-on-fail`) every one that can be judged on the run so far.
+    pub fn abort_thresholds(&self, all: bool) -> Vec<Threshold> {
+        let aborting = |t: &&Threshold| t.abort.is_some() || (all && t.live_judgeable());
+        self.thresholds.iter().filter(aborting).cloned().collect()
+    }
+
     /// Like [`Gate::for_scenario`] for a report judged without its scenario (`stampede
     /// merge`): the report's recorded thresholds plus `extra`, phases checked against the
     /// report's.

@@ -11,12 +11,18 @@
 //! - [`ontime`]: start lateness by cause, the evidence of a run's validity.
 //! - [`chat`]: live rooms: delivery latency of chat messages to members, streams.
 //! - [`hlog`]: standard HdrHistogram interval logs from a [`RunMetrics`].
+//! - [`export`]: the running totals a live metrics scrape reads, latencies in fixed buckets.
+//! - `measure`: a threshold's value on the run so far, for `abort` thresholds.
+//! - [`openmetrics`]: those totals as OpenMetrics text for Prometheus (`run --metrics-listen`).
 
 pub mod chat;
+pub mod export;
 pub mod histogram;
 pub mod hlog;
 pub mod interval;
+mod measure;
 pub mod ontime;
+pub mod openmetrics;
 pub mod recorder;
 pub mod run;
 mod state;

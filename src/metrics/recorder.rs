@@ -199,6 +199,22 @@ impl Recorder {
         self.lock().live()
     }
 
+    /// The value of `metric` of `subject` on the run so far (µs for latencies, a fraction
+    /// for rates), or `None` when nothing was measured yet: what an `abort` threshold is
+    /// judged on.
+    pub fn measure(
+        &self,
+        subject: &crate::scenario::threshold::Subject,
+        metric: &crate::scenario::threshold::Metric,
+    ) -> Option<f64> {
+        super::measure::measure(&self.lock(), subject, metric)
+    }
+
+    /// The running totals a live metrics scrape exports (see [`super::export`]).
+    pub fn export(&self) -> super::export::Export {
+        super::export::of(&self.lock())
+    }
+
     /// Everything recorded so far, with the open interval summarised (not closed, so
     /// recording may continue) and the series padded to the end of the plan.
     pub fn finish(&self) -> RunMetrics {

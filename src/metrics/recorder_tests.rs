@@ -152,6 +152,7 @@ fn live_snapshot() {
         live,
         LiveStats {
             at: ms(1_300),
+            planned: 15,
             planned_so_far: 10,
             started: 1,
             dropped: 0,

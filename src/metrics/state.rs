@@ -23,6 +23,8 @@ const MAX_INTERVAL_INDEX: u64 = 100_000;
 pub struct LiveStats {
     /// Replay-clock offset of the latest record.
     pub at: Duration,
+    /// Arrivals the whole plan schedules (the report's `arrivals.planned`).
+    pub planned: u64,
     /// Arrivals the plan schedules up to and including the current interval.
     pub planned_so_far: u64,
     pub started: u64,
@@ -148,6 +150,7 @@ impl State {
         };
         LiveStats {
             at: state.latest,
+            planned: state.planned_cumulative.last().copied().unwrap_or(0),
             planned_so_far,
             started: state.started,
             dropped: state.dropped,

@@ -52,6 +52,10 @@ pub struct Config {
     pub panic_after: Option<u64>,
     /// How the target is reached (allowlist, TLS, HTTP version, `--connect-to`).
     pub net: crate::net::NetConfig,
+    /// The live metrics endpoint (`--metrics-listen`), if any.
+    pub metrics: Option<super::exporter::MetricsEndpoint>,
+    /// Thresholds judged while the run runs; the first to fail stops it (`abort`).
+    pub abort: Vec<crate::scenario::Threshold>,
 }
 
 /// A rule a run's settings break.

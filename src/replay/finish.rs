@@ -13,14 +13,14 @@ pub mod exit {
     pub const FAILED: u8 = 1;
     pub const ERROR: u8 = 2;
 
-    /// The code of a judged report: an interrupted run is an error, a failed verdict a
-    /// failure.
+    /// The code of a judged report: an interrupted run is an error, a failed verdict (or an
+    /// `abort` threshold that stopped the run) a failure.
     pub fn of_report(report: &crate::report::Report) -> u8 {
         let invalid =
             report.validity.as_ref().is_some_and(crate::report::validity::Validity::is_generator_bound);
         if report.run.interrupted || invalid {
             ERROR
-        } else if crate::gate::any_failed(&report.verdicts) {
+        } else if report.run.aborted.is_some() || crate::gate::any_failed(&report.verdicts) {
             FAILED
         } else {
             OK

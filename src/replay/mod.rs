@@ -8,6 +8,7 @@
 //!   each.
 //! - [`finish`](mod@finish): the one ending of every run — judge, write, print, exit code.
 //! - [`embedded`]: the reference platform started in-process when no target is given.
+//! - [`exporter`]: the live OpenMetrics endpoint of `run --metrics-listen`.
 //! - [`capacity`]: the capacity search, many surge replays of growing size.
 //! - [`ab`]: two replays of one schedule at once, against a baseline and a candidate
 //!   deployment, compared in pairs (`stampede ab`); [`children`] passes signals on to the
@@ -21,6 +22,7 @@ pub mod capacity;
 pub mod children;
 pub mod config;
 pub mod embedded;
+pub mod exporter;
 pub mod finish;
 pub mod surge;
 
@@ -37,6 +39,8 @@ pub enum ReplayError {
     Config(#[from] ConfigError),
     #[error("cannot start the embedded reference platform: {0}")]
     Embedded(std::io::Error),
+    #[error("cannot listen for metrics on {0}: {1}")]
+    MetricsListen(std::net::SocketAddr, std::io::Error),
     #[error(transparent)]
     Executor(#[from] crate::executor::ExecutorError),
     #[error("cannot write the report to {}: {source}", dir.display())]

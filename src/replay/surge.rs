@@ -7,7 +7,10 @@ use std::future::Future;
 use super::ReplayError;
 use super::config::{Config, Target};
 use super::embedded::Embedded;
-use crate::executor::{self, RunConfig, RunOutcome};
+use super::exporter::Exporter;
+use crate::executor::{self, RunConfig, RunOutcome, StopReason};
+use crate::metrics::openmetrics::RunLabels;
+use crate::report::run_info::Aborted;
 use crate::report::{OutageWindow, PhaseWindow, Report, RunInfo, Unsupported};
 use crate::scenario::{Scenario, ThinkTime};
 
@@ -18,6 +21,9 @@ pub struct Replayed {
     pub report: Report,
     /// Lines for people, printed after the summary.
     pub notes: Vec<String>,
+    /// The live metrics endpoint, still serving the final values: the caller lets it
+    /// [`linger`](Exporter::linger) after writing the report (dropping it stops it).
+    pub exporter: Option<Exporter>,
 }
 
 /// Replays `config` and builds its complete report. `shutdown` resolving stops the run like
@@ -58,6 +64,15 @@ pub async fn run(
         ..scenario_info(&scenario)
     };
     let segment = config.segment.unwrap_or_default();
+    let recorder = executor::recorder_for(&config.plan);
+    let exporter = match config.metrics {
+        Some(endpoint) => {
+            let labels = labels(&info, &config.run_id, segment);
+            let started = Exporter::start(endpoint, recorder.clone(), &labels).await;
+            Some(started.map_err(|e| ReplayError::MetricsListen(endpoint.listen, e))?)
+        }
+        None => None,
+    };
     let executor_config = RunConfig {
         plan: config.plan,
         profile: config.profile,
@@ -71,6 +86,8 @@ pub async fn run(
         only_target: config.only_target,
         panic_after: config.panic_after,
         net: config.net,
+        recorder,
+        abort: config.abort,
     };
     let stopper = tokio::spawn(async move {
         shutdown.await;
@@ -82,9 +99,22 @@ pub async fn run(
         server.stop().await;
     }
     let outcome = outcome?;
+    if let Some(exporter) = &exporter {
+        exporter.finish();
+    }
     let report = complete(info, &outcome, &plan_series, &scenario);
     let notes = notes(&report, &outcome, segment);
-    Ok(Replayed { report, notes })
+    Ok(Replayed { report, notes, exporter })
+}
+
+/// The labels of every live metric of this run.
+fn labels(info: &RunInfo, run_id: &str, segment: crate::plan::Segment) -> RunLabels {
+    RunLabels {
+        scenario: info.scenario.clone(),
+        run_id: run_id.to_string(),
+        segment: segment.to_string(),
+        target_share: info.only_target.clone().unwrap_or_else(|| "all".to_string()),
+    }
 }
 
 /// The run settings the scenario decides.
@@ -117,8 +147,17 @@ fn complete(
     scenario: &Scenario,
 ) -> Report {
     info.elapsed_s = outcome.elapsed.as_secs_f64();
-    info.interrupted = outcome.stop.is_some();
-    info.interrupt_reason = outcome.stop.as_ref().map(ToString::to_string);
+    match &outcome.stop {
+        // A failed abort threshold is a verdict reached early, not an interruption.
+        Some(StopReason::Aborted { threshold, measured, at_s }) => {
+            info.aborted =
+                Some(Aborted { threshold: threshold.clone(), measured: measured.clone(), at_s: *at_s });
+        }
+        stop => {
+            info.interrupted = stop.is_some();
+            info.interrupt_reason = stop.as_ref().map(ToString::to_string);
+        }
+    }
     info.slots = outcome.slots as u64;
     info.slot_limit = Some(crate::report::model::SlotLimit {
         needed: outcome.slot_budget.needed as u64,

@@ -23,6 +23,7 @@ pub fn info() -> RunInfo {
         elapsed_s: 2.5,
         interrupted: true,
         interrupt_reason: Some("ctrl-c".to_string()),
+        aborted: None,
         slots: 64,
         slot_limit: Some(crate::report::model::SlotLimit {
             needed: 80,

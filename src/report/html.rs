@@ -99,6 +99,7 @@ fn header(out: &mut String, r: &Report) {
         RunStatus::Fail => ("FAIL", "fail"),
         RunStatus::Interrupted => ("INTERRUPTED", "interrupted"),
         RunStatus::Invalid => ("INVALID: generator-bound", "interrupted"),
+        RunStatus::Aborted => ("FAIL: aborted", "fail"),
     };
     let _ = write!(
         out,
@@ -114,6 +115,9 @@ fn header(out: &mut String, r: &Report) {
     }
     if let (true, Some(reason)) = (run.interrupted, &run.interrupt_reason) {
         let _ = write!(out, r#"<p class="warning">Interrupted: {}</p>"#, escape(reason));
+    }
+    if let Some(aborted) = &run.aborted {
+        let _ = write!(out, r#"<p class="warning">Aborted: {}</p>"#, escape(&aborted.line()));
     }
     let transport =
         run.transport.as_ref().map_or_else(|| "not recorded".to_string(), crate::net::Transport::label);

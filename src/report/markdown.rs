@@ -18,6 +18,7 @@ impl Report {
             RunStatus::Fail => ("❌", "FAIL"),
             RunStatus::Interrupted => ("⚠️", "INTERRUPTED"),
             RunStatus::Invalid => ("⚠️", "INVALID: generator-bound"),
+            RunStatus::Aborted => ("❌", "FAIL: aborted"),
         };
         let _ = writeln!(out, "## {icon} stampede · {} · {word}\n", cell(&run.scenario));
         if !run.description.is_empty() {
@@ -37,8 +38,8 @@ impl Report {
         if let Some(label) = run.segments_label() {
             let _ = writeln!(out, "**Distributed run:** {}\n", cell(&label));
         }
-        if let (true, Some(reason)) = (run.interrupted, &run.interrupt_reason) {
-            let _ = writeln!(out, "**Interrupted:** {}\n", cell(reason));
+        if let Some(line) = stop_line(run) {
+            let _ = writeln!(out, "{line}\n");
         }
         if let Some(headline) = self.validity.as_ref().and_then(super::validity::Validity::headline) {
             let _ = writeln!(out, "**{}**\n", cell(&headline));
@@ -137,6 +138,15 @@ impl Report {
 /// Text safe inside a table cell: pipes escaped, newlines flattened.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// Why the run ended early, if it did: interrupted, or stopped by an `abort` threshold.
+fn stop_line(run: &super::RunInfo) -> Option<String> {
+    match (run.interrupted, &run.interrupt_reason, &run.aborted) {
+        (true, Some(reason), _) => Some(format!("**Interrupted:** {}", cell(reason))),
+        (_, _, Some(aborted)) => Some(format!("**Aborted:** {}", cell(&aborted.line()))),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -72,6 +72,9 @@ pub enum RunStatus {
     /// The generator could not keep the schedule (generator-bound): its latencies measured
     /// stampede, not the platform, so this outranks the verdicts too.
     Invalid,
+    /// An `abort` threshold failed while the run ran and stopped it: a failed verdict,
+    /// reached early.
+    Aborted,
 }
 
 impl Report {
@@ -81,6 +84,8 @@ impl Report {
             RunStatus::Interrupted
         } else if self.validity.as_ref().is_some_and(validity::Validity::is_generator_bound) {
             RunStatus::Invalid
+        } else if self.run.aborted.is_some() {
+            RunStatus::Aborted
         } else if self.verdicts.iter().any(|v| v.failed) {
             RunStatus::Fail
         } else {

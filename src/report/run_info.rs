@@ -39,6 +39,10 @@ pub struct RunInfo {
     /// Why the run was interrupted.
     #[serde(default)]
     pub interrupt_reason: Option<String>,
+    /// Present when an `abort` threshold failed while the run ran and stopped it early (a
+    /// failed verdict, exit 1; `interrupted` stays false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aborted: Option<Aborted>,
     /// Worker slots of the executor (each runs one started job at a time).
     pub slots: u64,
     /// What bounded the slots; absent in merged reports and those written before it was
@@ -123,4 +127,22 @@ pub struct SegmentInfo {
     pub index: u32,
     /// Segments of the run.
     pub count: u32,
+}
+
+/// The `abort` threshold that stopped a run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct Aborted {
+    /// The threshold as written, e.g. `all.error_rate < 5% abort`.
+    pub threshold: String,
+    /// What the run so far measured when it failed, for people (e.g. `48.2%`).
+    pub measured: String,
+    /// Replay-clock time of the failing judgement, seconds.
+    pub at_s: f64,
+}
+
+impl Aborted {
+    /// `` `all.error_rate < 5% abort` failed at 4.0s (measured 48.2%) ``.
+    pub fn line(&self) -> String {
+        format!("`{}` failed at {:.1}s (measured {})", self.threshold, self.at_s, self.measured)
+    }
 }

@@ -32,6 +32,9 @@ impl Report {
             let reason = run.interrupt_reason.as_deref().unwrap_or("no reason given");
             let _ = writeln!(out, "INTERRUPTED: {reason}");
         }
+        if let Some(aborted) = &run.aborted {
+            let _ = writeln!(out, "ABORTED: {}", aborted.line());
+        }
         if let Some(v) = &self.validity {
             match v.headline() {
                 Some(headline) => {

@@ -2,7 +2,7 @@
 //! and its parsed model. Evaluating them against a report is the gate's job; parsing lives
 //! here so that scenario validation and `--threshold` share one grammar.
 //!
-//! Grammar: `SUBJECT.METRIC OP VALUE [during PHASE]`
+//! Grammar: `SUBJECT.METRIC OP VALUE [during PHASE] [abort [after D]]`
 //! - SUBJECT: an action name (`create_post`), `all` (every action pooled), `arrivals`, or
 //!   `chat` (live rooms).
 //! - METRIC for actions: `response.P` or `service.P` with P one of p50, p90, p95, p99,
@@ -12,6 +12,10 @@
 //! - OP: `<`, `<=`, `>`, `>=`.
 //! - VALUE: a duration (`800ms`) for latencies, a percentage (`1%`) or fraction (`0.01`)
 //!   for rates.
+//! - `abort`: also judged live on the run so far, once the replay clock passes `after`
+//!   (default 0s, at most 24h); a breach stops the run (`run --abort-on-fail` makes every
+//!   threshold that can be judged live abort). Not with `during` (a phase is judged on its
+//!   own intervals, after the fact) nor on `arrivals.achieved_rate` (known at the end).
 
 use std::fmt;
 
@@ -86,8 +90,51 @@ pub struct Threshold {
     pub op: Op,
     pub limit: f64,
     pub phase: Option<String>,
+    /// Judged live, stopping the run on a breach (`abort [after D]`).
+    pub abort: Option<Abort>,
     /// The text as written, for reports.
     pub text: String,
+}
+
+/// A threshold judged while the run runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Abort {
+    /// Replay-clock time before which the threshold is not judged (too little traffic).
+    pub after: std::time::Duration,
+}
+
+impl Threshold {
+    /// Whether this threshold can be judged on the run so far: not on a phase, not on a
+    /// ratio known only at the end.
+    pub fn live_judgeable(&self) -> bool {
+        self.phase.is_none() && self.metric != Metric::AchievedRate
+    }
+}
+
+/// Splits a trailing `abort [after D]` off `text`.
+fn split_abort(text: &str) -> Result<(&str, Option<Abort>), ThresholdError> {
+    let Some(at) = text.rfind(" abort").filter(|at| {
+        let tail = &text[at + " abort".len()..];
+        tail.is_empty() || tail.starts_with(' ')
+    }) else {
+        return Ok((text, None));
+    };
+    let (body, tail) = (text[..at].trim(), text[at + " abort".len()..].trim());
+    let after = match tail.strip_prefix("after") {
+        None if tail.is_empty() => std::time::Duration::ZERO,
+        Some(value) if value.starts_with(' ') => {
+            let span = value.trim().parse::<Span>().ok().filter(|s| (0.0..=86_400.0).contains(&s.secs()));
+            span.ok_or_else(|| {
+                error(
+                    format!("`{}` is not a time to wait", value.trim()),
+                    "a duration from 0s to 24h, e.g. `30s`",
+                )
+            })?
+            .as_duration()
+        }
+        _ => return Err(error(format!("`abort {tail}`"), "`abort` or `abort after D` at the end")),
+    };
+    Ok((body, Some(Abort { after })))
 }
 
 /// Why a threshold did not parse; the message says what was expected.
@@ -151,6 +198,19 @@ fn parse_fraction(text: &str) -> Option<f64> {
 /// Parses one threshold.
 pub fn parse(text: &str) -> Result<Threshold, ThresholdError> {
     let trimmed = text.trim();
+    let (body, abort) = split_abort(trimmed)?;
+    let threshold = parse_judged(body)?;
+    if abort.is_some() && !threshold.live_judgeable() {
+        return Err(error(
+            "`abort` is judged on the run so far: not with `during` nor on arrivals.achieved_rate",
+            "a threshold without `during`, or no `abort`",
+        ));
+    }
+    Ok(Threshold { abort, text: trimmed.to_string(), ..threshold })
+}
+
+/// Parses the part of a threshold that says what is judged (before any `abort`).
+fn parse_judged(trimmed: &str) -> Result<Threshold, ThresholdError> {
     if trimmed.ends_with(" during") {
         return Err(error("`during` without a phase", "a phase name after `during`"));
     }
@@ -204,7 +264,7 @@ pub fn parse(text: &str) -> Result<Threshold, ThresholdError> {
             })?
         }
     };
-    Ok(Threshold { subject, metric, op, limit, phase, text: trimmed.to_string() })
+    Ok(Threshold { subject, metric, op, limit, phase, abort: None, text: trimmed.to_string() })
 }
 
 impl fmt::Display for Threshold {
@@ -257,6 +317,32 @@ mod tests {
         assert!((t.limit - 2e6).abs() < 1e-6);
         let err = parse("chat.error_rate < 1%").expect_err("not a chat metric");
         assert!(err.message.contains("unknown chat metric"), "{}", err.message);
+    }
+
+    #[test]
+    fn parses_abort_with_and_without_a_wait() {
+        let t = parse("all.error_rate < 5% abort").expect("valid");
+        assert_eq!(t.abort, Some(Abort { after: std::time::Duration::ZERO }));
+        assert_eq!((t.metric.clone(), t.limit), (Metric::ErrorRate, 0.05));
+        assert_eq!(t.text, "all.error_rate < 5% abort");
+        let t = parse("signup.response.p99 < 2s abort after 30s").expect("valid");
+        assert_eq!(t.abort, Some(Abort { after: std::time::Duration::from_secs(30) }));
+        assert!((t.limit - 2e6).abs() < 1e-6);
+        assert_eq!(parse("all.error_rate < 5%").expect("valid").abort, None);
+        // A phase whose name starts with `abort` is a phase, not the keyword.
+        let t = parse("all.error_rate < 5% during abort-zone").expect("valid");
+        assert_eq!((t.phase.as_deref(), t.abort), (Some("abort-zone"), None));
+        for bad in [
+            "all.error_rate < 5% abort after",
+            "all.error_rate < 5% abort after NaN",
+            "all.error_rate < 5% abort after 25h",
+            "all.error_rate < 5% abort after -1s",
+            "all.error_rate < 5% abort soon",
+            "all.error_rate < 5% during peak abort",
+            "arrivals.achieved_rate > 99% abort",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

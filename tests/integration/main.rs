@@ -1,6 +1,7 @@
 //! End-to-end tests: one binary (as in ripgrep) running the real `stampede` executable.
 
 mod ab;
+mod abort;
 mod architecture;
 mod bluesky;
 mod capacity;
@@ -16,6 +17,7 @@ mod outages;
 mod pacing;
 mod platform;
 mod progress;
+mod prometheus;
 mod remote;
 mod replay;
 mod reports;

@@ -47,6 +47,8 @@ fn a_replay_called_from_code_returns_a_complete_report() {
         progress: replay::Progress::OFF,
         panic_after: None,
         net: stampede::net::NetConfig::default(),
+        metrics: None,
+        abort: Vec::new(),
     };
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let replayed = runtime.block_on(replay::run(config, std::future::pending())).expect("the replay runs");

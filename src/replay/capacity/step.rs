@@ -114,6 +114,8 @@ pub async fn run(
         progress: crate::replay::Progress::OFF,
         panic_after: None,
         net: settings.net.clone(),
+        metrics: None,
+        abort: Vec::new(),
     };
     let replayed = crate::replay::run(config, shutdown).await?;
     let mut report = replayed.report;

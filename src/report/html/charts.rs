@@ -41,7 +41,9 @@ pub fn action_color(index: usize) -> &'static str {
 pub(super) fn time_axes(report: &Report) -> (Axis, Option<Axis>) {
     let last = report.series.last().map_or(0.0, |p| p.t_s + report.interval_s);
     let end = report.run.replay_duration_s.max(last).max(report.run.elapsed_s.min(last.max(1.0)));
-    let (ticks, end) = nice_ticks(0.0, end, 6);
+    // The axis ends where the run does, not at the next round tick past it.
+    let (ticks, _) = nice_ticks(0.0, end, 6);
+    let end = if end.is_finite() && end > 0.0 { end } else { 1.0 };
     let x = Axis {
         min: 0.0,
         max: end,

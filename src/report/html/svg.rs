@@ -103,7 +103,8 @@ impl Plot {
     }
 
     fn render_bands(&self, out: &mut String, frame: &Frame) {
-        for (i, band) in self.bands.iter().enumerate() {
+        let rows = label_rows(&self.bands, frame);
+        for ((i, band), row) in self.bands.iter().enumerate().zip(rows) {
             let x0 = frame.px(band.x0.max(frame.x0));
             let x1 = frame.px(band.x1.min(frame.x1));
             if x1 <= x0 {
@@ -117,12 +118,31 @@ impl Plot {
                 x1 - x0,
                 frame.bottom - frame.top,
                 x0 + 3.0,
-                // Alternate rows, so labels of short neighbouring phases do not overlap.
-                frame.top + if i % 2 == 0 { 11.0 } else { 23.0 },
+                frame.top + 11.0 + 12.0 * row as f64,
                 escape(&band.label),
             );
         }
     }
+}
+
+/// The text row of each band's label: the first row where it does not overlap a label
+/// already placed (short neighbouring phases stack instead of running together), at most
+/// four; when all are taken, the row whose last label ends first.
+fn label_rows(bands: &[Band], frame: &Frame) -> Vec<usize> {
+    const LABEL_ROWS: usize = 4;
+    // Width of a 10.5 px label per character (the stylesheet's band-label), generous.
+    const CHAR_PX: f64 = 6.5;
+    let mut ends = [f64::NEG_INFINITY; LABEL_ROWS];
+    let mut rows = Vec::with_capacity(bands.len());
+    for band in bands {
+        let x0 = frame.px(band.x0.max(frame.x0)) + 3.0;
+        let row = ends.iter().position(|end| *end <= x0).unwrap_or_else(|| {
+            (0..LABEL_ROWS).min_by(|a, b| ends[*a].total_cmp(&ends[*b])).unwrap_or_default()
+        });
+        ends[row] = x0 + CHAR_PX * band.label.chars().count() as f64 + 4.0;
+        rows.push(row);
+    }
+    rows
 }
 
 /// Maps data units to `viewBox` units.
