@@ -17,6 +17,7 @@ mod plan;
 mod report;
 mod run;
 mod targets;
+mod validate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +41,10 @@ pub enum Command {
         /// Scenario files (YAML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// The profile the scenarios will run with (a built-in name or a file); their
+        /// actions are checked against it. Default: each scenario's `target:`.
+        #[arg(long, value_name = "NAME|FILE")]
+        profile: Option<String>,
     },
     /// Show the schedule a replay will follow, without sending traffic.
     Plan(plan::PlanArgs),
@@ -132,7 +137,7 @@ pub use crate::replay::exit;
 /// Runs an already-parsed command and maps its outcome to an exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
-        Command::Validate { files } => Ok(validate(&files)),
+        Command::Validate { files, profile } => Ok(validate::run(&files, profile.as_deref())),
         Command::Plan(args) => plan::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Capacity(args) => capacity::run(&args),
@@ -162,33 +167,6 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(exit::ERROR)
         }
     }
-}
-
-/// Prints every problem of every file (stderr) or one summary line per valid file (stdout).
-fn validate(files: &[PathBuf]) -> u8 {
-    let mut failed = false;
-    for file in files {
-        match crate::scenario::load(file, &crate::scenario::Overrides::default()) {
-            Ok(scenario) => {
-                let plan = crate::plan::Plan::new(scenario);
-                let s = &plan.scenario;
-                println!(
-                    "{}: valid: {} ({} newcomers over {}, {} journeys, {} thresholds)",
-                    file.display(),
-                    s.spec.name,
-                    crate::human::count(s.curve.total()),
-                    crate::human::span(s.replay.real_span_s),
-                    s.spec.journeys.len(),
-                    s.thresholds.len()
-                );
-            }
-            Err(problems) => {
-                failed = true;
-                eprintln!("{problems}");
-            }
-        }
-    }
-    if failed { exit::ERROR } else { exit::OK }
 }
 
 /// Logs (ours, and goose's `log` records) go to stderr, warnings and up unless `RUST_LOG`

@@ -33,6 +33,10 @@ pub fn inputs(args: &RunArgs) -> Option<(crate::scenario::Scenario, crate::profi
             return None;
         }
     };
+    if let Err(problems) = crate::profile::check::scenario(&profile, &profile_name, &scenario) {
+        eprintln!("{problems}");
+        return None;
+    }
     // Secrets for a gateway are read here, at the top, and only the names the profile declares.
     match crate::profile::env::bind(profile, |name| std::env::var_os(name)) {
         Ok(profile) => Some((scenario, profile, profile_name)),

@@ -13,11 +13,14 @@ use std::time::{Duration, Instant};
 use rand_chacha::ChaCha8Rng;
 
 use super::context::Context;
-use super::http::{self, Call, Exchange};
+use super::http::Exchange;
 use super::job::micros;
+pub(super) use super::send::Timing;
+use super::send::exchange;
 use super::vars::Vars;
-use crate::metrics::{ErrorClass, StepKey};
+use crate::metrics::StepKey;
 use crate::population::{PostRef, UserRef};
+use crate::profile::Role;
 use crate::scenario::{Action, PickRule, StepSpec};
 
 /// Default sizes when a step gives none.
@@ -51,44 +54,6 @@ pub async fn sleep_until(ctx: &Context, deadline: Instant) -> bool {
             () = tokio::time::sleep(NAP) => {}
             () = ctx.stopped() => return false,
         }
-    }
-}
-
-/// Sends a request unless the run is aborted first (then it counts as a timeout).
-async fn exchange(ctx: &Context, call: Call<'_>) -> Exchange {
-    let started = Instant::now();
-    let _outstanding = Outstanding::new(ctx, started);
-    tokio::select! {
-        exchange = http::send(call) => exchange,
-        () = ctx.aborted() => Exchange {
-            service: started.elapsed(),
-            outcome: Err(ErrorClass::Timeout),
-            extracted: Vec::new(),
-            status: None,
-        },
-    }
-}
-
-/// One request counted as outstanding from a slot while it lives (dropped on any exit:
-/// answered, aborted or unwound).
-struct Outstanding<'a> {
-    ctx: &'a Context,
-    sent_ns: u64,
-}
-
-impl<'a> Outstanding<'a> {
-    fn new(ctx: &'a Context, sent: Instant) -> Self {
-        let sent_ns = ctx.replay_clock(sent).as_nanos() as u64;
-        ctx.outstanding_sent_ns.fetch_add(sent_ns, Ordering::Relaxed);
-        ctx.outstanding.fetch_add(1, Ordering::Relaxed);
-        Self { ctx, sent_ns }
-    }
-}
-
-impl Drop for Outstanding<'_> {
-    fn drop(&mut self) {
-        self.ctx.outstanding.fetch_sub(1, Ordering::Relaxed);
-        self.ctx.outstanding_sent_ns.fetch_sub(self.sent_ns, Ordering::Relaxed);
     }
 }
 
@@ -174,20 +139,35 @@ pub(super) fn pick(
     rng: &mut ChaCha8Rng,
 ) -> Option<Pick> {
     match step.action {
-        Action::Follow | Action::ViewUser => {
-            let pick = step.pick.clone().unwrap_or(PickRule::Preferential);
-            let user = ctx.population.pick_user(&pick, me, rng)?;
-            vars.load("target_user.", &ctx.profile.user_fields, ctx.population.user_fields(user));
-            Some(Pick::User(user))
-        }
-        Action::Comment | Action::Like | Action::ViewPost => {
-            let pick = step.pick.clone().unwrap_or(PickRule::Popular { exponent: 0.9 });
-            let post = ctx.population.pick_post(&pick, rng)?;
-            vars.load("target_post.", &ctx.profile.post_fields, ctx.population.post_fields(post));
-            Some(Pick::Post(post))
-        }
-        _ => Some(Pick::None),
+        Action::Follow | Action::ViewUser => pick_user(ctx, step, me, vars, rng),
+        Action::Comment | Action::Like | Action::ViewPost => pick_post(ctx, step, vars, rng),
+        // A custom action picks what its profile says, with the same models.
+        action => match ctx.profile.roles(action).picks {
+            Some(Role::User) => pick_user(ctx, step, me, vars, rng),
+            Some(Role::Post) => pick_post(ctx, step, vars, rng),
+            None => Some(Pick::None),
+        },
     }
+}
+
+fn pick_user(
+    ctx: &Context,
+    step: &StepSpec,
+    me: Option<UserRef>,
+    vars: &mut Vars,
+    rng: &mut ChaCha8Rng,
+) -> Option<Pick> {
+    let pick = step.pick.clone().unwrap_or(PickRule::Preferential);
+    let user = ctx.population.pick_user(&pick, me, rng)?;
+    vars.load("target_user.", &ctx.profile.user_fields, ctx.population.user_fields(user));
+    Some(Pick::User(user))
+}
+
+fn pick_post(ctx: &Context, step: &StepSpec, vars: &mut Vars, rng: &mut ChaCha8Rng) -> Option<Pick> {
+    let pick = step.pick.clone().unwrap_or(PickRule::Popular { exponent: 0.9 });
+    let post = ctx.population.pick_post(&pick, rng)?;
+    vars.load("target_post.", &ctx.profile.post_fields, ctx.population.post_fields(post));
+    Some(Pick::Post(post))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -212,14 +192,20 @@ pub(super) fn apply(
         vars.set(&name, raw);
     }
     let mut created_post = None;
-    match (action, pick) {
-        (Action::Signup | Action::Login, _) => {
+    // A custom action with `creates:` adds to the population like signup or create_post.
+    let creates = match action {
+        Action::Signup | Action::Login => Some(Role::User),
+        Action::CreatePost => Some(Role::Post),
+        _ => ctx.profile.roles(action).creates,
+    };
+    match (creates, action, pick) {
+        (Some(Role::User), _, _) => {
             let values: Vec<String> =
                 ctx.profile.user_record.iter().map(|n| vars.get(n).unwrap_or_default()).collect();
             let refs: Vec<&str> = values.iter().map(String::as_str).collect();
             *me = Some(ctx.population.add_user(&refs));
         }
-        (Action::CreatePost, _) => {
+        (Some(Role::Post), _, _) => {
             if let Some(author) = *me {
                 let values: Vec<String> =
                     ctx.profile.post_fields.iter().map(|n| vars.get(n).unwrap_or_default()).collect();
@@ -227,8 +213,8 @@ pub(super) fn apply(
                 created_post = Some(ctx.population.add_post(author, &refs));
             }
         }
-        (Action::Follow, Pick::User(user)) => ctx.population.followed(user),
-        (Action::Like | Action::Comment, Pick::Post(post)) => ctx.population.engaged(post),
+        (None, Action::Follow, Pick::User(user)) => ctx.population.followed(user),
+        (None, Action::Like | Action::Comment, Pick::Post(post)) => ctx.population.engaged(post),
         _ => {}
     }
     let trigger_post = created_post.or(match pick {
@@ -251,14 +237,6 @@ pub(super) fn apply(
     }
 }
 
-/// When a request should have gone out: on the journey's ideal schedule, and when it was
-/// ready to go (the previous response + think time; the intended start for a first step).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Timing {
-    pub intended: Instant,
-    pub ready: Instant,
-}
-
 /// One request of a job: sends it and records its service time, its response time from
 /// the journey's schedule and its own delay from readiness. Returns the exchange.
 pub(super) async fn request(
@@ -270,10 +248,14 @@ pub(super) async fn request(
     vars: &Vars,
     body_size: usize,
 ) -> Option<Exchange> {
-    let request = ctx.profile.request(action)?;
-    let lookup = |name: &str| vars.get(name);
-    let call = ctx.call(client, request, &lookup, body_size);
-    let exchange = exchange(ctx, call).await;
+    let exchange = match ctx.profile.multi(action) {
+        Some(multi) => super::multi::perform(ctx, client, multi, timing, vars, body_size).await,
+        None => {
+            let request = ctx.profile.request(action)?;
+            let lookup = |name: &str| vars.get(name);
+            exchange(ctx, ctx.call(client, request, &lookup, body_size)).await
+        }
+    };
     let ended = Instant::now();
     let delays = crate::metrics::Delays {
         service_us: micros(exchange.service),

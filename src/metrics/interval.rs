@@ -13,7 +13,7 @@ use super::{ErrorCounts, action_index, tag_safe};
 use crate::scenario::Action;
 
 /// Number of actions, the length of per-action arrays.
-pub(crate) const ACTIONS: usize = Action::ALL.len();
+pub(crate) const ACTIONS: usize = Action::SLOTS;
 
 /// One interval's histogram for one tag, V2 deflate encoded (base64 it for text formats).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +56,8 @@ pub struct IntervalMetrics {
     pub journeys_open_max: u64,
     /// Most worker slots busy at once in this interval.
     pub slots_busy_max: u64,
-    /// Actions with at least one request ending in this interval, in [`Action::ALL`] order.
+    /// Actions with at least one request ending in this interval, in [`Action::index`]
+    /// order.
     pub actions: Vec<ActionInterval>,
     /// Non-empty histograms of this interval, in tag order.
     pub histograms: Vec<EncodedHistogram>,
@@ -108,12 +109,9 @@ pub(crate) struct TagLayout {
 
 impl TagLayout {
     pub fn new(journey_names: &[String]) -> Self {
-        let mut names = Vec::with_capacity(STRIDE * ACTIONS + 2 + journey_names.len());
-        for action in Action::ALL {
-            names.push(format!("{}.service", action.name()));
-            names.push(format!("{}.response", action.name()));
-            names.push(format!("{}.own", action.name()));
-        }
+        // Action tags are named when asked (custom names may be interned after the layout
+        // is made); only the run's own tags are kept.
+        let mut names = Vec::with_capacity(2 + journey_names.len());
         names.push("lateness".to_string());
         for name in journey_names {
             names.push(format!("journey/{}.response", tag_safe(name)));
@@ -124,11 +122,18 @@ impl TagLayout {
     }
 
     pub fn len(&self) -> usize {
-        self.names.len()
+        STRIDE * ACTIONS + self.names.len()
     }
 
-    pub fn name(&self, tag: usize) -> &str {
-        self.names.get(tag).map_or("", String::as_str)
+    pub fn name(&self, tag: usize) -> std::borrow::Cow<'_, str> {
+        match tag.checked_sub(STRIDE * ACTIONS) {
+            Some(own) => self.names.get(own).map_or("", String::as_str).into(),
+            None => {
+                let name = Action::from_index(tag / STRIDE).map_or("", Action::name);
+                let measure = ["service", "response", "own"][tag % STRIDE];
+                format!("{name}.{measure}").into()
+            }
+        }
     }
 
     pub fn service(action: Action) -> usize {
@@ -153,7 +158,7 @@ impl TagLayout {
 
     /// Delivery latency of chat messages to room members.
     pub fn chat_delivery(&self) -> usize {
-        self.names.len() - 1
+        self.len() - 1
     }
 }
 
@@ -203,15 +208,14 @@ impl OpenInterval {
         metrics.reactions_dropped = self.reactions_dropped;
         metrics.journeys_open_max = self.journeys_open_max;
         metrics.slots_busy_max = self.slots_busy_max;
-        for action in Action::ALL {
-            let i = action_index(action);
-            if self.requests[i] == 0 {
+        for (i, requests) in self.requests.iter().enumerate() {
+            let Some(action) = Action::from_index(i).filter(|_| *requests > 0) else {
                 continue;
-            }
+            };
             let stats = |tag: usize| Stats::of(self.histograms.get(tag).and_then(|h| h.get()));
             metrics.actions.push(ActionInterval {
                 action,
-                requests: self.requests[i],
+                requests: *requests,
                 errors: self.errors[i],
                 service: stats(TagLayout::service(action)),
                 response: stats(TagLayout::response(action)),
@@ -224,7 +228,7 @@ impl OpenInterval {
             // Encoding an in-memory histogram only fails on an I/O error writing to a
             // `Vec`, which cannot happen; the histogram would then be missing, not wrong.
             if let Ok(bytes) = histogram::encode(h) {
-                let tag = tags.name(tag).to_string();
+                let tag = tags.name(tag).into_owned();
                 metrics.histograms.push(EncodedHistogram { tag, bytes });
             }
         }
@@ -261,7 +265,7 @@ mod tests {
         assert_eq!(tags.name(TagLayout::journey(0)), "journey/cat_tax.response");
         assert_eq!(tags.name(TagLayout::journey(1)), "journey/lurker.response");
         assert_eq!(tags.name(tags.chat_delivery()), "chat.delivery");
-        assert_eq!(tags.name(99), "");
+        assert_eq!(tags.name(tags.len()), "");
     }
 
     #[test]
@@ -276,7 +280,7 @@ mod tests {
         open.record(TagLayout::service(Action::Like), 300);
         open.record(TagLayout::response(Action::Like), 1_000);
         open.record(TagLayout::response(Action::Like), 2_000);
-        open.record(999, 1); // unknown tag: ignored
+        open.record(tags.len(), 1); // unknown tag: ignored
 
         let m = open.summarize(&tags, Duration::from_millis(500), 7);
         assert_eq!(m.index, 3);

@@ -173,9 +173,9 @@ pub struct MetricsConfig {
     pub planned_per_interval: Vec<u64>,
 }
 
-/// Position of `action` in [`Action::ALL`], used to index per-action arrays.
+/// Position of `action` in per-action arrays (see [`Action::index`]).
 pub(crate) fn action_index(action: Action) -> usize {
-    Action::ALL.iter().position(|a| *a == action).unwrap_or_default()
+    action.index()
 }
 
 /// `name` with the characters an `.hlog` tag may not contain (`,`, space, CR, LF) replaced.

@@ -66,6 +66,21 @@ impl Recorder {
         open.record(TagLayout::own(action), own_us);
     }
 
+    /// One request inside a multi-request action ended at `at`, recorded under its
+    /// `ACTION/REQUEST` entry and tags only: the action itself is recorded once by
+    /// [`Self::record_request`], so the run's totals count it once.
+    pub fn record_part(&self, at: Duration, part: Action, delays: Delays, outcome: Result<(), ErrorClass>) {
+        let mut state = self.lock();
+        let state = state.advance(at);
+        if let Some(metrics) = state.actions.get_mut(action_index(part)) {
+            metrics.record(delays, outcome);
+        }
+        let open = &mut state.open;
+        open.record(TagLayout::service(part), delays.service_us);
+        open.record(TagLayout::response(part), delays.response_us);
+        open.record(TagLayout::own(part), delays.own_us);
+    }
+
     /// A scheduled start came due: its slot wait and runtime lag, and whether it was later
     /// than the lateness budget (see [`OnTime`]).
     pub fn record_on_time(&self, at: Duration, slot: SlotWait, runtime_lag_us: u64, late: bool) {

@@ -110,8 +110,10 @@ pub struct RunMetrics {
     pub lateness: LazyHistogram,
     /// Start lateness of scheduled starts by cause, for the run's validity.
     pub on_time: OnTime,
-    /// Actions with at least one request, in [`Action::ALL`] order.
+    /// Actions with at least one request, in [`Action::report_order`].
     pub actions: Vec<ActionMetrics>,
+    /// Requests inside multi-request actions (`ACTION/REQUEST`), not counted in the totals.
+    pub parts: Vec<ActionMetrics>,
     /// Journey steps with at least one request, in journey then step order.
     pub steps: Vec<StepMetrics>,
     /// Every journey of the scenario, in scenario order.

@@ -113,7 +113,7 @@ impl State {
             tags,
             planned_per_interval: config.planned_per_interval,
             planned_cumulative,
-            actions: vec![RequestMetrics::default(); Action::ALL.len()],
+            actions: vec![RequestMetrics::default(); Action::SLOTS],
             all_response: LazyHistogram::default(),
             steps,
             step_base,
@@ -173,12 +173,14 @@ impl State {
         for index in open + 1..planned_len {
             intervals.push(IntervalMetrics::empty(index, state.width, state.planned(index)));
         }
-        let actions = Action::ALL
-            .iter()
-            .zip(&state.actions)
+        let mut actions: Vec<ActionMetrics> = (state.actions.iter().enumerate())
             .filter(|(_, m)| m.requests > 0)
-            .map(|(action, m)| ActionMetrics { action: *action, metrics: m.clone() })
+            .filter_map(|(i, m)| Some(ActionMetrics { action: Action::from_index(i)?, metrics: m.clone() }))
             .collect();
+        actions.sort_by(|a, b| {
+            Action::report_order(a.action.name()).cmp(&Action::report_order(b.action.name()))
+        });
+        let (parts, actions) = actions.into_iter().partition(|a| a.action.is_part());
         RunMetrics {
             interval: state.width,
             planned: state.planned_per_interval.iter().sum(),
@@ -193,6 +195,7 @@ impl State {
             lateness: state.lateness.clone(),
             on_time: state.on_time.clone(),
             actions,
+            parts,
             steps: (state.steps.iter()).filter(|s| s.metrics.requests > 0).cloned().collect(),
             journeys: state.journeys.clone(),
             chat: state.chat.clone(),

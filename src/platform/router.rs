@@ -9,7 +9,7 @@ use super::admin;
 use super::app::App;
 use super::error;
 use super::fault::layer::inject;
-use super::routes::{Route, accounts, feed, graph, media, posts, rooms};
+use super::routes::{Route, accounts, feed, graph, media, posts, rooms, search};
 
 /// Largest JSON body; posts and comments are short, so anything bigger is abuse.
 pub const JSON_BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -46,6 +46,7 @@ pub fn router(app: App) -> Router {
             Route::LeaveRoom => on(filter, rooms::leave),
             Route::RoomEvents => on(filter, rooms::events),
             Route::SendChat => on(filter, rooms::send),
+            Route::Search => on(filter, search::search),
             Route::Health => on(filter, health),
         };
         api = route(api, r, handler);

@@ -6,9 +6,10 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use reqwest::header::HeaderName;
 
+use super::custom::{self, Roles};
 use super::spec::{GeneratedBody, ProfileSpec, RequestSpec};
 use super::template::{ENV_PREFIX, JsonTemplate, Template};
-use super::{BUILT_IN_VARS, Body, Profile, Request};
+use super::{BUILT_IN_VARS, Body, Multi, Profile, Request};
 use crate::scenario::Action;
 use crate::source::problem::{DocPath, Findings};
 
@@ -16,8 +17,7 @@ use crate::source::problem::{DocPath, Findings};
 pub(super) fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Profile> {
     let root = DocPath::root();
     // Names an action extracts become placeholders for later steps of the same journey.
-    let extracted: BTreeSet<&str> =
-        spec.actions.values().flat_map(|r| r.extract.keys().map(String::as_str)).collect();
+    let extracted: BTreeSet<&str> = super::custom::extracted(spec);
     let mut vars: BTreeSet<String> = BUILT_IN_VARS.iter().map(|s| s.to_string()).collect();
     vars.extend(extracted.iter().map(|s| s.to_string()));
     vars.extend(spec.user_fields.iter().map(|f| format!("target_user.{f}")));
@@ -25,28 +25,15 @@ pub(super) fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Pro
     let known = Known { vars, env: super::env::declared(spec, findings) };
     check_fields(spec, findings);
 
-    let mut actions: Vec<Option<Request>> = vec![None; Action::ALL.len()];
-    for (name, request) in &spec.actions {
-        let at = root.key("actions").key(name.clone());
-        let Some(action) = Action::from_name(name) else {
-            let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
-            findings.add_at_key(
-                &at,
-                format!("unknown action `{name}`"),
-                format!("one of {}", names.join(", ")),
-            );
-            continue;
-        };
-        actions[action as usize] = compile_request(request, &spec.headers, &known, &at, findings);
-    }
+    let (actions, multi, roles) = compile_actions(spec, &known, findings);
     let mut unsupported = Vec::new();
     for (name, why) in &spec.unsupported {
-        match Action::from_name(name) {
-            Some(action) => unsupported.push((action, why.clone())),
-            None => findings.add_at_key(
+        match Action::parse(name) {
+            Ok(action) => unsupported.push((action, why.clone())),
+            Err(e) => findings.add_at_key(
                 &root.key("unsupported").key(name.clone()),
-                format!("unknown action `{name}`"),
-                "an action name",
+                format!("{e}"),
+                crate::scenario::action::NAME_EXPECTED,
             ),
         }
     }
@@ -79,6 +66,8 @@ pub(super) fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Pro
         name: spec.name.clone(),
         health,
         actions,
+        multi,
+        roles,
         unsupported,
         user_fields: spec.user_fields.clone(),
         user_record: spec.user_fields.iter().cloned().chain(std::iter::once("token".to_string())).collect(),
@@ -88,6 +77,39 @@ pub(super) fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Pro
         room_leave,
         env: known.env.into_iter().collect(),
     })
+}
+
+/// The profile's actions: single requests by [`Action::index`], multi-request ones, and the
+/// roles of custom ones.
+type Compiled = (Vec<Option<Request>>, Vec<(Action, Multi)>, Vec<(Action, Roles)>);
+
+fn compile_actions(spec: &ProfileSpec, known: &Known, findings: &mut Findings) -> Compiled {
+    let mut actions: Vec<Option<Request>> = vec![None; Action::ALL.len()];
+    let (mut multis, mut roles, mut customs) = (Vec::new(), Vec::new(), 0);
+    for (name, request) in &spec.actions {
+        let at = DocPath::root().key("actions").key(name.clone());
+        let Some(action) = custom::action(name, &mut customs, &at, findings) else { continue };
+        let role = custom::roles(action, request, &at, findings);
+        if !action.is_builtin() {
+            roles.push((action, role));
+        }
+        if custom::is_multi(request) {
+            let compile = |r: &RequestSpec, at: &DocPath, f: &mut Findings| {
+                compile_request(r, &spec.headers, known, at, f)
+            };
+            if let Some(multi) = custom::multi(action, request, &at, findings, compile) {
+                multis.push((action, multi));
+            }
+            continue;
+        }
+        custom::check_single(request, &at, findings);
+        let index = action.index();
+        if actions.len() <= index {
+            actions.resize(index + 1, None);
+        }
+        actions[index] = compile_request(request, &spec.headers, known, &at, findings);
+    }
+    (actions, multis, roles)
 }
 
 /// Every user and post field must be extracted by the action that creates it.

@@ -5,7 +5,9 @@
 //! Profiles are YAML, validated on load with `file:line:column` problems like scenarios.
 //! The `reference` profile, for `stampede serve`, is built in.
 
+pub mod check;
 mod compile;
+pub mod custom;
 pub mod env;
 pub mod spec;
 pub mod template;
@@ -15,7 +17,8 @@ use std::path::{Path, PathBuf};
 use reqwest::Method;
 use reqwest::header::HeaderName;
 
-pub use spec::{GeneratedBody, ProfileSpec, RequestSpec};
+pub use custom::Roles;
+pub use spec::{GeneratedBody, ProfileSpec, RequestSpec, Role};
 pub use template::{JsonTemplate, Template};
 
 use crate::scenario::Action;
@@ -57,12 +60,30 @@ impl Request {
     }
 }
 
+/// One request of a multi-request action, recorded under `part` (`ACTION/NAME`).
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub action: Action,
+    pub request: Request,
+}
+
+/// An action made of several requests: one after the other, or all at once.
+#[derive(Debug, Clone)]
+pub struct Multi {
+    pub parallel: bool,
+    pub parts: Vec<Part>,
+}
+
 /// A loaded, validated profile.
 #[derive(Debug, Clone)]
 pub struct Profile {
     pub name: String,
     pub health: Option<Request>,
     actions: Vec<Option<Request>>,
+    /// Multi-request actions (`sequence`, `parallel`).
+    pub multi: Vec<(Action, Multi)>,
+    /// The social roles of custom actions (`creates`, `picks`).
+    pub roles: Vec<(Action, Roles)>,
     /// Actions declared unsupported, with the reason.
     pub unsupported: Vec<(Action, String)>,
     pub user_fields: Vec<String>,
@@ -84,12 +105,43 @@ pub struct Profile {
 impl Profile {
     /// The request of `action`, or `None` when the profile does not support it.
     pub fn request(&self, action: Action) -> Option<&Request> {
-        self.actions.get(action as usize).and_then(Option::as_ref)
+        self.actions.get(action.index()).and_then(Option::as_ref)
+    }
+
+    /// The requests of a multi-request `action`.
+    pub fn multi(&self, action: Action) -> Option<&Multi> {
+        self.multi.iter().find(|(a, _)| *a == action).map(|(_, m)| m)
+    }
+
+    /// The social role of a custom `action` (none for built-ins, whose roles are fixed).
+    pub fn roles(&self, action: Action) -> Roles {
+        self.roles.iter().find(|(a, _)| *a == action).map(|(_, r)| *r).unwrap_or_default()
+    }
+
+    /// Whether the profile sends something for `action`.
+    pub fn supports(&self, action: Action) -> bool {
+        self.request(action).is_some() || self.multi(action).is_some()
+    }
+
+    /// Every action the profile defines or declares unsupported, built-ins first, for
+    /// "expected one of" lists.
+    pub fn action_names(&self) -> Vec<&'static str> {
+        let customs = self.multi.iter().map(|(a, _)| *a).chain(self.roles.iter().map(|(a, _)| *a));
+        let mut names: Vec<&'static str> = (Action::ALL.into_iter().chain(customs))
+            .chain(self.unsupported.iter().map(|(a, _)| *a))
+            .chain(
+                (0..self.actions.len()).filter_map(Action::from_index).filter(|a| self.request(*a).is_some()),
+            )
+            .map(Action::name)
+            .collect();
+        names.sort_by_key(|n| Action::report_order(n));
+        names.dedup();
+        names
     }
 
     /// Why `action` is unsupported (declared reason, or "not in the profile").
     pub fn unsupported_reason(&self, action: Action) -> Option<String> {
-        if self.request(action).is_some() {
+        if self.supports(action) {
             return None;
         }
         let declared = self.unsupported.iter().find(|(a, _)| *a == action).map(|(_, why)| why.clone());

@@ -33,7 +33,8 @@ pub struct ProfileSpec {
     #[serde(default)]
     pub post_fields: Vec<String>,
     /// One entry per supported action; an action left out is unsupported and its steps are
-    /// skipped (and listed as such in reports), never faked.
+    /// skipped (and listed as such in reports), never faked. Names beyond the built-in
+    /// actions define custom actions (e.g. `search`), at most 64, snake_case, 48 characters.
     pub actions: BTreeMap<String, RequestSpec>,
     /// Actions the platform cannot serve, with the reason shown in reports.
     #[serde(default)]
@@ -61,13 +62,33 @@ pub struct RoomsSpec {
     pub leave: Option<RequestSpec>,
 }
 
-/// One HTTP request.
+/// One HTTP request, or (for an action) several: `sequence` or `parallel`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
+    /// A custom action's effect on the population: `user` (its success adds the journey's
+    /// account, like signup) or `post` (adds a post, like create_post).
+    #[serde(default)]
+    pub creates: Option<Role>,
+    /// What a custom action acts on, picked like follow/view_user (`user`) or like
+    /// view_post (`post`), with the step's `pick` rule.
+    #[serde(default)]
+    pub picks: Option<Role>,
+    /// Requests sent one after the other as one action (later ones may use the values
+    /// earlier ones extract); each has a `name`, reported as `ACTION/NAME`.
+    #[serde(default)]
+    pub sequence: Vec<RequestSpec>,
+    /// Requests sent at once as one action (e.g. opening the app); each has a `name`.
+    #[serde(default)]
+    pub parallel: Vec<RequestSpec>,
+    /// The name of a request inside `sequence` or `parallel` (snake_case).
+    #[serde(default)]
+    pub name: Option<String>,
     /// HTTP method (GET, POST, PUT, PATCH, DELETE).
+    #[serde(default)]
     pub method: String,
     /// Path and query, with placeholders, e.g. `/api/posts/{{target_post.post_id}}/comments`.
+    #[serde(default)]
     pub path: String,
     /// Do not send the profile's default headers (for signup and login).
     #[serde(default)]
@@ -91,6 +112,14 @@ pub struct RequestSpec {
     /// Values to keep from a JSON response: name → JSON pointer (e.g. `token: /token`).
     #[serde(default)]
     pub extract: BTreeMap<String, String>,
+}
+
+/// What a custom action creates or picks in the population.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    User,
+    Post,
 }
 
 /// Kinds of generated request bodies.

@@ -74,7 +74,7 @@ fn extracting_a_built_in_placeholder_is_refused() {
 
 #[test]
 fn broken_profiles_fail_with_line_and_column() {
-    let text = "name: broken\nactions:\n  signup:\n    method: FETCH\n    path: api/signup\n  dance:\n    method: GET\n    path: /x\n  like:\n    method: POST\n    path: /p/{{target_post.nope}}\n";
+    let text = "name: broken\nactions:\n  signup:\n    method: FETCH\n    path: api/signup\n  Dance:\n    method: GET\n    path: /x\n  like:\n    method: POST\n    path: /p/{{target_post.nope}}\n";
     let problems = parse(Path::new("p.yaml"), text).expect_err("invalid").0;
     let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
     assert!(lines.iter().any(|l| l.starts_with("p.yaml:4:13: unsupported method `FETCH`")), "{lines:#?}");
@@ -82,7 +82,7 @@ fn broken_profiles_fail_with_line_and_column() {
         lines.iter().any(|l| l.starts_with("p.yaml:5:11: path `api/signup` does not start")),
         "{lines:#?}"
     );
-    assert!(lines.iter().any(|l| l.starts_with("p.yaml:6:3: unknown action `dance`")), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.starts_with("p.yaml:6:3: `Dance` is not an action name")), "{lines:#?}");
     assert!(lines.iter().any(|l| l.contains("unknown placeholder `{{target_post.nope}}`")), "{lines:#?}");
 }
 

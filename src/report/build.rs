@@ -36,6 +36,9 @@ impl Report {
             actions: (metrics.actions.iter())
                 .map(|a| ActionReport { name: a.action.name().to_string(), stats: request_stats(&a.metrics) })
                 .collect(),
+            parts: (metrics.parts.iter())
+                .map(|a| ActionReport { name: a.action.name().to_string(), stats: request_stats(&a.metrics) })
+                .collect(),
             steps: (metrics.steps.iter())
                 .map(|s| StepReport {
                     journey: s.journey.clone(),

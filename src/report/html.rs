@@ -69,6 +69,14 @@ impl Report {
         for (index, action) in self.actions.iter().enumerate() {
             action_section(&mut out, self, index, action);
         }
+        if !self.parts.is_empty() {
+            section(
+                &mut out,
+                "Requests inside actions",
+                "each request of a multi-request action, measured on its own (counted once, in its action)",
+            );
+            out.push_str(&action_table(&self.parts));
+        }
         if let Some(chat) = &self.chat {
             section(
                 &mut out,

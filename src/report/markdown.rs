@@ -78,7 +78,8 @@ impl Report {
 
         out.push_str("| action | requests | errors | p50 | p90 | p99 | max | service p99 |\n");
         out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|\n");
-        for a in &self.actions {
+        // Requests inside multi-request actions follow their action's rows, indented by name.
+        for a in self.actions.iter().chain(&self.parts) {
             let s = &a.stats;
             let _ = writeln!(
                 out,

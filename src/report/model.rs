@@ -42,6 +42,10 @@ pub struct Report {
     pub errors: u64,
     /// Per action, in the order actions are declared; only actions with requests.
     pub actions: Vec<ActionReport>,
+    /// Per request inside a multi-request action, named `ACTION/REQUEST`; counted in their
+    /// action, not in the totals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<ActionReport>,
     /// Per journey step; only steps with requests.
     pub steps: Vec<StepReport>,
     /// Per journey, every journey of the scenario.

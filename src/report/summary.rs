@@ -55,7 +55,12 @@ impl Report {
             }
         }
         out.push('\n');
-        out.push_str(&action_table(&self.actions, self.requests, self.errors));
+        out.push_str(&action_table(&self.actions, Some((self.requests, self.errors))));
+        if !self.parts.is_empty() {
+            // Inside multi-request actions: counted in their action, so no `all` row.
+            out.push('\n');
+            out.push_str(&action_table(&self.parts, None));
+        }
         out.push('\n');
 
         let a = &self.arrivals;
@@ -123,7 +128,7 @@ const HEADER: [&str; 10] =
 
 /// The per-action table; latencies are response times from the intended start except the
 /// two `service` columns.
-fn action_table(actions: &[ActionReport], requests: u64, errors: u64) -> String {
+fn action_table(actions: &[ActionReport], total: Option<(u64, u64)>) -> String {
     let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|h| h.to_string()).collect()];
     for action in actions {
         let s = &action.stats;
@@ -141,10 +146,12 @@ fn action_table(actions: &[ActionReport], requests: u64, errors: u64) -> String 
             human_us(s.service_us.p99),
         ]);
     }
-    let mut total =
-        vec!["all".to_string(), count(requests as f64), count(errors as f64), percent(errors, requests)];
-    total.resize(HEADER.len(), String::new());
-    rows.push(total);
+    if let Some((requests, errors)) = total {
+        let mut total =
+            vec!["all".to_string(), count(requests as f64), count(errors as f64), percent(errors, requests)];
+        total.resize(HEADER.len(), String::new());
+        rows.push(total);
+    }
 
     let widths: Vec<usize> =
         (0..HEADER.len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();

@@ -242,7 +242,7 @@ journeys:
     weight: 1
     steps:
       - action: signup
-      - action: dance
+      - action: Dance
       - action: follow
         repaet: { fixed: 2 }
 ";
@@ -250,7 +250,7 @@ journeys:
         assert_eq!(found.len(), 4, "{found:#?}");
         assert!(found[0].starts_with("s.yaml:3:1: unknown key `colour`"), "{}", found[0]);
         assert!(found[1].starts_with("s.yaml:5:9: invalid duration `48 hours`"), "{}", found[1]);
-        assert!(found[2].starts_with("s.yaml:13:17: unknown variant `dance`"), "{}", found[2]);
+        assert!(found[2].starts_with("s.yaml:13:17: `Dance` is not an action name"), "{}", found[2]);
         assert!(found[3].starts_with("s.yaml:15:9: unknown field `repaet`"), "{}", found[3]);
     }
 

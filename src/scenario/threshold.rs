@@ -240,10 +240,12 @@ fn parse_judged(trimmed: &str) -> Result<Threshold, ThresholdError> {
         "all" => Subject::All,
         "arrivals" => Subject::Arrivals,
         "chat" => Subject::Chat,
-        name => Subject::Action(Action::from_name(name).ok_or_else(|| {
+        // A custom action's name is interned here; whether the target has it is checked
+        // against the profile, or the report judged.
+        name => Subject::Action(Action::parse(name).map_err(|e| {
             error(
-                format!("unknown subject `{name}`"),
-                "an action name (signup, create_post, ...), `all`, `arrivals` or `chat`",
+                format!("unknown subject `{name}`: {e}"),
+                "an action name (signup, create_post, search, ...), `all`, `arrivals` or `chat`",
             )
         })?),
     };
@@ -349,7 +351,7 @@ mod tests {
     fn errors_say_what_was_expected() {
         let cases = [
             ("create_post.response.p99 800ms", "no comparison"),
-            ("dance.response.p99 < 1s", "unknown subject `dance`"),
+            ("Dance.response.p99 < 1s", "unknown subject `Dance`"),
             ("signup.response.p101 < 1s", "unknown statistic `p101`"),
             ("signup.response.p99 < 1 second", "is not a latency"),
             ("signup.error_rate < lots", "is not a rate"),

@@ -178,10 +178,11 @@ fn journeys(journeys: &[JourneySpec], natives: u64, at: &DocPath, findings: &mut
             }
             if let Some(pick) = &step.pick {
                 findings.check(
-                    step.action.has_pick(),
+                    // A custom action's pick is checked against the profile (`picks:`).
+                    step.action.has_pick() || !step.action.is_builtin(),
                     &at.key("pick"),
                     || format!("`{}` has no target to pick", step.action),
-                    "pick only on follow, comment, like, view_post, view_user",
+                    "pick only on follow, comment, like, view_post, view_user or a custom action with `picks:`",
                 );
                 if let super::model::PickRule::Popular { exponent } = pick {
                     findings.check(

@@ -7,6 +7,7 @@ mod bluesky;
 mod capacity;
 mod chart_reader;
 mod charts;
+mod custom_actions;
 mod fuzz;
 mod gate;
 mod hostile;

@@ -7,6 +7,7 @@ pub mod graph;
 pub mod media;
 pub mod posts;
 pub mod rooms;
+pub mod search;
 
 use std::fmt;
 use std::str::FromStr;
@@ -32,11 +33,12 @@ pub enum Route {
     LeaveRoom,
     RoomEvents,
     SendChat,
+    Search,
     Health,
 }
 
 impl Route {
-    pub const ALL: [Route; 17] = [
+    pub const ALL: [Route; 18] = [
         Route::Signup,
         Route::Login,
         Route::UploadMedia,
@@ -53,6 +55,7 @@ impl Route {
         Route::LeaveRoom,
         Route::RoomEvents,
         Route::SendChat,
+        Route::Search,
         Route::Health,
     ];
 
@@ -74,6 +77,7 @@ impl Route {
             Route::LeaveRoom => "leave_room",
             Route::RoomEvents => "room_events",
             Route::SendChat => "send_chat",
+            Route::Search => "search",
             Route::Health => "health",
         }
     }
@@ -97,6 +101,7 @@ impl Route {
             Route::LeaveRoom => (Method::POST, "/api/rooms/{name}/leave"),
             Route::RoomEvents => (Method::GET, "/api/rooms/{name}/events"),
             Route::SendChat => (Method::POST, "/api/rooms/{name}/messages"),
+            Route::Search => (Method::GET, "/api/search"),
             Route::Health => (Method::GET, "/health"),
         }
     }

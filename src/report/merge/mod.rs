@@ -112,7 +112,8 @@ pub(crate) fn combine(inputs: &[Input]) -> Result<Report, MergeError> {
     merged.slots_busy_max = sum(inputs, |r| r.slots_busy_max);
     merged.requests = sum(inputs, |r| r.requests);
     merged.errors = sum(inputs, |r| r.errors);
-    merged.actions = actions(inputs)?;
+    merged.actions = actions(inputs, |r| &r.actions)?;
+    merged.parts = actions(inputs, |r| &r.parts)?;
     merged.steps = steps(inputs)?;
     merged.plan = series::plan(inputs);
     merged.intervals = series::intervals(inputs)?;
@@ -241,16 +242,19 @@ fn request_stats<'a>(
     Ok(stats)
 }
 
-/// Every action any segment requested, in [`Action::ALL`] order as a single run lists them.
-fn actions(inputs: &[Input]) -> Result<Vec<ActionReport>, MergeError> {
+/// Every action any segment requested, in [`Action::report_order`] as a single run lists them.
+fn actions(
+    inputs: &[Input],
+    list: impl Fn(&Report) -> &Vec<ActionReport>,
+) -> Result<Vec<ActionReport>, MergeError> {
     let mut names: Vec<&str> =
-        inputs.iter().flat_map(|i| i.report.actions.iter().map(|a| a.name.as_str())).collect();
-    names.sort_by_key(|n| (Action::from_name(n).and_then(|a| Action::ALL.iter().position(|x| *x == a)), *n));
+        inputs.iter().flat_map(|i| list(&i.report).iter().map(|a| a.name.as_str())).collect();
+    names.sort_by_key(|n| Action::report_order(n));
     names.dedup();
     (names.into_iter())
         .map(|name| {
             let stats =
-                request_stats(inputs, name, |r| r.actions.iter().find(|a| a.name == name).map(|a| &a.stats))?;
+                request_stats(inputs, name, |r| list(r).iter().find(|a| a.name == name).map(|a| &a.stats))?;
             Ok(ActionReport { name: name.to_string(), stats })
         })
         .collect()

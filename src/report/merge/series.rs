@@ -109,9 +109,7 @@ pub(super) fn series(
         intervals.iter().map(|i| (index_of(i.t_s, interval_s), i)).collect();
     let mut out = Vec::with_capacity(merged.len());
     for (index, mut point) in merged {
-        let order =
-            |name: &str| Action::from_name(name).and_then(|a| Action::ALL.iter().position(|x| *x == a));
-        point.actions.sort_by_key(|a| order(&a.name));
+        point.actions.sort_by(|a, b| Action::report_order(&a.name).cmp(&Action::report_order(&b.name)));
         for action in &mut point.actions {
             let stats = |kind: &str| -> Result<Stats, MergeError> {
                 let tag = format!("{}.{kind}", action.name);
