@@ -25,6 +25,7 @@
 //! its limits); `primitives` (what every job shares) under `room`, `retry`, `walk` and
 //! `journey` (running each kind of job); `prepare` then `drive` make up [`run`].
 
+mod body;
 mod config;
 mod context;
 mod cpu;

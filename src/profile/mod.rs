@@ -5,7 +5,9 @@
 //! Profiles are YAML, validated on load with `file:line:column` problems like scenarios.
 //! The `reference` profile, for `stampede serve`, is built in.
 
+pub mod body;
 mod compile;
+pub mod cookies;
 pub mod env;
 pub mod spec;
 pub mod template;
@@ -15,6 +17,7 @@ use std::path::{Path, PathBuf};
 use reqwest::Method;
 use reqwest::header::HeaderName;
 
+pub use body::{Body, Part, PartValue};
 pub use spec::{GeneratedBody, ProfileSpec, RequestSpec};
 pub use template::{JsonTemplate, Template};
 
@@ -29,14 +32,6 @@ const BUILT_IN: &[(&str, &str)] =
 /// Placeholders the executor always provides (`now` is rendered per request).
 const BUILT_IN_VARS: &[&str] = &["handle", "email", "password", "text", "seq", "now", "room"];
 
-/// A request body, compiled.
-#[derive(Debug, Clone)]
-pub enum Body {
-    None,
-    Json(JsonTemplate),
-    Generated { kind: GeneratedBody, content_type: String },
-}
-
 /// One action's request, compiled.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -49,6 +44,13 @@ pub struct Request {
     pub success: Vec<u16>,
     /// (name, JSON pointer) pairs to keep from the response.
     pub extract: Vec<(String, String)>,
+    /// A JSON pointer whose presence marks a successful response failed.
+    pub fail_if: Option<String>,
+    /// Cookie names to keep from this response's `Set-Cookie`.
+    pub keep_cookies: Vec<String>,
+    /// Cookie names sent back in a `Cookie` header (the profile's kept cookies; none for
+    /// anonymous requests).
+    pub send_cookies: Vec<String>,
 }
 
 impl Request {
@@ -66,7 +68,8 @@ pub struct Profile {
     /// Actions declared unsupported, with the reason.
     pub unsupported: Vec<(Action, String)>,
     pub user_fields: Vec<String>,
-    /// What the population stores per account: the user fields, then the token. Computed
+    /// What the population stores per account: the user fields, the token, then the kept
+    /// cookies (`cookie.NAME`). Computed
     /// once here because every journey and setup signup reads it.
     pub user_record: Vec<String>,
     pub post_fields: Vec<String>,

@@ -23,6 +23,7 @@ mod run;
 mod scenarios;
 mod secrets;
 mod segments;
+mod sessions;
 mod shapes;
 mod stuck;
 mod targets;

@@ -4,9 +4,11 @@
 pub mod accounts;
 pub mod feed;
 pub mod graph;
+pub mod graphql;
 pub mod media;
 pub mod posts;
 pub mod rooms;
+pub mod session;
 
 use std::fmt;
 use std::str::FromStr;
