@@ -1,6 +1,7 @@
 //! End-to-end tests: one binary (as in ripgrep) running the real `stampede` executable.
 
 mod ab;
+mod accounts;
 mod architecture;
 mod bluesky;
 mod capacity;
