@@ -36,6 +36,7 @@ mod job;
 mod journey;
 pub mod memory;
 mod outage;
+mod payloads;
 mod prepare;
 mod primitives;
 mod progress;

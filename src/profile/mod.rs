@@ -9,6 +9,7 @@ pub mod body;
 mod compile;
 pub mod cookies;
 pub mod env;
+mod placeholders;
 pub mod spec;
 pub mod template;
 
