@@ -11,43 +11,12 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use reqwest::Client;
 
 use crate::metrics::ErrorClass;
-use crate::profile::{Body, GeneratedBody, Request};
+use crate::profile::Request;
 
-/// Shared payload material: generated bodies are zero-copy slices of these buffers.
-#[derive(Debug, Clone)]
-pub struct Payloads {
-    /// Pseudo-random bytes starting with a PNG signature.
-    image: Bytes,
-    /// Printable text.
-    text: Bytes,
-}
-
-/// Largest generated body; bigger requested sizes are capped.
-const MAX_BODY_BYTES: usize = 8 << 20;
-
-impl Payloads {
-    pub fn new(seed: u64) -> Self {
-        use rand::{RngCore, SeedableRng};
-        let mut image = vec![0u8; MAX_BODY_BYTES];
-        rand_chacha::ChaCha8Rng::seed_from_u64(seed).fill_bytes(&mut image);
-        image[..8].copy_from_slice(b"\x89PNG\r\n\x1a\n");
-        const WORDS: &str = "cat tax hello from the other side of the app refugee new here meow ";
-        let text: String = WORDS.chars().cycle().take(64 << 10).collect();
-        Self { image: Bytes::from(image), text: Bytes::from(text) }
-    }
-
-    pub fn image(&self, bytes: usize) -> Bytes {
-        self.image.slice(..bytes.clamp(8, MAX_BODY_BYTES))
-    }
-
-    pub fn text(&self, chars: usize) -> String {
-        String::from_utf8_lossy(&self.text[..chars.min(self.text.len())]).into_owned()
-    }
-}
+pub use super::payloads::Payloads;
 
 /// What a request produced.
 #[derive(Debug)]
@@ -83,21 +52,10 @@ pub fn build(call: &Call<'_>) -> reqwest::RequestBuilder {
     for (name, value) in &request.headers {
         builder = builder.header(name, value.render(lookup));
     }
-    match &request.body {
-        Body::None => builder,
-        Body::Json(template) => {
-            let json = template.render(lookup).unwrap_or(serde_json::Value::Null);
-            builder
-                .header("content-type", "application/json")
-                .body(serde_json::to_vec(&json).unwrap_or_default())
-        }
-        Body::Generated { kind: GeneratedBody::Image, content_type } => {
-            builder.header("content-type", content_type).body(call.payloads.image(call.body_size))
-        }
-        Body::Generated { kind: GeneratedBody::Text, content_type } => {
-            builder.header("content-type", content_type).body(call.payloads.text(call.body_size))
-        }
+    if let Some(cookies) = crate::profile::cookies::header(&request.send_cookies, lookup) {
+        builder = builder.header(reqwest::header::COOKIE, cookies);
     }
+    super::body::attach(builder, &request.body, lookup, call.payloads, call.body_size)
 }
 
 /// Sends `call` and waits at most its timeout for the whole response.
@@ -105,12 +63,13 @@ pub async fn send(call: Call<'_>) -> Exchange {
     let request = call.request;
     let builder = build(&call).timeout(call.timeout);
     let started = Instant::now();
-    let keep = !request.extract.is_empty();
+    let keep = !request.extract.is_empty() || request.fail_if.is_some();
     let result = async {
         let response = builder.send().await?;
         let status = response.status().as_u16();
+        let cookies = crate::profile::cookies::keep(&request.keep_cookies, response.headers());
         let body = read_capped(response, call.max_body_bytes, keep).await?;
-        Ok::<_, reqwest::Error>((status, body))
+        Ok::<_, reqwest::Error>((status, body.map(|body| (body, cookies))))
     }
     .await;
     let service = started.elapsed();
@@ -124,7 +83,7 @@ pub async fn send(call: Call<'_>) -> Exchange {
             extracted: Vec::new(),
             status: Some(status),
         },
-        Ok((status, Some(body))) => {
+        Ok((status, Some((body, cookies)))) => {
             if !request.is_success(status) {
                 let class = match status {
                     400..=499 => ErrorClass::Status4xx,
@@ -138,9 +97,13 @@ pub async fn send(call: Call<'_>) -> Exchange {
                     status: Some(status),
                 };
             }
-            match extract(&request.extract, &body) {
-                Some(extracted) => Exchange { service, outcome: Ok(()), extracted, status: Some(status) },
-                None => Exchange {
+            let failed = request.fail_if.as_deref().is_some_and(|pointer| carries(&body, pointer));
+            match (extract(&request.extract, &body), cookies, failed) {
+                (Some(mut extracted), Some(cookies), false) => {
+                    extracted.extend(cookies);
+                    Exchange { service, outcome: Ok(()), extracted, status: Some(status) }
+                }
+                _ => Exchange {
                     service,
                     outcome: Err(ErrorClass::BadBody),
                     extracted: Vec::new(),
@@ -172,6 +135,11 @@ async fn read_capped(
         }
     }
     Ok(Some(body))
+}
+
+/// Whether a JSON `body` has a value at `pointer` (a `fail_if` rule: GraphQL's `/errors`).
+fn carries(body: &[u8], pointer: &str) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|json| json.pointer(pointer).is_some())
 }
 
 /// Pulls each pointer's value out of a JSON body; `None` when the body is not JSON or a
@@ -232,6 +200,13 @@ mod tests {
         assert!(extract(&pointers, br#"{"id": 7}"#).is_none());
         assert!(extract(&pointers, b"not json").is_none());
         assert_eq!(extract(&[], b"anything"), Some(Vec::new()));
+    }
+
+    #[test]
+    fn fail_if_pointers_find_graphql_errors() {
+        assert!(carries(br#"{"errors": [{"message": "no field"}]}"#, "/errors"));
+        assert!(!carries(br#"{"data": {"feed": []}}"#, "/errors"));
+        assert!(!carries(b"not json", "/errors"));
     }
 
     #[test]

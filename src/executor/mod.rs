@@ -27,6 +27,7 @@
 //! judges the `abort` thresholds while it runs.
 
 mod abort;
+mod body;
 mod config;
 mod context;
 mod cpu;
@@ -38,6 +39,7 @@ mod journey;
 pub mod memory;
 mod multi;
 mod outage;
+mod payloads;
 mod prepare;
 mod primitives;
 mod progress;

@@ -182,6 +182,7 @@ async fn natives(
         segment: config.segment,
         resolve_until,
         target: config.only_target.clone(),
+        accounts: scenario.accounts.clone(),
     };
     setup::natives(endpoint, population, &config.nonce, native_plan, posts_each).await
 }

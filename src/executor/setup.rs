@@ -11,12 +11,15 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
+use std::sync::Arc;
+
 use super::http::{self, Call, Payloads};
 use crate::metrics::ErrorClass;
 use crate::plan::Segment;
 use crate::population::Population;
 use crate::profile::Profile;
 use crate::scenario::Action;
+use crate::scenario::accounts::Accounts;
 
 /// Concurrent requests during setup.
 const SETUP_CONCURRENCY: usize = 16;
@@ -45,6 +48,8 @@ pub enum SetupError {
     Natives { url: String, failed: u32, total: u32, status: String },
     #[error("the profile has no `login` request: a segmented run cannot resolve other segments' natives")]
     NoLogin,
+    #[error("the profile has no `login` request: natives from population.accounts log in with it")]
+    NoLoginForAccounts,
 }
 
 /// Checks that the target answers its health request (or accepts a connection).
@@ -108,6 +113,32 @@ pub struct NativePlan {
     pub resolve_until: Instant,
     /// With several targets, the one replayed here: only its natives exist on it.
     pub target: Option<crate::scenario::TargetShare>,
+    /// Pre-provisioned accounts (`population.accounts`): native `i` logs in as row `i`.
+    pub accounts: Option<Arc<Accounts>>,
+}
+
+/// Whose credentials a setup signup or login sends for native `i`.
+#[derive(Debug, Clone)]
+enum Credentials {
+    /// `{nonce}t{i}` and `pw-{handle}`, the same in every segment of a run.
+    Derived(String),
+    /// Row `i` of the accounts file; its extra columns too.
+    Listed(Arc<Accounts>),
+}
+
+impl Credentials {
+    fn lookup(&self, i: u32, name: &str) -> Option<String> {
+        let text = |s: &str| Some(serde_json::Value::String(s.to_string()).to_string());
+        match self {
+            Self::Derived(nonce) => match name {
+                "handle" => text(&format!("{nonce}t{i}")),
+                "email" => text(&format!("{nonce}t{i}@example.test")),
+                "password" => text(&format!("pw-{nonce}t{i}")),
+                _ => None,
+            },
+            Self::Listed(accounts) => accounts.value(i as usize, name).and_then(text),
+        }
+    }
 }
 
 impl NativePlan {
@@ -137,14 +168,24 @@ pub async fn natives(
     let started = Instant::now();
     let mut summary = SetupSummary::default();
     let count = natives.count;
-    let (Some(signup), true) = (profile.request(Action::Signup), count > 0) else {
+    // Listed accounts exist already: every segment logs in as all of its target's natives.
+    let (credentials, action) = match &natives.accounts {
+        Some(_) if count > 0 && profile.request(Action::Login).is_none() => {
+            return Err(SetupError::NoLoginForAccounts);
+        }
+        Some(listed) => (Credentials::Listed(listed.clone()), Action::Login),
+        None => (Credentials::Derived(nonce.to_string()), Action::Signup),
+    };
+    let listed = natives.accounts.is_some();
+    let (Some(request), true) = (profile.request(action), count > 0) else {
         return Ok(summary);
     };
-    let own: Vec<u32> =
-        (0..count).filter(|&i| natives.on_target(i) && natives.segment.owns(u64::from(i))).collect();
+    let own: Vec<u32> = (0..count)
+        .filter(|&i| natives.on_target(i) && (listed || natives.segment.owns(u64::from(i))))
+        .collect();
     let mut accounts: Vec<Option<Vec<String>>> = vec![None; count as usize];
     let mut first_status = String::from("none");
-    for (i, result) in account_calls(endpoint, signup, nonce, &own).await {
+    for (i, result) in account_calls(endpoint, request, &credentials, &own).await {
         match result {
             Ok(values) => accounts[i as usize] = Some(values),
             Err(status) => {
@@ -164,7 +205,7 @@ pub async fn natives(
             status: first_status,
         });
     }
-    if !natives.segment.is_whole() {
+    if !natives.segment.is_whole() && !listed {
         let foreign: Vec<u32> =
             (0..count).filter(|&i| natives.on_target(i) && !natives.segment.owns(u64::from(i))).collect();
         summary.unresolved =
@@ -204,7 +245,8 @@ async fn resolve_foreign(
     };
     while !pending.is_empty() {
         let mut missing = Vec::new();
-        for (i, result) in account_calls(endpoint, login, nonce, &pending).await {
+        let credentials = Credentials::Derived(nonce.to_string());
+        for (i, result) in account_calls(endpoint, login, &credentials, &pending).await {
             match result {
                 Ok(values) => accounts[i as usize] = Some(values),
                 Err(_) => missing.push(i),
@@ -224,11 +266,12 @@ async fn resolve_foreign(
 }
 
 /// Sends `request` (signup or login) for natives `numbers` in parallel batches; returns each
-/// native's user record, or the status that refused it.
+/// native's user record (an extracted value, else the accounts file's column of that name),
+/// or the status that refused it.
 async fn account_calls(
     endpoint: &Endpoint<'_>,
     request: &crate::profile::Request,
-    nonce: &str,
+    credentials: &Credentials,
     numbers: &[u32],
 ) -> Vec<(u32, Result<Vec<String>, String>)> {
     let Endpoint { client, base_url, profile, payloads, max_body_bytes } = *endpoint;
@@ -237,16 +280,15 @@ async fn account_calls(
     for batch in numbers.chunks(SETUP_CONCURRENCY) {
         let mut tasks = JoinSet::new();
         for &i in batch {
-            let (client, base_url, request, payloads) =
-                (client.clone(), base_url.to_string(), request.clone(), payloads.clone());
-            let handle = format!("{nonce}t{i}");
+            let (client, base_url, request, payloads, credentials) = (
+                client.clone(),
+                base_url.to_string(),
+                request.clone(),
+                payloads.clone(),
+                credentials.clone(),
+            );
             tasks.spawn(async move {
-                let lookup = |name: &str| match name {
-                    "handle" => Some(format!("\"{handle}\"")),
-                    "email" => Some(format!("\"{handle}@example.test\"")),
-                    "password" => Some(format!("\"pw-{handle}\"")),
-                    _ => None,
-                };
+                let lookup = |name: &str| credentials.lookup(i, name);
                 let call = Call {
                     client: &client,
                     base_url: &base_url,
@@ -262,7 +304,11 @@ async fn account_calls(
         }
         while let Some(Ok((i, exchange))) = tasks.join_next().await {
             let result = if exchange.outcome.is_ok() {
-                Ok(names.iter().map(|n| extracted(&exchange.extracted, n)).collect())
+                let value = |n: &String| match extracted(&exchange.extracted, n) {
+                    found if found.is_empty() => credentials.lookup(i, n).unwrap_or_default(),
+                    found => found,
+                };
+                Ok(names.iter().map(value).collect())
             } else {
                 Err(exchange.status.map_or_else(|| "no response".to_string(), |s| s.to_string()))
             };

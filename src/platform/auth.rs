@@ -123,7 +123,7 @@ impl SessionCache {
     }
 }
 
-/// The authenticated caller, from `Authorization: Bearer <token>`.
+/// The authenticated caller, from `Authorization: Bearer <token>` or the session cookie.
 #[derive(Debug, Clone, Copy)]
 pub struct AuthUser(pub i64);
 
@@ -138,8 +138,10 @@ impl<S: SessionStore + Sync> FromRequestParts<S> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &S) -> Result<Self, ApiError> {
-        let token = bearer_token(parts)
-            .ok_or(ApiError::Unauthorized("missing or malformed Authorization: Bearer token"))?;
+        // A bearer token, or the cookie of a form login (`POST /api/session`).
+        let token = bearer_token(parts).or_else(|| session_cookie(&parts.headers)).ok_or(
+            ApiError::Unauthorized("missing or malformed Authorization: Bearer token or session cookie"),
+        )?;
         let hash = token_hash(token);
         if let Some(user_id) = app.sessions().get(&hash) {
             return Ok(Self(user_id));
@@ -173,9 +175,34 @@ pub fn bearer_of(headers: &axum::http::HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// The session cookie's name (set by `POST /api/session`).
+pub const SESSION_COOKIE: &str = "sid";
+
+/// The session token of a request's `Cookie: sid=…`, if any.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .map(|(_, value)| value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.append("cookie", "theme=dark; sid=tok123".parse().expect("header"));
+        assert_eq!(session_cookie(&headers), Some("tok123"));
+        let mut empty = axum::http::HeaderMap::new();
+        empty.append("cookie", "sid=".parse().expect("header"));
+        assert_eq!(session_cookie(&empty), None);
+    }
 
     #[tokio::test]
     async fn hash_then_verify_round_trips() {

@@ -3,13 +3,13 @@
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{MethodRouter, get, on};
+use axum::routing::{MethodRouter, get, on, post};
 
 use super::admin;
 use super::app::App;
 use super::error;
 use super::fault::layer::inject;
-use super::routes::{Route, accounts, feed, graph, media, posts, rooms, search};
+use super::routes::{Route, accounts, feed, graph, graphql, media, posts, rooms, search, session};
 
 /// Largest JSON body; posts and comments are short, so anything bigger is abuse.
 pub const JSON_BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -51,6 +51,15 @@ pub fn router(app: App) -> Router {
         };
         api = route(api, r, handler);
     }
+    // Outside the route table (no fault names): the cookie session, the form upload and
+    // GraphQL are alternative front doors to the routes above.
+    let api = api
+        .route("/api/session", post(session::login))
+        .route(
+            "/api/media/form",
+            post(media::upload_form).layer(DefaultBodyLimit::max(MEDIA_BODY_LIMIT_BYTES)),
+        )
+        .route("/graphql", post(graphql::execute));
     api.route("/admin/faults", get(admin::get_faults).put(admin::put_faults))
         .fallback(error::unknown_route)
         .method_not_allowed_fallback(error::wrong_method)

@@ -6,10 +6,12 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use reqwest::header::HeaderName;
 
+use super::cookies;
 use super::custom::{self, Roles};
-use super::spec::{GeneratedBody, ProfileSpec, RequestSpec};
-use super::template::{ENV_PREFIX, JsonTemplate, Template};
-use super::{BUILT_IN_VARS, Body, Multi, Profile, Request};
+use super::placeholders::{Known, Place, compile_template};
+use super::spec::{ProfileSpec, RequestSpec};
+use super::template::Template;
+use super::{BUILT_IN_VARS, Multi, Profile, Request};
 use crate::scenario::Action;
 use crate::source::problem::{DocPath, Findings};
 
@@ -22,7 +24,15 @@ pub(super) fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Pro
     vars.extend(extracted.iter().map(|s| s.to_string()));
     vars.extend(spec.user_fields.iter().map(|f| format!("target_user.{f}")));
     vars.extend(spec.post_fields.iter().map(|f| format!("target_post.{f}")));
-    let known = Known { vars, env: super::env::declared(spec, findings) };
+    let cookies = cookies::profile_cookies(spec.actions.values().map(|r| &r.cookies));
+    let distinct: BTreeSet<&String> = spec.actions.values().flat_map(|r| &r.cookies).collect();
+    findings.check(
+        distinct.len() <= cookies::MAX_COOKIES,
+        &root.key("actions"),
+        || format!("the actions keep {} distinct cookies", distinct.len()),
+        &format!("at most {} cookie names in the whole profile", cookies::MAX_COOKIES),
+    );
+    let known = Known { vars, env: super::env::declared(spec, findings), cookies };
     check_fields(spec, findings);
 
     let (actions, multi, roles) = compile_actions(spec, &known, findings);
@@ -70,7 +80,10 @@ pub(super) fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Pro
         roles,
         unsupported,
         user_fields: spec.user_fields.clone(),
-        user_record: spec.user_fields.iter().cloned().chain(std::iter::once("token".to_string())).collect(),
+        user_record: (spec.user_fields.iter().cloned())
+            .chain(std::iter::once("token".to_string()))
+            .chain(known.cookies.iter().map(|c| cookies::var_name(c)))
+            .collect(),
         post_fields: spec.post_fields.clone(),
         fault_admin: spec.fault_admin.clone(),
         room_events,
@@ -137,72 +150,6 @@ fn check_fields(spec: &ProfileSpec, findings: &mut Findings) {
     }
 }
 
-/// The placeholders a template may use: `vars` anywhere, `{{env.NAME}}` in header values
-/// for the names the profile declares.
-struct Known {
-    vars: BTreeSet<String>,
-    env: BTreeSet<String>,
-}
-
-/// Where a template sits: only header values may read the environment.
-#[derive(Clone, Copy, PartialEq)]
-enum Place {
-    Header,
-    Elsewhere,
-}
-
-fn compile_template(
-    text: &str,
-    known: &Known,
-    place: Place,
-    at: &DocPath,
-    findings: &mut Findings,
-) -> Option<Template> {
-    match Template::compile(text) {
-        Ok(template) => {
-            check_vars(template.vars(), known, place, at, findings);
-            Some(template)
-        }
-        Err(e) => {
-            findings.add(at, e.0, "text with `{{name}}` placeholders");
-            None
-        }
-    }
-}
-
-fn check_vars<'a>(
-    vars: impl Iterator<Item = &'a str>,
-    known: &Known,
-    place: Place,
-    at: &DocPath,
-    findings: &mut Findings,
-) {
-    for var in vars {
-        if let Some(name) = var.strip_prefix(ENV_PREFIX) {
-            if place != Place::Header {
-                findings.add(
-                    at,
-                    format!("`{{{{{var}}}}}` outside a header value"),
-                    "`{{env.NAME}}` only in header values (secrets never go into paths or bodies)",
-                );
-            } else if !known.env.contains(name) {
-                findings.add(
-                    at,
-                    format!("`{{{{{var}}}}}` reads an environment variable the profile does not declare"),
-                    format!("`{name}` in the profile's `env:` list (only declared variables are read)"),
-                );
-            }
-        } else if !known.vars.contains(var) {
-            let list: Vec<&str> = known.vars.iter().map(String::as_str).collect();
-            findings.add(
-                at,
-                format!("unknown placeholder `{{{{{var}}}}}`"),
-                format!("one of {}", list.join(", ")),
-            );
-        }
-    }
-}
-
 fn compile_request(
     spec: &RequestSpec,
     defaults: &std::collections::BTreeMap<String, String>,
@@ -253,30 +200,9 @@ fn compile_request(
             }
         }
     }
-    let body = match (&spec.json, spec.body) {
-        (Some(_), Some(_)) => {
-            findings.add(&at.key("body"), "both `json` and `body` are set", "one of them");
-            Body::None
-        }
-        (Some(json), None) => match JsonTemplate::compile(json) {
-            Ok(t) => {
-                check_vars(t.vars().into_iter(), known, Place::Elsewhere, &at.key("json"), findings);
-                Body::Json(t)
-            }
-            Err(e) => {
-                findings.add(&at.key("json"), e.0, "JSON with `{{name}}` placeholders in strings");
-                Body::None
-            }
-        },
-        (None, Some(kind)) => {
-            let default = if kind == GeneratedBody::Image { "image/png" } else { "text/plain" };
-            Body::Generated {
-                kind,
-                content_type: spec.content_type.clone().unwrap_or_else(|| default.to_string()),
-            }
-        }
-        (None, None) => Body::None,
-    };
+    let body = super::body::compile(spec, known, at, findings);
+    check_pointer(spec.fail_if.as_deref(), &at.key("fail_if"), findings);
+    let keep_cookies = cookies::compile(&spec.cookies, &at.key("cookies"), findings);
     for (i, status) in spec.success.iter().enumerate() {
         findings.check(
             (100..=599).contains(status),
@@ -293,12 +219,7 @@ fn compile_request(
             || format!("`{name}` is a built-in placeholder; extracting it would replace it"),
             "another name, e.g. `account_{name}`",
         );
-        findings.check(
-            pointer.is_empty() || pointer.starts_with('/'),
-            &at.key("extract").key(name.clone()),
-            || format!("`{pointer}` is not a JSON pointer"),
-            "a pointer such as `/id` or `/data/0/id`",
-        );
+        check_pointer(Some(pointer), &at.key("extract").key(name.clone()), findings);
     }
     Some(Request {
         method,
@@ -307,5 +228,19 @@ fn compile_request(
         body,
         success: spec.success.clone(),
         extract: spec.extract.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        fail_if: spec.fail_if.clone(),
+        keep_cookies,
+        send_cookies: if spec.anonymous { Vec::new() } else { known.cookies.clone() },
     })
+}
+
+/// A JSON pointer is empty (the whole document) or starts with `/`.
+fn check_pointer(pointer: Option<&str>, at: &DocPath, findings: &mut Findings) {
+    let Some(pointer) = pointer else { return };
+    findings.check(
+        pointer.is_empty() || pointer.starts_with('/'),
+        at,
+        || format!("`{pointer}` is not a JSON pointer"),
+        "a pointer such as `/id` or `/data/0/id`",
+    );
 }

@@ -5,10 +5,13 @@
 //! Profiles are YAML, validated on load with `file:line:column` problems like scenarios.
 //! The `reference` profile, for `stampede serve`, is built in.
 
+pub mod body;
 pub mod check;
 mod compile;
+pub mod cookies;
 pub mod custom;
 pub mod env;
+mod placeholders;
 pub mod spec;
 pub mod template;
 
@@ -17,6 +20,7 @@ use std::path::{Path, PathBuf};
 use reqwest::Method;
 use reqwest::header::HeaderName;
 
+pub use body::{Body, FormPart, FormPartValue};
 pub use custom::Roles;
 pub use spec::{GeneratedBody, ProfileSpec, RequestSpec, Role};
 pub use template::{JsonTemplate, Template};
@@ -32,14 +36,6 @@ const BUILT_IN: &[(&str, &str)] =
 /// Placeholders the executor always provides (`now` is rendered per request).
 const BUILT_IN_VARS: &[&str] = &["handle", "email", "password", "text", "seq", "now", "room"];
 
-/// A request body, compiled.
-#[derive(Debug, Clone)]
-pub enum Body {
-    None,
-    Json(JsonTemplate),
-    Generated { kind: GeneratedBody, content_type: String },
-}
-
 /// One action's request, compiled.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -52,6 +48,13 @@ pub struct Request {
     pub success: Vec<u16>,
     /// (name, JSON pointer) pairs to keep from the response.
     pub extract: Vec<(String, String)>,
+    /// A JSON pointer whose presence marks a successful response failed.
+    pub fail_if: Option<String>,
+    /// Cookie names to keep from this response's `Set-Cookie`.
+    pub keep_cookies: Vec<String>,
+    /// Cookie names sent back in a `Cookie` header (the profile's kept cookies; none for
+    /// anonymous requests).
+    pub send_cookies: Vec<String>,
 }
 
 impl Request {
@@ -87,7 +90,8 @@ pub struct Profile {
     /// Actions declared unsupported, with the reason.
     pub unsupported: Vec<(Action, String)>,
     pub user_fields: Vec<String>,
-    /// What the population stores per account: the user fields, then the token. Computed
+    /// What the population stores per account: the user fields, the token, then the kept
+    /// cookies (`cookie.NAME`). Computed
     /// once here because every journey and setup signup reads it.
     pub user_record: Vec<String>,
     pub post_fields: Vec<String>,

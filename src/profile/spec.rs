@@ -106,6 +106,23 @@ pub struct RequestSpec {
     /// Content type of a generated body (default `image/png` or `text/plain`).
     #[serde(default)]
     pub content_type: Option<String>,
+    /// A form body (`application/x-www-form-urlencoded`): field → template.
+    #[serde(default)]
+    pub form: Option<BTreeMap<String, String>>,
+    /// A `multipart/form-data` body: text fields and generated files.
+    #[serde(default)]
+    pub multipart: Option<Vec<PartSpec>>,
+    /// A GraphQL request: POSTed as JSON `{query, variables}`.
+    #[serde(default)]
+    pub graphql: Option<GraphqlSpec>,
+    /// A JSON pointer whose presence in a successful response marks it failed (`bad_body`),
+    /// e.g. `/errors` for GraphQL, which answers 200 to a bad query.
+    #[serde(default)]
+    pub fail_if: Option<String>,
+    /// Cookies to keep from this response's `Set-Cookie` (by name): stored with the
+    /// account and sent back in a `Cookie` header on its later requests (not anonymous ones).
+    #[serde(default)]
+    pub cookies: Vec<String>,
     /// Statuses that count as success (default: any 2xx).
     #[serde(default)]
     pub success: Vec<u16>,
@@ -128,4 +145,34 @@ pub enum Role {
 pub enum GeneratedBody {
     Image,
     Text,
+}
+
+/// One part of a multipart body: a text `value` (placeholders allowed) or a generated
+/// `file` (the step's `image_bytes` or `text_len`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartSpec {
+    /// The form field name.
+    pub name: String,
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub file: Option<GeneratedBody>,
+    /// File name sent with a generated file (default `upload.png` or `upload.txt`).
+    #[serde(default)]
+    pub file_name: Option<String>,
+    /// Content type of a generated file (default `image/png` or `text/plain`).
+    #[serde(default)]
+    pub content_type: Option<String>,
+}
+
+/// A GraphQL operation.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GraphqlSpec {
+    /// The query or mutation text, sent as is.
+    pub query: String,
+    /// Variables; strings may hold placeholders.
+    #[serde(default)]
+    pub variables: Option<serde_json::Value>,
 }

@@ -1,6 +1,7 @@
 //! Scenario files: the typed model, loading with `file:line:column` problems, validation,
 //! and resolution into a [`Scenario`] ready for planning (compiled curve, replay settings).
 
+pub mod accounts;
 pub mod action;
 pub mod distribution;
 pub mod limits;
@@ -83,6 +84,8 @@ pub struct Scenario {
     pub thresholds: Vec<Threshold>,
     /// Wall-clock start of the curve (Unix seconds), when the file gives one.
     pub start_unix_s: Option<i64>,
+    /// The natives' accounts, from `population.accounts`.
+    pub accounts: Option<std::sync::Arc<accounts::Accounts>>,
 }
 
 /// Loads, validates and resolves `file`, applying `overrides`. Reports every problem.
@@ -138,6 +141,13 @@ pub fn load(file: &Path, overrides: &Overrides) -> Result<Scenario, Problems> {
         resolve_replay(&spec, overrides).map_err(|p| Problems(vec![Problem::whole_file(file, p.0, p.1)]))?;
     let mut findings = Findings::new();
     replay_size(&spec, &curve, &replay, &mut findings);
+    let accounts = spec.population.accounts.as_ref().and_then(|written| {
+        let at = DocPath::root().key("population").key("accounts");
+        let accounts = accounts::load(base_dir, written, &at, &mut findings)?;
+        let natives = (spec.population.natives as f64 * replay.sample).round() as u64;
+        accounts::check_count(&accounts, natives, "natives", &at, &mut findings);
+        Some(std::sync::Arc::new(accounts))
+    });
     if !findings.is_empty() {
         return Err(Problems(document.place(file, findings)));
     }
@@ -150,6 +160,7 @@ pub fn load(file: &Path, overrides: &Overrides) -> Result<Scenario, Problems> {
         phases,
         thresholds,
         start_unix_s,
+        accounts,
     })
 }
 

@@ -142,6 +142,12 @@ pub struct PopulationSpec {
     /// How natives react to what newcomers do.
     #[serde(default)]
     pub reactions: Vec<ReactionSpec>,
+    /// Pre-provisioned accounts for the natives: a CSV file (header `handle,password`, extra
+    /// columns become user fields of that name), relative to the scenario. Natives then log
+    /// in with the profile's `login` instead of signing up; the file needs a row per
+    /// replayed native.
+    #[serde(default)]
+    pub accounts: Option<String>,
 }
 
 /// Natives reacting to newcomers' actions, e.g. commenting on their first posts.

@@ -2,6 +2,7 @@
 
 mod ab;
 mod abort;
+mod accounts;
 mod architecture;
 mod bluesky;
 mod capacity;
@@ -26,6 +27,7 @@ mod run;
 mod scenarios;
 mod secrets;
 mod segments;
+mod sessions;
 mod shapes;
 mod stuck;
 mod targets;

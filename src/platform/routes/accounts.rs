@@ -91,7 +91,13 @@ pub async fn login(
     State(app): State<App>,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<Session>, ApiError> {
-    let handle = body.handle;
+    let (id, token) = authenticate(&app, body.handle, body.password).await?;
+    Ok(Json(Session { id, token }))
+}
+
+/// Checks a handle and password and opens a session: `(user id, token)`; 401 when they
+/// do not match (JSON login and the cookie session alike).
+pub async fn authenticate(app: &App, handle: String, password: String) -> Result<(i64, String), ApiError> {
     let account = app
         .db
         .read(move |conn| {
@@ -106,13 +112,13 @@ pub async fn login(
         None => (None, None),
     };
     // An unknown handle still pays for a verification, so timing does not reveal it.
-    let verified = app.hashing.verify(body.password, stored).await?;
+    let verified = app.hashing.verify(password, stored).await?;
     let Some(id) = id.filter(|_| verified) else {
         return Err(ApiError::Unauthorized("wrong handle or password"));
     };
     let token = app.db.write(move |conn| create_session(conn, id)).await?;
     app.sessions.insert(token_hash(&token), id);
-    Ok(Json(Session { id, token }))
+    Ok((id, token))
 }
 
 /// A profile with its counters.

@@ -8,6 +8,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::rejection::BytesRejection;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -35,7 +36,40 @@ pub async fn upload(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
     let content_type = accepted_content_type(&headers)?;
-    let body = body?;
+    store(&app, owner, content_type, body?).await
+}
+
+/// `POST /api/media/form`: the same upload as a browser form sends it, `multipart/form-data`
+/// with the image in a part named `file` (its own content type checked like a raw upload's).
+pub async fn upload_form(
+    State(app): State<App>,
+    AuthUser(owner): AuthUser,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
+    let bad = |e: String| ApiError::unprocessable(format!("the multipart body: {e}"));
+    let mut multipart = multipart.map_err(|e| bad(e.body_text()))?;
+    while let Some(field) = multipart.next_field().await.map_err(|e| bad(e.body_text()))? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let mut headers = HeaderMap::new();
+        if let Some(value) = field.content_type().and_then(|t| HeaderValue::from_str(t).ok()) {
+            headers.insert(CONTENT_TYPE, value);
+        }
+        let content_type = accepted_content_type(&headers)?;
+        let bytes = field.bytes().await.map_err(|e| bad(e.body_text()))?;
+        return store(&app, owner, content_type, bytes).await;
+    }
+    Err(ApiError::unprocessable("the multipart body has no part named `file`"))
+}
+
+/// Writes an upload's bytes and records them → 201 `{id, bytes}`; 422 when empty.
+async fn store(
+    app: &App,
+    owner: i64,
+    content_type: String,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
     if body.is_empty() {
         return Err(ApiError::unprocessable("the media body is empty"));
     }

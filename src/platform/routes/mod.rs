@@ -4,10 +4,12 @@
 pub mod accounts;
 pub mod feed;
 pub mod graph;
+pub mod graphql;
 pub mod media;
 pub mod posts;
 pub mod rooms;
 pub mod search;
+pub mod session;
 
 use std::fmt;
 use std::str::FromStr;
