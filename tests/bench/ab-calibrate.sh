@@ -56,6 +56,8 @@ case $fault in
     *) echo "unknown fault: $fault (expected lognormal or exp)" >&2; exit 2 ;;
 esac
 
+# Built before the burners start: a build under them would be the first measurement's noise.
+[[ $reuse == true ]] || (cd "$root" && cargo build --release --quiet)
 burners=()
 stop() { for pid in "${burners[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap stop EXIT
@@ -65,7 +67,6 @@ if [[ $busy == true ]]; then
         burners+=($!)
     done
 fi
-[[ $reuse == true ]] || (cd "$root" && cargo build --release --quiet)
 
 load_samples=()
 code=0
