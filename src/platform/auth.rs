@@ -11,8 +11,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::Params;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -22,6 +21,7 @@ use blake2::{Blake2b, Digest, digest::consts::U32};
 use rusqlite::OptionalExtension;
 use tokio::sync::Semaphore;
 
+use super::argon::{self, Blocks};
 use super::db::Db;
 use super::error::ApiError;
 
@@ -37,6 +37,8 @@ pub struct PasswordHashing {
     /// A hash of a random password at the same cost, verified against when a login names
     /// an unknown handle so that such logins cost the same CPU as real ones.
     decoy: Arc<str>,
+    /// argon2's memory, one buffer per permit, kept between hashes (see `argon`).
+    blocks: Arc<Blocks>,
 }
 
 impl PasswordHashing {
@@ -44,15 +46,19 @@ impl PasswordHashing {
     /// gives them.
     pub fn new((m_kib, t, p): (u32, u32, u32), parallel_hashes: usize) -> Result<Self, argon2::Error> {
         let params = Params::new(m_kib, t, p, None)?;
-        let decoy = hash_with(&params, &random_token()).map_err(|_| argon2::Error::AlgorithmInvalid)?.into();
-        Ok(Self { params, permits: Arc::new(Semaphore::new(parallel_hashes.max(1))), decoy })
+        let permits = parallel_hashes.max(1);
+        let blocks = Arc::new(Blocks::new(permits));
+        let decoy = argon::hash(&blocks, &params, &random_token())
+            .map_err(|_| argon2::Error::AlgorithmInvalid)?
+            .into();
+        Ok(Self { params, permits: Arc::new(Semaphore::new(permits)), decoy, blocks })
     }
 
     /// Hashes `password` into a PHC string (`$argon2id$v=19$m=...`).
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
         let _permit = self.permit().await?;
-        let params = self.params.clone();
-        tokio::task::spawn_blocking(move || hash_with(&params, &password)).await?
+        let (params, blocks) = (self.params.clone(), Arc::clone(&self.blocks));
+        tokio::task::spawn_blocking(move || argon::hash(&blocks, &params, &password)).await?
     }
 
     /// Checks `password` against a stored PHC string; `None` verifies against the decoy
@@ -61,30 +67,17 @@ impl PasswordHashing {
         let _permit = self.permit().await?;
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.decoy.to_string());
-        let matches = tokio::task::spawn_blocking(move || {
-            let parsed = PasswordHash::new(&stored)
-                .map_err(|e| ApiError::Internal(format!("stored password hash: {e}")))?;
-            // The parameters come from the stored hash, so old accounts keep verifying
-            // after the server restarts with another --hash-cost.
-            Ok::<_, ApiError>(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-        })
-        .await??;
+        let blocks = Arc::clone(&self.blocks);
+        // The parameters come from the stored hash, so old accounts keep verifying after
+        // the server restarts with another --hash-cost.
+        let matches =
+            tokio::task::spawn_blocking(move || argon::verify(&blocks, &password, &stored)).await??;
         Ok(known && matches)
     }
 
     async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
         self.permits.acquire().await.map_err(|_| ApiError::Unavailable("shutting down"))
     }
-}
-
-fn hash_with(params: &Params, password: &str) -> Result<String, ApiError> {
-    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
-        .map_err(|e| ApiError::Internal(format!("salt: {e}")))?;
-    argon
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| ApiError::Internal(format!("hashing: {e}")))
 }
 
 /// A fresh bearer token: 32 random bytes, URL-safe base64.

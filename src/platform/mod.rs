@@ -22,6 +22,7 @@
 pub mod access_log;
 pub mod admin;
 pub mod app;
+pub mod argon;
 pub mod auth;
 pub mod config;
 pub mod db;
