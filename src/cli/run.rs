@@ -47,6 +47,10 @@ pub fn inputs(args: &RunArgs) -> Option<(crate::scenario::Scenario, crate::profi
     }
 }
 
+/// Blocking threads of a replay with the embedded platform: its 4 readers, 1 writer and
+/// a hash per CPU at a time, with room to spare for file and DNS work.
+const EMBEDDED_BLOCKING_THREADS: usize = 16;
+
 /// The runtime of a replay: `--threads`, else one thread against a target, one per CPU
 /// with the embedded platform (which shares it).
 pub fn runtime_for(args: &RunArgs) -> std::io::Result<tokio::runtime::Runtime> {
@@ -59,6 +63,14 @@ pub fn runtime_for(args: &RunArgs) -> std::io::Result<tokio::runtime::Runtime> {
             runtime.worker_threads(1);
         }
         (None, None) => {}
+    }
+    if args.target.is_none() {
+        // The embedded platform's SQLite calls and password hashes run on the blocking
+        // pool, writes queued on one writer: uncapped, a surge parks a thread per queued
+        // write (119 threads seen on the main job) and each thread's allocator arena keeps
+        // its memory. Queued in tokio instead, they run as fast (one writer, a few readers
+        // and hashes at a time) in a fraction of the memory.
+        runtime.max_blocking_threads(EMBEDDED_BLOCKING_THREADS);
     }
     runtime.enable_all().build()
 }
