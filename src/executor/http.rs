@@ -48,7 +48,12 @@ pub fn build(call: &Call<'_>) -> reqwest::RequestBuilder {
         |name: &str| if name == "now" { Some(crate::profile::template::now()) } else { (call.lookup)(name) };
     let lookup: &dyn Fn(&str) -> Option<String> = &lookup;
     let path = request.path.render(lookup);
-    let mut builder = call.client.request(request.method.clone(), format!("{}{}", call.base_url, path));
+    // The base URL is parsed once (see `target_url`); a URL that cannot parse goes to
+    // reqwest as text, which reports it as the request's error as before.
+    let mut builder = match super::target_url::join(call.base_url, &path) {
+        Ok(url) => call.client.request(request.method.clone(), url),
+        Err(_) => call.client.request(request.method.clone(), format!("{}{}", call.base_url, path)),
+    };
     for (name, value) in &request.headers {
         builder = builder.header(name, value.render(lookup));
     }

@@ -49,6 +49,7 @@ mod send;
 mod setup;
 mod signals;
 mod slots;
+mod target_url;
 mod vars;
 mod walk;
 
