@@ -1,7 +1,7 @@
 //! State shared by every worker slot of one run.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
@@ -58,7 +58,8 @@ pub struct Context {
     /// Natives are the first `natives` accounts of the population.
     pub natives: u32,
     pub recorder: Recorder,
-    pub dispatch: Mutex<Dispatch>,
+    /// The job queue, and the idle slot groups' wake-up when its work changes.
+    pub dispatch: super::wake::Shared,
     pub payloads: Payloads,
     /// Target base URL without a trailing slash.
     pub base_url: String,
@@ -131,7 +132,7 @@ impl Context {
             population: parts.population,
             natives: parts.natives,
             recorder: parts.recorder,
-            dispatch: Mutex::new(parts.dispatch),
+            dispatch: super::wake::Shared::new(parts.dispatch),
             base_url: parts.base_url,
             t0: parts.t0,
             limits: parts.limits,
@@ -169,8 +170,8 @@ impl Context {
         }
     }
 
-    pub fn dispatch(&self) -> MutexGuard<'_, Dispatch> {
-        self.dispatch.lock().unwrap_or_else(PoisonError::into_inner)
+    pub fn dispatch(&self) -> super::wake::Guard<'_> {
+        self.dispatch.lock()
     }
 
     /// Offset of `instant` on the replay clock (zero before the start).

@@ -70,6 +70,9 @@ pub struct Dispatch {
     running: u64,
     /// Set when the run stops early: no more jobs are handed out.
     closed: bool,
+    /// Something changed that may give an idle slot group work (or its end) since the
+    /// last [`Dispatch::take_changed`]: the lock's guard then wakes the idle groups.
+    changed: bool,
 }
 
 impl Dispatch {
@@ -83,6 +86,7 @@ impl Dispatch {
             next_seq: 0,
             running: 0,
             closed: false,
+            changed: false,
         }
     }
 
@@ -118,6 +122,12 @@ impl Dispatch {
     /// Marks a claimed job finished.
     pub fn finish(&mut self) {
         self.running = self.running.saturating_sub(1);
+        self.changed = true;
+    }
+
+    /// Whether work was added or ended since the last call (and clears the mark).
+    pub fn take_changed(&mut self) -> bool {
+        std::mem::take(&mut self.changed)
     }
 
     /// Counts work that holds no slot (a room stay) until [`Dispatch::release`].
@@ -128,6 +138,7 @@ impl Dispatch {
     /// Ends work counted by [`Dispatch::hold`].
     pub fn release(&mut self) {
         self.running = self.running.saturating_sub(1);
+        self.changed = true;
     }
 
     /// Parks a journey until its next step is ready; gives it back when the run stopped.
@@ -138,6 +149,7 @@ impl Dispatch {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.parked.push(Reverse(Parked { ready_ns, seq, walk }));
+        self.changed = true;
         Ok(())
     }
 
@@ -161,6 +173,7 @@ impl Dispatch {
             post: post.map(|p| p.0),
             user: user.map(|u| u.0),
         }));
+        self.changed = true;
         true
     }
 
@@ -170,6 +183,7 @@ impl Dispatch {
             return false;
         }
         self.retries.push(Reverse(retry));
+        self.changed = true;
         true
     }
 
@@ -177,6 +191,7 @@ impl Dispatch {
     /// reactions were never started, and the parked journeys, which end unfinished.
     pub fn close(&mut self) -> (u64, u64, Vec<Walk>) {
         self.closed = true;
+        self.changed = true;
         let arrivals = self.arrivals.by_ref().count() as u64;
         let reactions = (self.reactions.len() + self.retries.len()) as u64;
         self.reactions.clear();

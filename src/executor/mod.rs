@@ -51,6 +51,7 @@ mod signals;
 mod slots;
 mod target_url;
 mod vars;
+mod wake;
 mod walk;
 
 use std::time::Duration;

@@ -5,9 +5,10 @@
 //! A group claims jobs from the dispatch while it has free slots, each claimed job then
 //! waits for its intended time on its own (one timer per job, see `primitives::start`), so
 //! the whole run claims exactly as the same number of single slots would: at most `slots`
-//! jobs are claimed and running at once. A group with free slots and nothing to claim naps
-//! [`IDLE`] and asks again (new reactions and parked journeys come from running jobs of any
-//! group); a full group sleeps until one of its jobs ends.
+//! jobs are claimed and running at once. A group with free slots and nothing to claim
+//! sleeps until the dispatch's work changes (a reaction or retry queued, a journey parked,
+//! a job ended: new work comes from running jobs of any group, see `wake`), or one of its
+//! own jobs ends; a full group sleeps until one of its jobs ends.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -25,8 +26,11 @@ use super::dispatch::Claim;
 use super::job::Job;
 use super::{journey, signals};
 
-/// Idle nap of a group that found no work due.
+/// Nap of a group whose schedule ended, so goose gets to its exit between transactions.
 const IDLE: Duration = Duration::from_millis(20);
+/// Longest sleep of an idle group: goose's own killswitch (its Ctrl-C handler) wakes no
+/// one, so an idle group still looks at it now and then.
+const KILLSWITCH_NAP: Duration = Duration::from_secs(1);
 
 /// Most slots one goose user runs: enough that a 4,096-slot run needs 64 goose users,
 /// few enough that one group's jobs are a small share of the runtime's tasks.
@@ -84,6 +88,9 @@ pub(super) async fn group(
             ctx.request_stop(StopReason::Signal("SIGINT".to_string()));
         }
         let (mut idle, mut finished) = (false, false);
+        // Listening before claiming: work that changes after the last claim wakes us.
+        let mut changed = std::pin::pin!(ctx.dispatch.changed());
+        changed.as_mut().enable();
         while running.len() < capacity {
             let claim = ctx.dispatch().claim();
             match claim {
@@ -100,11 +107,15 @@ pub(super) async fn group(
             break;
         }
         if running.is_empty() {
-            tokio::time::sleep(IDLE).await;
+            tokio::select! {
+                () = changed => {}
+                () = tokio::time::sleep(KILLSWITCH_NAP) => {}
+            }
         } else if idle {
             tokio::select! {
                 _ = running.next() => {}
-                () = tokio::time::sleep(IDLE) => {}
+                () = changed => {}
+                () = tokio::time::sleep(KILLSWITCH_NAP) => {}
             }
         } else {
             running.next().await;
