@@ -20,13 +20,14 @@ use super::Plan;
 /// slots and the run reports it (slot wait) instead of silently slowing the load.
 pub const SLOT_LATENCY_S: f64 = 0.1;
 
-/// Memory of one idle worker slot (a goose user with its HTTP client and task), bytes.
-/// Measured on x86-64 Linux (2026-11-30): the same 80-arrival replay against `stampede
-/// serve` (`/tmp` scenario with a 1 ms spike of 40,000/s, so the plan asks for ~8,000
-/// slots while few are ever busy) with `--max-in-flight 64`, `4096` and `8192` (8,032
-/// slots) peaked at 31.2, 69.3 and 107.7 MB RSS (`/usr/bin/time -v`): 9.5–9.8 KB per
-/// added slot, rounded up. Parked journeys are not slots: they cost their own state only.
-pub const IDLE_SLOT_BYTES: u64 = 10 * 1024;
+/// Memory of one idle worker slot (a free place in a goose user's group of 64, see
+/// `executor::slots`), bytes. Measured on x86-64 Linux (2026-11-30) by
+/// `tests/bench/generator.sh` (its idle-slot part, `TABLE=0 CALLGRIND=0 MAIN_JOB=0`): the
+/// same ~120-journey replay against nginx with `--max-in-flight 64`, `4096` and `8192`
+/// (8,032 slots; its 2 ms spike asks for them, few are ever busy) peaked at 34.1, 34.6 and
+/// 34.7 MiB RSS: 78 bytes per added slot, rounded up to 256 for the group's share of its
+/// goose user and task. Parked journeys are not slots: they cost their own state only.
+pub const IDLE_SLOT_BYTES: u64 = 256;
 
 /// `--max-in-flight` unless given.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 4096;
@@ -158,9 +159,9 @@ mod tests {
             SlotBudget { needed: 232, limit: 4_096, bound: SlotBound::MaxInFlight, slots: 232 }
         );
         assert_eq!(budget.describe(), "232 (limit 4,096 by --max-in-flight)");
-        // 1 MiB available: a quarter of it holds 25 idle slots.
-        let budget = SlotBudget::size(&plan(1_000), 4_096, Some(1 << 20));
-        assert_eq!((budget.slots, budget.limit, budget.bound), (25, 25, SlotBound::Memory));
+        // 64 KiB available: a quarter of it holds 64 idle slots.
+        let budget = SlotBudget::size(&plan(1_000), 4_096, Some(1 << 16));
+        assert_eq!((budget.slots, budget.limit, budget.bound), (64, 64, SlotBound::Memory));
         // Memory unknown: only the flag bounds.
         assert_eq!(
             SlotBudget::size(&plan(1_000), 100, None).describe(),
