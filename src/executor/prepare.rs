@@ -54,6 +54,10 @@ struct Connected {
 
 /// Checks, connects, sets the natives up and builds the context of `config`'s replay.
 pub(super) async fn prepare(config: RunConfig) -> Result<Prepared, ExecutorError> {
+    crate::plan::accounts::check(&config.plan).map_err(ExecutorError::NewcomerAccounts)?;
+    if config.plan.scenario.newcomer_accounts.is_some() && config.profile.request(Action::Login).is_none() {
+        return Err(setup::SetupError::NoLoginForAccounts.into());
+    }
     let Connected { client, wire, mut interrupts, payloads, base_url } = connect(&config).await?;
     let population = Population::new();
     let endpoint = setup::Endpoint {

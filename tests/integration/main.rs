@@ -15,6 +15,7 @@ mod hostile;
 mod import;
 mod library;
 mod netns;
+mod newcomer_accounts;
 mod outages;
 mod pacing;
 mod platform;
