@@ -16,6 +16,11 @@ pub fn run(files: &[PathBuf], profile: Option<&str>) -> u8 {
         {
             Ok(scenario) => {
                 let plan = crate::plan::Plan::new(scenario);
+                if let Err(problems) = crate::plan::accounts::check(&plan) {
+                    failed = true;
+                    eprintln!("{problems}");
+                    continue;
+                }
                 let s = &plan.scenario;
                 println!(
                     "{}: valid: {} ({} newcomers over {}, {} journeys, {} thresholds)",

@@ -100,6 +100,9 @@ pub struct Walk {
     pub(super) skipped: u32,
     pub(super) turned_away: bool,
     pub(super) any_succeeded: bool,
+    /// The newcomer is a listed account (`population.newcomer_accounts`): it logs in
+    /// where its journey signs up.
+    pub(super) listed: bool,
 }
 
 impl Walk {

@@ -33,11 +33,13 @@ mod context;
 mod cpu;
 mod dispatch;
 mod drive;
+mod extract;
 mod http;
 mod job;
 mod journey;
 pub mod memory;
 mod multi;
+mod newcomers;
 mod outage;
 mod payloads;
 mod prepare;
@@ -106,6 +108,9 @@ pub enum ExecutorError {
     StartPassed(f64, f64),
     #[error("interrupted by {0} {1}: nothing was replayed, no report written")]
     Interrupted(&'static str, &'static str),
+    /// Too few `population.newcomer_accounts` for the schedule (the problem, placed).
+    #[error("{0}")]
+    NewcomerAccounts(crate::scenario::Problems),
 }
 
 pub use crate::net::is_loopback;

@@ -54,6 +54,10 @@ struct Connected {
 
 /// Checks, connects, sets the natives up and builds the context of `config`'s replay.
 pub(super) async fn prepare(config: RunConfig) -> Result<Prepared, ExecutorError> {
+    crate::plan::accounts::check(&config.plan).map_err(ExecutorError::NewcomerAccounts)?;
+    if config.plan.scenario.newcomer_accounts.is_some() && config.profile.request(Action::Login).is_none() {
+        return Err(setup::SetupError::NoLoginForAccounts.into());
+    }
     let Connected { client, wire, mut interrupts, payloads, base_url } = connect(&config).await?;
     let population = Population::new();
     let endpoint = setup::Endpoint {
@@ -138,7 +142,8 @@ async fn connect(config: &RunConfig) -> Result<Connected, ExecutorError> {
     goose::reset_killswitch();
     let base_url = config.base_url.trim_end_matches('/').to_string();
     let timeout = config.limits.request_timeout + Duration::from_secs(1);
-    let (client, wire) = crate::net::client::build(net, &destination, timeout)?;
+    let (client, wire) =
+        crate::net::client::build(net, &destination, timeout, config.profile.follow_redirects)?;
     if !destination.loopback {
         let actions = config.plan.expectations.actions.values();
         let (peak, total) = actions.fold((0.0, 0.0), |(p, t), a| (p + a.peak_per_s, t + a.requests));

@@ -48,7 +48,9 @@ pub enum SetupError {
     Natives { url: String, failed: u32, total: u32, status: String },
     #[error("the profile has no `login` request: a segmented run cannot resolve other segments' natives")]
     NoLogin,
-    #[error("the profile has no `login` request: natives from population.accounts log in with it")]
+    #[error(
+        "the profile has no `login` request: accounts from population.accounts or newcomer_accounts log in with it"
+    )]
     NoLoginForAccounts,
 }
 

@@ -43,6 +43,7 @@ impl Walk {
         let steps = newcomer::concrete_steps(journey, &scenario.replay, &scenario.phases, real_t_s, &mut rng);
         let mut vars = Vars::default();
         let mut me = None;
+        let mut listed = false;
         if matches!(journey.steps.first().map(|s| s.action), Some(Action::Signup | Action::Login)) {
             // The account this newcomer creates: unique per run, derived from the index (and
             // the attempt, in case a refused signup was stored after all).
@@ -54,6 +55,7 @@ impl Walk {
             vars.set_text("password", &format!("pw-{}-{index}", ctx.nonce));
             vars.set_text("handle", &handle);
             vars.set("seq", index.to_string());
+            listed = super::newcomers::load(ctx, index, &mut vars);
         } else {
             // A journey without signup is an existing user's session: act as a native.
             me = ctx.pick_native(&mut rng);
@@ -80,6 +82,7 @@ impl Walk {
             skipped: 0,
             turned_away: false,
             any_succeeded: false,
+            listed,
         }
     }
 
@@ -160,7 +163,8 @@ impl Walk {
             Action::SendChat => return self.chat(ctx, client, spec.room.as_deref(), key, timing, size).await,
             _ => None,
         };
-        let exchange = request(ctx, client, spec.action, Some(key), timing, &self.vars, size).await;
+        let action = super::newcomers::action(self.listed, spec.action);
+        let exchange = request(ctx, client, action, Some(key), timing, &self.vars, size).await;
         self.ready = Instant::now();
         let Some(exchange) = exchange else {
             self.skipped += 1; // unsupported by the profile: listed in the report, not faked
@@ -173,7 +177,7 @@ impl Walk {
             return false;
         }
         self.any_succeeded = true;
-        apply(ctx, spec.action, pick, &mut self.me, &mut self.vars, exchange.extracted, &mut self.rng);
+        apply(ctx, action, pick, &mut self.me, &mut self.vars, exchange.extracted, &mut self.rng);
         if let Some(stay) = stay {
             let stay = stay.start(Instant::now());
             self.rooms.push((stay.room.clone(), stay.until));

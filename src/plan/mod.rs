@@ -4,6 +4,7 @@
 //! Nothing here sends traffic or reads the clock; the same scenario and seed always give the
 //! same plan, which is what lets segments of a distributed run agree without talking.
 
+pub mod accounts;
 pub mod expect;
 pub mod newcomer;
 pub mod render;

@@ -86,6 +86,9 @@ pub struct Scenario {
     pub start_unix_s: Option<i64>,
     /// The natives' accounts, from `population.accounts`.
     pub accounts: Option<std::sync::Arc<accounts::Accounts>>,
+    /// The newcomers' accounts, from `population.newcomer_accounts` (their count is checked
+    /// against the drawn schedule by the plan: see `plan::accounts`).
+    pub newcomer_accounts: Option<std::sync::Arc<accounts::Accounts>>,
 }
 
 /// Loads, validates and resolves `file`, applying `overrides`. Reports every problem.
@@ -148,6 +151,10 @@ pub fn load(file: &Path, overrides: &Overrides) -> Result<Scenario, Problems> {
         accounts::check_count(&accounts, natives, "natives", &at, &mut findings);
         Some(std::sync::Arc::new(accounts))
     });
+    let newcomer_accounts = spec.population.newcomer_accounts.as_ref().and_then(|written| {
+        let at = DocPath::root().key("population").key("newcomer_accounts");
+        accounts::load(base_dir, written, &at, &mut findings).map(std::sync::Arc::new)
+    });
     if !findings.is_empty() {
         return Err(Problems(document.place(file, findings)));
     }
@@ -161,6 +168,7 @@ pub fn load(file: &Path, overrides: &Overrides) -> Result<Scenario, Problems> {
         thresholds,
         start_unix_s,
         accounts,
+        newcomer_accounts,
     })
 }
 

@@ -148,6 +148,11 @@ pub struct PopulationSpec {
     /// replayed native.
     #[serde(default)]
     pub accounts: Option<String>,
+    /// Pre-provisioned accounts for the newcomers, same format: newcomer `i` (arrival `i`)
+    /// logs in as row `i` with the profile's `login` where its journey would sign up; the
+    /// file needs a row per planned newcomer.
+    #[serde(default)]
+    pub newcomer_accounts: Option<String>,
 }
 
 /// Natives reacting to newcomers' actions, e.g. commenting on their first posts.
