@@ -42,6 +42,12 @@ CACHES = {
 # off: a replay comes from one address, and would measure the limiter, not the forum.
 ST_RATELIMIT_ENABLE = False
 
+# Spirit drops a post whose text repeats the author's previous one within 30 minutes (a
+# double click). A replay's generated texts repeat by construction (the same length gives
+# the same text), so the guard would drop posts that people, writing different texts,
+# would have made; off, every replayed post is stored.
+ST_DOUBLE_POST_THRESHOLD_MINUTES = 0
+
 # Password hashing: Django's default (PBKDF2, ~0.5 CPU-seconds per login here) unless
 # SPIRIT_HASH=low picks MD5, as Spirit's own dev settings do (tests that check
 # correctness, not login cost).
