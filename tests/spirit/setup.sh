@@ -32,8 +32,9 @@ if ! [[ -x "$DIR/venv/bin/python" ]]; then
   "$PYTHON" -m venv "$DIR/venv" >>"$LOG" 2>&1 || fail "cannot create a virtualenv with $PYTHON"
 fi
 if ! "$DIR/venv/bin/pip" install --disable-pip-version-check -q -r "$HERE/requirements.txt" >>"$LOG" 2>&1; then
-  if grep -qiE "connection|resolve|network is unreachable|timed out|No matching distribution" "$LOG"; then
-    fail "PyPI is unreachable (pip could not download django-spirit)" 3
+  # Unreachable, or failing for another reason? Ask the index (pip's own configuration).
+  if ! "$DIR/venv/bin/pip" index versions django-spirit --timeout 20 >>"$LOG" 2>&1; then
+    fail "PyPI is unreachable (pip cannot list django-spirit)" 3
   fi
   fail "pip install of django-spirit failed"
 fi
