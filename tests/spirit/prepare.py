@@ -78,6 +78,7 @@ def count():
     firsts = comments.values("topic").annotate(first=Min("pk")).values_list("first", flat=True)
     report = {
         "users": get_user_model().objects.count(),
+        "logged_in": get_user_model().objects.filter(last_login__isnull=False).count(),
         "topics": per_user(Topic.objects.all(), "user__username"),
         "replies": per_user(comments.exclude(pk__in=list(firsts)), "user__username"),
         "likes": per_user(CommentLike.objects.all(), "user__username"),
