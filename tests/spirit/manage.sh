@@ -21,6 +21,8 @@ ARGS=("$@")
 if [[ "${ARGS[0]:-}" == accounts && ${#ARGS[@]} -ge 3 ]]; then
   ARGS[2]="$(realpath -m "${ARGS[2]}")"
 fi
+HERE="$(cd "$(dirname "$0")" && pwd)"
 cd "$DIR/project"
-exec env -i PATH="$DIR/venv/bin:/usr/bin:/bin" HOME="$HOME" $(cat "$RUN/env") \
-  "$DIR/venv/bin/python" prepare.py "${ARGS[@]}"
+# shellcheck disable=SC2046 # the env file holds one VAR=value per line, no spaces
+exec env -i PATH="$DIR/venv/bin:/usr/bin:/bin" HOME="$HOME" PYTHONPATH="$DIR/project" $(cat "$RUN/env") \
+  "$DIR/venv/bin/python" "$HERE/prepare.py" "${ARGS[@]}"

@@ -50,11 +50,13 @@ def accounts(count, path, prefix):
         sys.exit("accounts: COUNT must be 1..%d, not %d" % (MAX_ACCOUNTS, count))
     if not (prefix.isalnum() and prefix.islower() and len(prefix) <= 12):
         sys.exit("accounts: PREFIX must be at most 12 lowercase letters or digits")
+    User = get_user_model()
+    if User.objects.filter(username__regex=r"^%s[0-9]{6}$" % prefix).exists():
+        sys.exit("accounts: %s… accounts exist already (start a fresh instance, or another PREFIX)" % prefix)
     rows = [("%s%06d" % (prefix, i), secrets.token_urlsafe(12)) for i in range(count)]
     # PBKDF2 costs ~0.5 CPU-seconds per password: hash on every core.
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         hashes = list(pool.map(make_password, [p for _, p in rows], chunksize=16))
-    User = get_user_model()
     with transaction.atomic():
         for (handle, _), hashed in zip(rows, hashes):
             user = User(username=handle, email="%s@example.test" % handle, password=hashed)

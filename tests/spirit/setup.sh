@@ -47,7 +47,6 @@ if ! [[ -f "$DIR/project/manage.py" ]]; then
     || fail "spirit startproject failed"
 fi
 cp "$HERE/settings.py" "$DIR/project/project/settings/stampede.py"
-cp "$HERE/prepare.py" "$DIR/project/prepare.py"
 
 # 3. Static files and the template database: migrations, cache tables and one category.
 TEMPLATE="$DIR/template"
@@ -59,6 +58,6 @@ for command in "migrate --noinput" "createcachetable" "collectstatic --noinput -
   (cd "$DIR/project" && "$DIR/venv/bin/python" manage.py $command) >>"$LOG" 2>&1 \
     || fail "manage.py $command failed"
 done
-(cd "$DIR/project" && "$DIR/venv/bin/python" prepare.py category) >>"$LOG" 2>&1 \
+(cd "$DIR/project" && PYTHONPATH="$DIR/project" "$DIR/venv/bin/python" "$HERE/prepare.py" category) >>"$LOG" 2>&1 \
   || fail "cannot create the category to post in"
 echo "$STAMP" >"$DIR/installed"

@@ -26,6 +26,11 @@ if [[ -f "$RUN/spirit.pid" ]] && kill -0 "$(cat "$RUN/spirit.pid")" 2>/dev/null;
   echo "Spirit already runs on port $PORT (pid $(cat "$RUN/spirit.pid")); stop it with tests/spirit/stop.sh" >&2
   exit 1
 fi
+# Something else on the port would answer the readiness check below in our place.
+if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; then
+  echo "port $PORT on 127.0.0.1 is in use; choose another SPIRIT_PORT" >&2
+  exit 1
+fi
 rm -rf "$RUN"
 mkdir -p "$RUN"
 cp "$DIR/template/db.sqlite3" "$RUN/db.sqlite3"
@@ -38,10 +43,14 @@ SPIRIT_HASH=${SPIRIT_HASH:-default}
 SPIRIT_SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 VARS
 
-(cd "$DIR/project" && env -i PATH="$DIR/venv/bin:/usr/bin:/bin" HOME="$HOME" $(cat "$RUN/env") \
+# setsid makes `timeout` the leader of a new process group (whose id is $!), so stop.sh
+# stops it, gunicorn and its workers at once.
+cd "$DIR/project"
+# shellcheck disable=SC2046 # the env file holds one VAR=value per line, no spaces
+env -i PATH="$DIR/venv/bin:/usr/bin:/bin" HOME="$HOME" $(cat "$RUN/env") \
   setsid timeout "$LIFETIME" "$DIR/venv/bin/gunicorn" project.wsgi \
   --bind "127.0.0.1:$PORT" --workers "$WORKERS" --timeout 120 --graceful-timeout 5 \
-  --access-logfile - >"$RUN/spirit.log" 2>&1 </dev/null) &
+  --access-logfile - >"$RUN/spirit.log" 2>&1 </dev/null &
 PID=$!
 echo "$PID" >"$RUN/spirit.pid"
 
