@@ -63,11 +63,17 @@ pub async fn send(call: Call<'_>) -> Exchange {
     let request = call.request;
     let builder = build(&call).timeout(call.timeout);
     let started = Instant::now();
-    let keep = !request.extract.is_empty() || request.fail_if.is_some();
+    let keep = request.reads_body();
     let result = async {
         let response = builder.send().await?;
         let status = response.status().as_u16();
-        let cookies = crate::profile::cookies::keep(&request.keep_cookies, response.headers());
+        let kept = crate::profile::cookies::keep(&request.keep_cookies, response.headers());
+        let from_headers = super::extract::from_headers(&request.extract, response.headers());
+        // Both or neither: a missing header fails like a missing cookie.
+        let cookies = kept.zip(from_headers).map(|(mut cookies, values)| {
+            cookies.extend(values);
+            cookies
+        });
         let body = read_capped(response, call.max_body_bytes, keep).await?;
         Ok::<_, reqwest::Error>((status, body.map(|body| (body, cookies))))
     }
@@ -98,7 +104,7 @@ pub async fn send(call: Call<'_>) -> Exchange {
                 };
             }
             let failed = request.fail_if.as_deref().is_some_and(|pointer| carries(&body, pointer));
-            match (extract(&request.extract, &body), cookies, failed) {
+            match (super::extract::from_body(&request.extract, &body), cookies, failed) {
                 (Some(mut extracted), Some(cookies), false) => {
                     extracted.extend(cookies);
                     Exchange { service, outcome: Ok(()), extracted, status: Some(status) }
@@ -142,19 +148,6 @@ fn carries(body: &[u8], pointer: &str) -> bool {
     serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|json| json.pointer(pointer).is_some())
 }
 
-/// Pulls each pointer's value out of a JSON body; `None` when the body is not JSON or a
-/// pointer finds nothing (the platform broke its contract: a `bad_body` error).
-fn extract(pointers: &[(String, String)], body: &[u8]) -> Option<Vec<(String, String)>> {
-    if pointers.is_empty() {
-        return Some(Vec::new());
-    }
-    let json: serde_json::Value = serde_json::from_slice(body).ok()?;
-    pointers
-        .iter()
-        .map(|(name, pointer)| json.pointer(pointer).map(|v| (name.clone(), v.to_string())))
-        .collect()
-}
-
 /// Maps a client error to its class: the cause chain tells TLS failures (which reqwest
 /// reports as connect errors) and resets from other I/O errors.
 pub fn classify(error: &reqwest::Error) -> ErrorClass {
@@ -187,20 +180,6 @@ pub fn classify(error: &reqwest::Error) -> ErrorClass {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn extraction_keeps_raw_json_and_fails_on_missing_pointers() {
-        let pointers =
-            vec![("user_id".to_string(), "/id".to_string()), ("token".to_string(), "/token".to_string())];
-        let found = extract(&pointers, br#"{"id": 7, "token": "abc"}"#).expect("both present");
-        assert_eq!(
-            found,
-            [("user_id".to_string(), "7".to_string()), ("token".to_string(), "\"abc\"".to_string())]
-        );
-        assert!(extract(&pointers, br#"{"id": 7}"#).is_none());
-        assert!(extract(&pointers, b"not json").is_none());
-        assert_eq!(extract(&[], b"anything"), Some(Vec::new()));
-    }
 
     #[test]
     fn fail_if_pointers_find_graphql_errors() {

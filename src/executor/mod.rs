@@ -33,6 +33,7 @@ mod context;
 mod cpu;
 mod dispatch;
 mod drive;
+mod extract;
 mod http;
 mod job;
 mod journey;

@@ -138,7 +138,8 @@ async fn connect(config: &RunConfig) -> Result<Connected, ExecutorError> {
     goose::reset_killswitch();
     let base_url = config.base_url.trim_end_matches('/').to_string();
     let timeout = config.limits.request_timeout + Duration::from_secs(1);
-    let (client, wire) = crate::net::client::build(net, &destination, timeout)?;
+    let (client, wire) =
+        crate::net::client::build(net, &destination, timeout, config.profile.follow_redirects)?;
     if !destination.loopback {
         let actions = config.plan.expectations.actions.values();
         let (peak, total) = actions.fold((0.0, 0.0), |(p, t), a| (p + a.peak_per_s, t + a.requests));

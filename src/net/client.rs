@@ -46,10 +46,12 @@ impl Wire {
 }
 
 /// Builds the client for `destination`; `timeout` bounds any request without its own.
+/// Without `follow_redirects` a 3xx is the response (web forms answer with one).
 pub fn build(
     config: &NetConfig,
     destination: &Destination,
     timeout: Duration,
+    follow_redirects: bool,
 ) -> Result<(reqwest::Client, Arc<Wire>), NetError> {
     let client_error = |e: reqwest::Error| NetError::Client(super::error_chain(&e));
     let wire = Arc::new(Wire { prior_knowledge: config.version == HttpVersion::Http2, ..Wire::default() });
@@ -57,6 +59,9 @@ pub fn build(
         .user_agent(concat!("stampede/", env!("CARGO_PKG_VERSION")))
         .timeout(timeout)
         .connector_layer(CountLayer { wire: wire.clone() });
+    if !follow_redirects {
+        builder = builder.redirect(reqwest::redirect::Policy::none());
+    }
     builder = match config.version {
         HttpVersion::Auto => builder,
         HttpVersion::Http1 => builder.http1_only(),

@@ -9,7 +9,7 @@ use super::admin;
 use super::app::App;
 use super::error;
 use super::fault::layer::inject;
-use super::routes::{Route, accounts, feed, graph, graphql, media, posts, rooms, search, session};
+use super::routes::{Route, accounts, feed, graph, graphql, media, posts, rooms, search, session, web};
 
 /// Largest JSON body; posts and comments are short, so anything bigger is abuse.
 pub const JSON_BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -59,7 +59,10 @@ pub fn router(app: App) -> Router {
             "/api/media/form",
             post(media::upload_form).layer(DefaultBodyLimit::max(MEDIA_BODY_LIMIT_BYTES)),
         )
-        .route("/graphql", post(graphql::execute));
+        .route("/graphql", post(graphql::execute))
+        // The HTML forms of a server-rendered platform (CSRF, 302 redirects).
+        .route("/web/login", get(web::login_page).post(web::login))
+        .route("/web/posts", post(web::create_post));
     api.route("/admin/faults", get(admin::get_faults).put(admin::put_faults))
         .fallback(error::unknown_route)
         .method_not_allowed_fallback(error::wrong_method)

@@ -32,6 +32,8 @@ pub(super) fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Pro
         || format!("the actions keep {} distinct cookies", distinct.len()),
         &format!("at most {} cookie names in the whole profile", cookies::MAX_COOKIES),
     );
+    // Kept cookies are readable too, e.g. Django's `x-csrftoken: "{{cookie.csrftoken}}"`.
+    vars.extend(cookies.iter().map(|c| cookies::var_name(c)));
     let known = Known { vars, env: super::env::declared(spec, findings), cookies };
     check_fields(spec, findings);
 
@@ -89,6 +91,7 @@ pub(super) fn compile(spec: &ProfileSpec, findings: &mut Findings) -> Option<Pro
         room_events,
         room_leave,
         env: known.env.into_iter().collect(),
+        follow_redirects: spec.follow_redirects,
     })
 }
 
@@ -211,7 +214,8 @@ fn compile_request(
             "a status between 100 and 599",
         );
     }
-    for (name, pointer) in &spec.extract {
+    let mut extract = Vec::new();
+    for (name, rule) in &spec.extract {
         // An extracted `handle` would replace the generated one for every later step.
         findings.check(
             !BUILT_IN_VARS.contains(&name.as_str()),
@@ -219,7 +223,9 @@ fn compile_request(
             || format!("`{name}` is a built-in placeholder; extracting it would replace it"),
             "another name, e.g. `account_{name}`",
         );
-        check_pointer(Some(pointer), &at.key("extract").key(name.clone()), findings);
+        if let Some(rule) = super::extract::compile(rule, &at.key("extract").key(name.clone()), findings) {
+            extract.push((name.clone(), rule));
+        }
     }
     Some(Request {
         method,
@@ -227,7 +233,7 @@ fn compile_request(
         headers,
         body,
         success: spec.success.clone(),
-        extract: spec.extract.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        extract,
         fail_if: spec.fail_if.clone(),
         keep_cookies,
         send_cookies: if spec.anonymous { Vec::new() } else { known.cookies.clone() },

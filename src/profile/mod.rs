@@ -11,6 +11,7 @@ mod compile;
 pub mod cookies;
 pub mod custom;
 pub mod env;
+pub mod extract;
 mod placeholders;
 pub mod spec;
 pub mod template;
@@ -22,6 +23,7 @@ use reqwest::header::HeaderName;
 
 pub use body::{Body, FormPart, FormPartValue};
 pub use custom::Roles;
+pub use extract::Extract;
 pub use spec::{GeneratedBody, ProfileSpec, RequestSpec, Role};
 pub use template::{JsonTemplate, Template};
 
@@ -46,8 +48,8 @@ pub struct Request {
     pub body: Body,
     /// Success statuses; empty means any 2xx.
     pub success: Vec<u16>,
-    /// (name, JSON pointer) pairs to keep from the response.
-    pub extract: Vec<(String, String)>,
+    /// (name, rule) pairs to keep from the response.
+    pub extract: Vec<(String, Extract)>,
     /// A JSON pointer whose presence marks a successful response failed.
     pub fail_if: Option<String>,
     /// Cookie names to keep from this response's `Set-Cookie`.
@@ -60,6 +62,11 @@ pub struct Request {
 impl Request {
     pub fn is_success(&self, status: u16) -> bool {
         if self.success.is_empty() { (200..300).contains(&status) } else { self.success.contains(&status) }
+    }
+
+    /// Whether the response body must be kept (a rule reads it).
+    pub fn reads_body(&self) -> bool {
+        self.fail_if.is_some() || self.extract.iter().any(|(_, rule)| rule.reads_body())
     }
 }
 
@@ -104,6 +111,8 @@ pub struct Profile {
     /// Environment variables the header values read (`{{env.NAME}}`), bound by
     /// [`env::bind`] before a run; names only, the values live in the templates.
     pub env: Vec<String>,
+    /// Whether the run's client follows redirects (`follow_redirects:`, default true).
+    pub follow_redirects: bool,
 }
 
 impl Profile {

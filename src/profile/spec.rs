@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use super::extract::ExtractSpec;
+
 /// A target profile.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +49,14 @@ pub struct ProfileSpec {
     /// How a room member reads and leaves a live room, for `join_room`.
     #[serde(default)]
     pub rooms: Option<RoomsSpec>,
+    /// Whether the client follows redirects (default true). With `false` a 3xx is the
+    /// answer, as web forms need (`success: [302]`, the new id in `Location`).
+    #[serde(default = "yes")]
+    pub follow_redirects: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The requests around a live room's message stream (`{{room}}` is the room's name).
@@ -126,9 +136,11 @@ pub struct RequestSpec {
     /// Statuses that count as success (default: any 2xx).
     #[serde(default)]
     pub success: Vec<u16>,
-    /// Values to keep from a JSON response: name → JSON pointer (e.g. `token: /token`).
+    /// Values to keep from the response: name → a JSON pointer into a JSON body (e.g.
+    /// `token: /token`), or `{ header: NAME, regex: RE }` (either or both; a regex keeps
+    /// its first capture group, over the header or, without `header`, over the body).
     #[serde(default)]
-    pub extract: BTreeMap<String, String>,
+    pub extract: BTreeMap<String, ExtractSpec>,
 }
 
 /// What a custom action creates or picks in the population.

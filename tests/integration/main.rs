@@ -34,3 +34,4 @@ mod targets;
 mod tls;
 mod util;
 mod validity;
+mod web_forms;

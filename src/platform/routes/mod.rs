@@ -10,6 +10,7 @@ pub mod posts;
 pub mod rooms;
 pub mod search;
 pub mod session;
+pub mod web;
 
 use std::fmt;
 use std::str::FromStr;
