@@ -1,10 +1,10 @@
 //! A second platform nobody here wrote, different in kind from the PDS: the Spirit forum
 //! (django-spirit from PyPI under gunicorn, SQLite) with HTML forms, a cookie session, CSRF
 //! and redirects as answers, through the built-in `spirit` profile. Its signup waits for an
-//! emailed activation link, so natives and newcomers are accounts provisioned on it
-//! (`population.accounts`, `population.newcomer_accounts`). After a short RedNote replay
-//! the forum's own database is asked what exists: one topic per `create_post` (natives'
-//! posts by natives' accounts, newcomers' by theirs), one reply per `comment`, likes.
+//! emailed activation link, so the replay's users are accounts provisioned on it
+//! (`population.accounts`). After natives' sessions over every supported action the
+//! forum's own database is asked what exists: one topic per `create_post`, one reply per
+//! `comment`, likes, and no account made.
 //!
 //! Spirit comes from PyPI (tests/spirit/setup.sh, cached outside the repository). When
 //! PyPI is unreachable the test prints a visible `SKIPPED:` line and passes on a
@@ -88,17 +88,31 @@ fn install() -> Result<PathBuf, String> {
     }
 }
 
-/// The plan's natives and newcomers for the replay's flags.
-fn planned(flags: &[&str]) -> (u64, u64) {
-    let output = stampede()
-        .args(["plan", "--format", "json"])
-        .args(flags)
-        .arg(repo_root().join("scenarios/rednote-2025-01.yaml"))
-        .output()
-        .expect("stampede plan runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let plan: Value = serde_json::from_slice(&output.stdout).expect("plan JSON");
-    (plan["natives"].as_u64().expect("natives"), plan["total_arrivals"].as_u64().expect("arrivals"))
+const NATIVES: u64 = 10;
+const POSTS_EACH: u64 = 1;
+
+/// Natives' sessions over every action the profile supports, built-in and custom: a
+/// minute of curve in 10 s, one session per second. (A RedNote replay with provisioned
+/// newcomers is `tests/spirit/scenario.sh`; the test stays below the forum's knee.)
+fn scenario(dir: &Path) -> PathBuf {
+    let yaml = format!(
+        "name: spirit-sessions\nseed: 5\ntimeline: {{ span: 1m, compress: 6, sample: 1 }}\n\
+         arrivals:\n  curve: {{ constant: {{ rate: 30/min }} }}\n\
+         population: {{ natives: {NATIVES}, posts_per_native: {{ fixed: {POSTS_EACH} }}, accounts: natives.csv }}\n\
+         journeys:\n  - name: session\n    weight: 1\n    steps:\n\
+         \x20     - action: view_feed\n\
+         \x20     - {{ action: create_post, payload: {{ text_len: {{ fixed: 40 }} }} }}\n\
+         \x20     - {{ action: view_post, pick: uniform }}\n\
+         \x20     - {{ action: like, pick: uniform }}\n\
+         \x20     - {{ action: comment, pick: recent, payload: {{ text_len: {{ fixed: 30 }} }} }}\n\
+         \x20     - action: search\n\
+         \x20     - {{ action: subscribe, pick: uniform }}\n\
+         \x20     - {{ action: follow, pick: uniform }}\n\
+         target: spirit\n"
+    );
+    let path = dir.join("sessions.yaml");
+    std::fs::write(&path, yaml).expect("scenario written");
+    path
 }
 
 fn action<'a>(report: &'a Value, name: &str) -> &'a Value {
@@ -121,47 +135,37 @@ fn sum(counts: &Value, table: &str, prefix: &str) -> u64 {
 }
 
 #[test]
-fn a_rednote_replay_against_a_local_spirit_forum_writes_every_topic_and_reply() {
+fn replayed_sessions_against_a_local_spirit_forum_write_every_topic_and_reply() {
     let Some(dir) = crate::util::require_or_skip("SPIRIT", "the Spirit forum end-to-end test", install())
     else {
         return;
     };
     let spirit = Spirit::start(&dir);
-    let flags = ["--replay-in", "20s", "--sample", "0.00003"];
-    let (natives, newcomers) = planned(&flags);
     let work = tempfile::tempdir().expect("tempdir");
-    let scenario = spirit.script(
-        "scenario.sh",
-        &[&work.path().to_string_lossy(), &natives.to_string(), &newcomers.to_string()],
-    );
+    let csv = work.path().join("natives.csv");
+    spirit.script("manage.sh", &["accounts", &NATIVES.to_string(), &csv.to_string_lossy(), "n"]);
     let out = work.path().join("run");
     let output = stampede()
         .args(["run", "--quiet"])
-        .args(flags)
         // Correctness, not speed: a starved forum may be slow, never a timeout error.
         .args(["--request-timeout", "120s", "--drain", "120s", "--target", &spirit.base, "--out"])
         .arg(&out)
-        .arg(scenario.trim())
+        .arg(scenario(work.path()))
         .output()
         .expect("stampede runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    // The scenario's latency thresholds may fail on a starved forum (exit 1); nothing else.
-    assert!(
-        matches!(output.status.code(), Some(0 | 1)),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!String::from_utf8_lossy(&std::fs::read(&csv).expect("csv")).is_empty());
     let report = read_report(&out);
     assert_eq!(report["interrupted"], false);
-    for verdict in report["verdicts"].as_array().expect("verdicts") {
-        let latency = verdict["name"].as_str().is_some_and(|n| n.contains(".response."));
-        assert!(verdict["outcome"] != "fail" || latency, "{verdict}");
-    }
     let requests = |name: &str| action(&report, name)["requests"].as_u64().unwrap_or(0);
-    for name in ["login", "create_post", "view_feed", "view_post", "like", "comment"] {
+    for name in ["create_post", "view_feed", "view_post", "like", "comment", "search", "subscribe"] {
         let a = action(&report, name);
         assert!(requests(name) > 0, "{name} has requests: {a}");
-        assert_eq!(errors(a), 0, "{name} has no errors: {}", a["errors"]);
+        // Spirit refuses a like of one's own comment with 404, and picks may choose one's own
+        // topic: the only errors allowed, on like alone.
+        let own = if name == "like" { a["errors"]["status_4xx"].as_u64().unwrap_or(0) } else { 0 };
+        assert_eq!(errors(a), own, "{name} has no errors: {}", a["errors"]);
     }
     let unsupported: Vec<&str> = report["unsupported"]
         .as_array()
@@ -169,21 +173,18 @@ fn a_rednote_replay_against_a_local_spirit_forum_writes_every_topic_and_reply() 
         .iter()
         .filter_map(|u| u["action"].as_str())
         .collect();
-    for name in ["follow", "upload_media", "join_room"] {
-        assert!(unsupported.contains(&name), "{name} is listed unsupported: {unsupported:?}");
-    }
+    assert!(unsupported.contains(&"follow"), "follow is listed unsupported: {unsupported:?}");
 
     let counts: Value = serde_json::from_str(&spirit.script("manage.sh", &["count"])).expect("count JSON");
-    println!("spirit replay: natives {natives}, newcomers {newcomers}, on the forum: {counts}");
-    // No account was made: every native and newcomer logged in as a provisioned one.
-    assert_eq!(counts["users"].as_u64(), Some(natives + newcomers), "{counts}");
-    assert_eq!(counts["logged_in"].as_u64(), Some(natives + requests("login")), "{counts}");
-    // One topic per newcomer's create_post, and the natives' posts made before the replay.
-    assert_eq!(sum(&counts, "topics", "c"), requests("create_post"), "{counts}");
-    assert_eq!(sum(&counts, "topics", "n"), 2 * natives, "{counts}");
-    // One reply per comment (natives' storms and newcomers' comments alike).
-    assert_eq!(sum(&counts, "replies", "c") + sum(&counts, "replies", "n"), requests("comment"), "{counts}");
+    println!("spirit replay: {NATIVES} natives; on the forum: {counts}");
+    // No account was made: every native logged in as a provisioned one.
+    assert_eq!(counts["users"].as_u64(), Some(NATIVES), "{counts}");
+    assert_eq!(counts["logged_in"].as_u64(), Some(NATIVES), "{counts}");
+    // One topic per create_post, plus the natives' posts made before the replay.
+    assert_eq!(sum(&counts, "topics", "n"), requests("create_post") + NATIVES * POSTS_EACH, "{counts}");
+    // One reply per comment.
+    assert_eq!(sum(&counts, "replies", "n"), requests("comment"), "{counts}");
     // A repeated like of the same comment keeps one like (Spirit answers it with the form).
-    let likes = sum(&counts, "likes", "c");
+    let likes = sum(&counts, "likes", "n");
     assert!(likes > 0 && likes <= requests("like"), "{likes} likes for {} requests", requests("like"));
 }
