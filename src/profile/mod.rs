@@ -32,8 +32,11 @@ use crate::scenario::load::Document;
 use crate::source::problem::{DocPath, Findings, Problem, Problems};
 
 /// Built-in profiles by name.
-const BUILT_IN: &[(&str, &str)] =
-    &[("reference", include_str!("reference.yaml")), ("bluesky-pds", include_str!("bluesky-pds.yaml"))];
+const BUILT_IN: &[(&str, &str)] = &[
+    ("reference", include_str!("reference.yaml")),
+    ("bluesky-pds", include_str!("bluesky-pds.yaml")),
+    ("spirit", include_str!("spirit.yaml")),
+];
 
 /// Placeholders the executor always provides (`now` is rendered per request).
 const BUILT_IN_VARS: &[&str] = &["handle", "email", "password", "text", "seq", "now", "room"];

@@ -30,6 +30,7 @@ mod secrets;
 mod segments;
 mod sessions;
 mod shapes;
+mod spirit;
 mod stuck;
 mod targets;
 mod tls;
