@@ -11,6 +11,7 @@ mod compile;
 pub mod cookies;
 pub mod custom;
 pub mod env;
+pub mod har;
 mod placeholders;
 pub mod spec;
 pub mod template;
