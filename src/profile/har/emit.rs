@@ -166,6 +166,7 @@ fn body_yaml(out: &mut String, body: &BodyDraft) {
             let fields: Vec<String> = fields.iter().map(|(k, v)| format!("{}: {}", q(k), q(v))).collect();
             let _ = writeln!(out, "    form: {{ {} }}", fields.join(", "));
         }
+        BodyDraft::Multipart(parts) if parts.is_empty() => {}
         BodyDraft::Multipart(parts) => {
             out.push_str("    multipart:\n");
             for part in parts {

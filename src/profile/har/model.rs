@@ -114,12 +114,21 @@ pub struct Content {
 }
 
 impl Content {
-    /// The body as text, when the recording holds it as text.
-    pub fn text(&self) -> Option<&str> {
-        if self.encoding.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("base64")) {
+    /// The body as text: as recorded, or decoded when a text body was stored in base64
+    /// (Chromium does so for some pages); binary bodies (images, downloads) give `None`.
+    pub fn text(&self) -> Option<String> {
+        let text = self.text.as_deref()?;
+        if !self.encoding.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("base64")) {
+            return Some(text.to_string());
+        }
+        let mime = self.mime_type.to_ascii_lowercase();
+        let textual = ["text/", "json", "xml", "javascript"].iter().any(|m| mime.contains(m));
+        if !textual {
             return None;
         }
-        self.text.as_deref()
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(text).ok()?;
+        String::from_utf8(bytes).ok()
     }
 }
 
@@ -182,5 +191,11 @@ mod tests {
             encoding: Some("base64".into()),
         };
         assert_eq!(content.text(), None);
+        let page = Content {
+            mime_type: "text/html".into(),
+            text: Some("PGI+".into()),
+            encoding: Some("base64".into()),
+        };
+        assert_eq!(page.text().as_deref(), Some("<b>"));
     }
 }
