@@ -14,6 +14,7 @@ mod k8s;
 mod merge;
 mod net;
 mod plan;
+mod profile;
 mod report;
 mod run;
 mod targets;
@@ -80,6 +81,8 @@ pub enum Command {
     },
     /// Turn a platform's own logs into a scenario that replays its surge.
     Import(import::ImportArgs),
+    /// Make target profiles (`from-har`: a skeleton from a browser recording).
+    Profile(profile::ProfileArgs),
     /// Run the reference platform (an embedded social network on SQLite).
     Serve(crate::platform::ServeArgs),
 }
@@ -158,6 +161,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Ok(exit::OK)
         }
         Command::Import(args) => import::run(&args),
+        Command::Profile(args) => profile::run(&args),
         Command::Serve(args) => serve(args),
     };
     match outcome {

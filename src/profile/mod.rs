@@ -12,6 +12,7 @@ pub mod cookies;
 pub mod custom;
 pub mod env;
 pub mod extract;
+pub mod har;
 mod placeholders;
 pub mod spec;
 pub mod template;

@@ -21,27 +21,34 @@ pub enum FileError {
     Io(#[from] std::io::Error),
     #[error("not a regular file")]
     NotRegular,
-    #[error("the file is larger than the limit of 16 MiB")]
-    TooLarge,
+    #[error("the file is larger than the limit of {limit_mib} MiB")]
+    TooLarge { limit_mib: u64 },
     #[error("the file is not UTF-8 text")]
     NotUtf8,
 }
 
 /// Reads `path` as UTF-8 text: a regular file of at most [`MAX_FILE_BYTES`].
 pub fn read_text(path: &Path) -> Result<String, FileError> {
+    read_text_within(path, MAX_FILE_BYTES)
+}
+
+/// Reads `path` as UTF-8 text: a regular file of at most `limit_bytes` (a browser recording
+/// with its response bodies is larger than a scenario).
+pub fn read_text_within(path: &Path, limit_bytes: u64) -> Result<String, FileError> {
+    let too_large = || FileError::TooLarge { limit_mib: limit_bytes / (1024 * 1024) };
     // Checked before opening: opening a FIFO for reading blocks until a writer comes.
     let metadata = std::fs::metadata(path)?;
     if !metadata.is_file() {
         return Err(FileError::NotRegular);
     }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(FileError::TooLarge);
+    if metadata.len() > limit_bytes {
+        return Err(too_large());
     }
     // The size may lie (`/proc`, a file growing while read): the read itself is capped.
     let mut bytes = Vec::new();
-    File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(FileError::TooLarge);
+    File::open(path)?.take(limit_bytes + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit_bytes {
+        return Err(too_large());
     }
     String::from_utf8(bytes).map_err(|_| FileError::NotUtf8)
 }
@@ -111,7 +118,7 @@ mod tests {
         let big = dir.path().join("big.csv");
         let handle = File::create(&big).expect("created");
         handle.set_len(MAX_FILE_BYTES + 1).expect("sparse file");
-        assert!(matches!(read_text(&big), Err(FileError::TooLarge)));
+        assert!(matches!(read_text(&big), Err(FileError::TooLarge { limit_mib: 16 })));
         std::fs::write(&file, [0xff, 0xfe]).expect("written");
         assert!(matches!(read_text(&file), Err(FileError::NotUtf8)));
     }

@@ -11,6 +11,7 @@ mod charts;
 mod custom_actions;
 mod fuzz;
 mod gate;
+mod har;
 mod hostile;
 mod import;
 mod library;

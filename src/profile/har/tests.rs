@@ -1,0 +1,239 @@
+//! From recordings to profile text: the committed browser recording of the reference
+//! platform, and small hand-made HARs for each rule (credentials, ids, extraction, roles).
+
+use std::path::{Path, PathBuf};
+
+use super::{Options, generate};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/har").join(name)
+}
+
+fn options() -> Options {
+    Options { origin: None, name: "t".into() }
+}
+
+/// One entry: method, URL, request headers, request body (mime, text), status, response
+/// headers, response body (mime, text).
+struct E<'a> {
+    method: &'a str,
+    url: &'a str,
+    headers: &'a [(&'a str, &'a str)],
+    body: Option<(&'a str, &'a str)>,
+    status: u16,
+    response_headers: &'a [(&'a str, &'a str)],
+    response: (&'a str, &'a str),
+}
+
+fn har(entries: &[E<'_>]) -> String {
+    let headers = |list: &[(&str, &str)]| -> serde_json::Value {
+        list.iter().map(|(n, v)| serde_json::json!({"name": n, "value": v})).collect()
+    };
+    let entries: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|e| {
+            let mut request =
+                serde_json::json!({"method": e.method, "url": e.url, "headers": headers(e.headers)});
+            if let Some((mime, text)) = e.body {
+                request["postData"] = serde_json::json!({"mimeType": mime, "text": text});
+            }
+            serde_json::json!({
+                "request": request,
+                "response": {"status": e.status, "headers": headers(e.response_headers),
+                             "content": {"mimeType": e.response.0, "text": e.response.1}},
+            })
+        })
+        .collect();
+    serde_json::json!({"log": {"version": "1.2", "entries": entries}}).to_string()
+}
+
+fn generate_text(entries: &[E<'_>]) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.har");
+    std::fs::write(&path, har(entries)).expect("written");
+    generate(&path, &options()).expect("a profile").yaml
+}
+
+#[test]
+fn the_reference_recording_becomes_a_profile_that_loads() {
+    let output = generate(&fixture("reference.har"), &options()).expect("a profile");
+    assert_eq!(
+        output.actions,
+        [
+            "signup",
+            "upload_media",
+            "create_post",
+            "view_post",
+            "follow",
+            "view_user",
+            "comment",
+            "like",
+            "view_feed",
+            "get_api_search",
+            "login"
+        ]
+    );
+    assert_eq!((output.requests, output.dropped.total()), (14, 0));
+    let yaml = &output.yaml;
+    let profile =
+        crate::profile::parse(Path::new("generated.yaml"), yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+    assert_eq!(profile.user_fields, ["user_id"]);
+    assert_eq!(profile.post_fields, ["post_id"]);
+    for expected in [
+        "authorization: \"Bearer {{token}}\"",
+        "path: \"/api/posts/{{target_post.post_id}}/comments\"",
+        "path: \"/api/users/{{target_user.user_id}}/follow\"",
+        "json: { \"media_ids\": [\"{{media_id}}\"], \"text\": \"{{text}}\" }",
+        "json: { \"email\": \"{{email}}\", \"handle\": \"{{handle}}\", \"password\": \"{{password}}\" }",
+    ] {
+        assert!(yaml.contains(expected), "{expected}\n{yaml}");
+    }
+    // No recorded credential or token is left in the profile.
+    let recording = std::fs::read_to_string(fixture("reference.har")).expect("fixture");
+    for secret in ["newcomer-pass-5678", "friend-pass-1234", "rin_newcomer", "rin@example.test"] {
+        assert!(recording.contains(secret) && !yaml.contains(secret), "{secret}");
+    }
+}
+
+const HTML: &str = "text/html; charset=utf-8";
+
+/// A Django-style site: a CSRF cookie and hidden input, a form login answered 302 with a
+/// session cookie, a form POST answered 302 with the new topic's id in `Location`.
+fn django() -> Vec<E<'static>> {
+    let cookies = &[("Cookie", "csrftoken=Ck1234567890abcdefXYZ; sessionid=Sess0123456789abcdef")];
+    vec![
+        E {
+            method: "GET",
+            url: "http://127.0.0.1:8000/accounts/login/",
+            headers: &[("User-Agent", "Chromium")],
+            body: None,
+            status: 200,
+            response_headers: &[("Set-Cookie", "csrftoken=Ck1234567890abcdefXYZ; Path=/")],
+            response: (
+                HTML,
+                r#"<form><input type="hidden" name="csrfmiddlewaretoken" value="Mw98765432109876abcdEF">"#,
+            ),
+        },
+        E {
+            method: "POST",
+            url: "http://127.0.0.1:8000/accounts/login/",
+            headers: &[("Cookie", "csrftoken=Ck1234567890abcdefXYZ")],
+            body: Some((
+                "application/x-www-form-urlencoded",
+                "csrfmiddlewaretoken=Mw98765432109876abcdEF&login=rin&password=secret-pass-1",
+            )),
+            status: 302,
+            response_headers: &[
+                ("Location", "/"),
+                ("Set-Cookie", "sessionid=Sess0123456789abcdef; HttpOnly"),
+            ],
+            response: (HTML, ""),
+        },
+        E {
+            method: "GET",
+            url: "http://127.0.0.1:8000/topic/publish/",
+            headers: cookies,
+            body: None,
+            status: 200,
+            response_headers: &[],
+            response: (
+                HTML,
+                r#"<input type="hidden" name="csrfmiddlewaretoken" value="Tk55556666777788889999aa">"#,
+            ),
+        },
+        E {
+            method: "POST",
+            url: "http://127.0.0.1:8000/topic/publish/",
+            headers: cookies,
+            body: Some((
+                "application/x-www-form-urlencoded",
+                "csrfmiddlewaretoken=Tk55556666777788889999aa&title=My+first+topic+here&comment=hi&category=2",
+            )),
+            status: 302,
+            response_headers: &[("Location", "/topic/17/my-first-topic-here/")],
+            response: (HTML, ""),
+        },
+        E {
+            method: "GET",
+            url: "http://127.0.0.1:8000/topic/17/my-first-topic-here/",
+            headers: cookies,
+            body: None,
+            status: 200,
+            response_headers: &[],
+            response: (HTML, "<h1>My first topic here</h1>"),
+        },
+        E {
+            method: "POST",
+            url: "http://127.0.0.1:8000/comment/17/publish/",
+            headers: &[
+                ("Cookie", "csrftoken=Ck1234567890abcdefXYZ; sessionid=Sess0123456789abcdef"),
+                ("X-CSRFToken", "Ck1234567890abcdefXYZ"),
+            ],
+            body: Some(("application/x-www-form-urlencoded", "comment=Nice+one+rin")),
+            status: 302,
+            response_headers: &[("Location", "/comment/5/find/")],
+            response: (HTML, ""),
+        },
+        E {
+            method: "GET",
+            url: "https://cdn.example.com/spirit.css",
+            headers: &[],
+            body: None,
+            status: 200,
+            response_headers: &[],
+            response: ("text/css", ""),
+        },
+    ]
+}
+
+#[test]
+fn django_forms_become_cookies_regex_extracts_and_redirect_answers() {
+    let yaml = generate_text(&django());
+    for expected in [
+        "follow_redirects: false",
+        "post_fields: [topic_id, topic_slug]",
+        "  login:    # POST /accounts/login/, recorded once",
+        "form: { \"csrfmiddlewaretoken\": \"{{csrfmiddlewaretoken}}\", \"login\": \"{{handle}}\", \"password\": \"{{password}}\" }",
+        "cookies: [csrftoken]",
+        "cookies: [sessionid]",
+        "success: [302]",
+        "csrfmiddlewaretoken: { regex: \"name=\\\"csrfmiddlewaretoken\\\" value=\\\"([^\\\"]+)\" }",
+        "  create_post:    # POST /topic/publish/, recorded once",
+        "\"title\": \"{{text}}\"",
+        "\"category\": \"2\"",
+        "topic_id: { header: \"location\", regex: \"/topic/(\\\\d+)\" }",
+        "topic_slug: { header: \"location\", regex: \"/topic/\\\\d+/([^/]+)\" }",
+        "  view_post:    # GET /topic/{id}/{id}/, recorded once",
+        "path: \"/topic/{{target_post.topic_id}}/{{target_post.topic_slug}}/\"",
+        "  comment:    # POST /comment/{id}/publish/, recorded once",
+        "path: \"/comment/{{target_post.topic_id}}/publish/\"",
+        "headers: { \"x-csrftoken\": \"{{cookie.csrftoken}}\" }",
+        "form: { \"comment\": \"Nice one {{handle}}\" }",
+    ] {
+        assert!(yaml.contains(expected), "{expected}\n{yaml}");
+    }
+    // The first page is fetched before any cookie exists; later requests send theirs.
+    assert!(yaml.contains("path: \"/accounts/login/\"\n    anonymous: true"), "{yaml}");
+    assert_eq!(yaml.matches("anonymous: true").count(), 1, "{yaml}");
+    assert!(!yaml.contains("Sess0123456789abcdef") && !yaml.contains("secret-pass-1"), "{yaml}");
+}
+
+#[test]
+fn recordings_with_nothing_to_replay_are_refused_clearly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("static.har");
+    let only_static = django().into_iter().filter(|e| e.url.contains("cdn.")).collect::<Vec<_>>();
+    std::fs::write(&path, har(&only_static)).expect("written");
+    let err = generate(&path, &Options { origin: Some("http://127.0.0.1:8000".into()), name: "t".into() })
+        .expect_err("nothing left");
+    let message = err.to_string();
+    assert!(
+        message.contains("no request to http://127.0.0.1:8000 is left") && message.contains("(1 of them;"),
+        "{message}"
+    );
+    let err = generate(&path, &Options { origin: Some("ftp://x/y".into()), name: "t".into() })
+        .expect_err("bad origin");
+    assert!(err.to_string().starts_with("--origin \"ftp://x/y\": not an origin"), "{err}");
+    let output = generate(&path, &options()).expect_err("static only");
+    assert!(output.to_string().contains("static assets"), "{output}");
+}
