@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::credentials;
 use super::filter::Exchange;
+use super::generated::{Action, Generated};
 use super::request::{Draft, Templater, Use};
 use super::shape;
 use super::sources::{How, Responses, Source};
@@ -15,38 +16,6 @@ use crate::profile::spec::Role;
 
 /// Last path words of a health check (sent as the profile's `health`, not an action).
 const HEALTH_WORDS: &[&str] = &["health", "healthz", "livez", "readyz", "ping"];
-
-/// One action of the generated profile.
-#[derive(Debug, Clone)]
-pub struct Action {
-    pub name: String,
-    pub builtin: bool,
-    /// `METHOD /path/{id}` — what made recorded requests one action.
-    pub shape: String,
-    pub occurrences: usize,
-    pub draft: Draft,
-    pub status: u16,
-    pub creates: Option<Role>,
-    pub picks: Option<Role>,
-    pub anonymous: bool,
-    pub extract: Vec<(String, How)>,
-    pub cookies: Vec<String>,
-}
-
-/// A generated profile, before it is written out.
-#[derive(Debug, Clone)]
-pub struct Generated {
-    pub health: Option<Action>,
-    /// The profile-wide `authorization` header, when requests carry a bearer token.
-    pub authorization: Option<String>,
-    pub env: Vec<String>,
-    pub user_fields: Vec<String>,
-    pub post_fields: Vec<String>,
-    pub follow_redirects: bool,
-    pub actions: Vec<Action>,
-    /// What the user must check by hand, for the file's header.
-    pub notes: Vec<String>,
-}
 
 /// Groups `exchanges` into actions and resolves every placeholder.
 pub fn assemble(exchanges: &[Exchange]) -> Generated {

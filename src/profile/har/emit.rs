@@ -8,8 +8,8 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::assemble::{Action, Generated};
 use super::filter::Dropped;
+use super::generated::{Action, Generated};
 use super::request::{BodyDraft, PartDraft};
 use super::sources::How;
 use crate::profile::spec::Role;

@@ -14,6 +14,7 @@ pub mod assemble;
 pub mod credentials;
 pub mod emit;
 pub mod filter;
+pub mod generated;
 pub mod model;
 pub mod naming;
 pub mod request;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::assemble::Action;
+use super::generated::Action;
 use super::request::{BodyDraft, PartDraft};
 use super::shape;
 use crate::profile::spec::Role;

@@ -34,6 +34,11 @@ pub async fn run(settings: &Settings, mut say: impl FnMut(&str)) -> Result<Capac
             Next::AtLeast(_) => break End::AtLeast,
             Next::Below(_) => break End::Below,
         };
+        // This step's own listener starts before the look for a signal between steps, so
+        // that a signal is seen by one of the two: the executor's listener starts only
+        // after the step's set-up, and a Ctrl-C before it would otherwise go unseen until
+        // the whole step had run.
+        let step_signals = Interrupts::listen();
         // A signal between steps (none is in flight to notice it).
         if let Some(name) = pending_signal(&mut interrupts) {
             break End::Interrupted(format!("interrupted by {name}"));
@@ -46,7 +51,7 @@ pub async fn run(settings: &Settings, mut say: impl FnMut(&str)) -> Result<Capac
             }
         }
         let budget_hit = Arc::new(AtomicBool::new(false));
-        let shutdown = budget_shutdown(deadline, budget_hit.clone());
+        let shutdown = step_shutdown(deadline, budget_hit.clone(), step_signals);
         let index = u32::try_from(done.len() + 1).unwrap_or(u32::MAX);
         let step = match step::run(settings, base, scale, index, shutdown).await {
             Ok(step) => step,
@@ -108,6 +113,14 @@ pub fn check(settings: &Settings) -> Result<(crate::scenario::Scenario, Base), C
 fn pending_signal(interrupts: &mut Interrupts) -> Option<&'static str> {
     use futures_util::FutureExt;
     interrupts.next().now_or_never()
+}
+
+/// Resolves at the budget's deadline (noting that it did) or at a SIGINT or SIGTERM.
+async fn step_shutdown(deadline: Option<Instant>, hit: Arc<AtomicBool>, mut signals: Interrupts) {
+    tokio::select! {
+        () = budget_shutdown(deadline, hit) => {}
+        _ = signals.next() => {}
+    }
 }
 
 /// Resolves at the budget's deadline (never without one), noting that it did.
