@@ -236,7 +236,7 @@ fn compile_request(
         extract,
         fail_if: spec.fail_if.clone(),
         keep_cookies,
-        send_cookies: if spec.anonymous { Vec::new() } else { known.cookies.clone() },
+        send_cookies: if spec.anonymous { Vec::new() } else { cookies::sent(&known.cookies) },
     })
 }
 

@@ -52,12 +52,18 @@ pub(super) fn profile_cookies<'a>(per_action: impl Iterator<Item = &'a Vec<Strin
     all
 }
 
-/// The `Cookie` header value for the `names` the journey holds a value for, if any.
-pub fn header(names: &[String], lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
-    let pairs: Vec<String> = names
+/// The (cookie name, journey value name) pairs a request sends back, made once when the
+/// profile is compiled so that no request formats `cookie.NAME` again.
+pub fn sent(names: &[String]) -> Vec<(String, String)> {
+    names.iter().map(|name| (name.clone(), var_name(name))).collect()
+}
+
+/// The `Cookie` header value for the [`sent`] cookies the journey holds a value for, if any.
+pub fn header(sent: &[(String, String)], lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let pairs: Vec<String> = sent
         .iter()
-        .filter_map(|name| {
-            let value = super::template::plain(&lookup(&var_name(name))?);
+        .filter_map(|(name, var)| {
+            let value = super::template::plain(&lookup(var)?);
             (!value.is_empty()).then(|| format!("{name}={value}"))
         })
         .collect();
@@ -100,7 +106,7 @@ mod tests {
         assert_eq!(kept, [("cookie.sid".to_string(), "\"abc123\"".to_string())]);
         assert!(keep(&["csrf".to_string()], &headers).is_none(), "a missing kept cookie fails");
         let lookup = |name: &str| kept.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-        let names = ["sid".to_string(), "csrf".to_string()];
+        let names = sent(&["sid".to_string(), "csrf".to_string()]);
         assert_eq!(header(&names, &lookup).as_deref(), Some("sid=abc123"));
         assert_eq!(header(&names, &|_: &str| None), None);
     }

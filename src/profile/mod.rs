@@ -58,9 +58,9 @@ pub struct Request {
     pub fail_if: Option<String>,
     /// Cookie names to keep from this response's `Set-Cookie`.
     pub keep_cookies: Vec<String>,
-    /// Cookie names sent back in a `Cookie` header (the profile's kept cookies; none for
-    /// anonymous requests).
-    pub send_cookies: Vec<String>,
+    /// Cookies sent back in a `Cookie` header, as (cookie name, journey value name) pairs
+    /// (the profile's kept cookies; none for anonymous requests).
+    pub send_cookies: Vec<(String, String)>,
 }
 
 impl Request {
