@@ -30,20 +30,21 @@ fn a_join_without_a_stream_is_refused() {
 }
 
 #[test]
-fn the_bluesky_profile_writes_records_and_declares_appview_reads_unsupported() {
+fn the_bluesky_profile_writes_records_reads_them_back_and_declares_appview_reads_unsupported() {
     let profile = load("bluesky-pds", Origin::CommandLine { scenario_dir: Path::new(".") })
         .expect("built-in profile is valid");
     let supported: Vec<&str> =
         Action::ALL.into_iter().filter(|a| profile.request(*a).is_some()).map(Action::name).collect();
-    assert_eq!(supported, ["signup", "login", "upload_media", "create_post", "follow", "comment", "like"]);
-    for action in [Action::ViewFeed, Action::ViewPost, Action::ViewUser] {
-        assert!(profile.unsupported_reason(action).is_some_and(|r| r.contains("AppView")), "{action}");
-    }
+    assert_eq!(
+        supported,
+        ["signup", "login", "upload_media", "create_post", "follow", "comment", "like", "view_post", "view_user"]
+    );
+    assert!(profile.unsupported_reason(Action::ViewFeed).is_some_and(|r| r.contains("AppView")));
     for action in [Action::JoinRoom, Action::SendChat] {
         assert!(profile.unsupported_reason(action).is_some_and(|r| r.contains("no live chat")), "{action}");
     }
     assert_eq!(profile.user_fields, ["did"]);
-    assert_eq!(profile.post_fields, ["uri", "cid"]);
+    assert_eq!(profile.post_fields, ["uri", "cid", "repo", "rkey"]);
     let upload = profile.request(Action::UploadMedia).expect("upload_media");
     assert!(
         matches!(&upload.body, Body::Generated { kind: GeneratedBody::Image, content_type } if content_type == "image/png")

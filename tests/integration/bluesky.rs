@@ -184,7 +184,8 @@ fn a_rednote_replay_against_a_local_bluesky_pds_writes_every_record() {
         assert!(verdict["outcome"] != "fail" || latency, "{verdict}");
     }
 
-    let supported = ["signup", "upload_media", "create_post", "follow", "comment", "like"];
+    // view_post reads the picked post back from its author's repo (getRecord).
+    let supported = ["signup", "upload_media", "create_post", "follow", "comment", "like", "view_post"];
     for name in supported {
         let a = action(&report, name);
         assert!(a["requests"].as_u64().unwrap_or(0) > 0, "{name} has requests: {a}");
@@ -196,7 +197,8 @@ fn a_rednote_replay_against_a_local_bluesky_pds_writes_every_record() {
         .iter()
         .filter_map(|u| u["action"].as_str())
         .collect();
-    assert!(unsupported.contains(&"view_feed") && unsupported.contains(&"view_post"), "{unsupported:?}");
+    assert!(unsupported.contains(&"view_feed"), "{unsupported:?}");
+    assert!(!unsupported.contains(&"view_post") && !unsupported.contains(&"view_user"), "{unsupported:?}");
     // The room storm is skipped, not faked: no live rooms on a PDS.
     assert!(unsupported.contains(&"join_room"), "{unsupported:?}");
     assert!(report.get("chat").is_none(), "no chat section without rooms");
@@ -213,4 +215,44 @@ fn a_rednote_replay_against_a_local_bluesky_pds_writes_every_record() {
     assert!(records.follows > 0 && records.follows <= requests("follow"), "{records:?}");
     assert!(records.likes > 0 && records.likes <= requests("like"), "{records:?}");
     println!("bluesky PDS replay: {records:?}");
+    replay_the_pds_reads(&pds);
+}
+
+/// Natives' sessions made of reads only, built-in and custom, on the same PDS (started once:
+/// it is the slow part): every read is answered, `open_profile`'s three requests too.
+fn replay_the_pds_reads(pds: &Pds) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let scenario = out.path().join("reads.yaml");
+    let steps: String = ["view_post", "view_user", "list_records", "describe_repo", "open_profile"]
+        .iter()
+        .map(|name| format!("      - {{ action: {name}, pick: uniform }}\n"))
+        .collect();
+    let yaml = format!(
+        "name: pds-reads\nseed: 11\ntimeline: {{ span: 1m, compress: 6, sample: 1 }}\n\
+         arrivals:\n  curve: {{ constant: {{ rate: 30/min }} }}\n\
+         population: {{ natives: 4, posts_per_native: {{ fixed: 2 }} }}\n\
+         journeys:\n  - name: reader\n    weight: 1\n    steps:\n{steps}target: bluesky-pds\n"
+    );
+    std::fs::write(&scenario, yaml).expect("scenario written");
+    let output = stampede()
+        .args(["run", "--quiet", "--request-timeout", "120s", "--drain", "120s"])
+        .args(["--target", &pds.base, "--out"])
+        .arg(out.path().join("report"))
+        .arg(&scenario)
+        .output()
+        .expect("stampede runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let report = crate::util::read_report(&out.path().join("report"));
+    for name in ["view_post", "view_user", "list_records", "describe_repo", "open_profile"] {
+        let a = action(&report, name);
+        assert!(a["requests"].as_u64().unwrap_or(0) > 0, "{name} has requests: {a}");
+        assert_eq!(errors(a), 0, "{name} has no errors: {}", a["errors"]);
+    }
+    // Each request of the parallel group is recorded too, under ACTION/REQUEST.
+    let parts = report["parts"].as_array().expect("parts");
+    for part in ["open_profile/repo", "open_profile/posts", "open_profile/follows"] {
+        let entry = parts.iter().find(|p| p["name"] == part).unwrap_or_else(|| panic!("no part {part}"));
+        assert!(entry["requests"].as_u64().unwrap_or(0) > 0 && errors(entry) == 0, "{part}: {entry}");
+    }
 }
