@@ -26,8 +26,12 @@ use std::thread::Thread;
 use std::time::{Duration, Instant};
 
 /// Shortest time between two batches of wake-ups: deadlines closer than this to the
-/// previous batch wait for the next one, so lateness gains at most this much.
-const GRAIN: Duration = Duration::from_micros(100);
+/// previous batch wait for the next one, so lateness gains at most this much. Each batch
+/// wakes the runtime thread from outside (a syscall and a context switch each side); at
+/// 100 µs a 3,500/s run cost visibly more CPU per request than tokio's ticks (noisy shared
+/// machine), at 500 µs the wake-ups are at most twice tokio's and p99 lateness stays
+/// under ~0.6 ms.
+const GRAIN: Duration = Duration::from_micros(500);
 
 /// A task waiting for its deadline.
 #[derive(Debug)]
