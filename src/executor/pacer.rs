@@ -68,6 +68,9 @@ struct Waiting {
     next_seq: u64,
     /// When the pacer thread will look next (`None`: parked until told).
     next_look: Option<Instant>,
+    /// The earliest it may look (the last batch + [`GRAIN`]): a deadline before it is
+    /// no reason to wake the thread sooner.
+    not_before: Option<Instant>,
 }
 
 /// The waiting tasks and the thread that wakes them.
@@ -112,9 +115,10 @@ impl Pacer {
         waiting.next_seq += 1;
         waiting.entries.push(Reverse(Entry { deadline, seq, waker }));
         // The thread sleeps to its next look; only an earlier deadline needs it sooner.
-        let sooner = waiting.next_look.is_none_or(|look| deadline < look);
+        let look = waiting.not_before.map_or(deadline, |first| deadline.max(first));
+        let sooner = waiting.next_look.is_none_or(|next| look < next);
         if sooner {
-            waiting.next_look = Some(deadline);
+            waiting.next_look = Some(look);
             drop(waiting);
             self.thread.unpark();
         }
@@ -134,14 +138,15 @@ fn run(pacer: &Pacer) {
                     due.push(entry.waker);
                 }
             }
+            if !due.is_empty() {
+                last_batch = now;
+            }
             let next = waiting.entries.peek().map(|e| e.0.deadline.max(last_batch + GRAIN));
             waiting.next_look = next;
+            waiting.not_before = Some(last_batch + GRAIN);
             next
         };
-        if !due.is_empty() {
-            last_batch = now;
-            due.drain(..).for_each(Waker::wake);
-        }
+        due.drain(..).for_each(Waker::wake);
         match next {
             Some(look) => std::thread::park_timeout(look.saturating_duration_since(Instant::now())),
             None => std::thread::park(),
