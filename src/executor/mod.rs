@@ -22,9 +22,10 @@
 //!
 //! Files, each importing only those below it: `config` ([`RunConfig`], [`Limits`]); `job`
 //! (the jobs as data) under `dispatch` (the queue) under `context` (one run's state, owning
-//! its limits); `primitives` (what every job shares) under `room`, `retry`, `walk` and
-//! `journey` (running each kind of job); `prepare` then `drive` make up [`run`]; `abort`
-//! judges the `abort` thresholds while it runs.
+//! its limits); `primitives` (what every job shares; its waits end on time through
+//! `pacer`) under `room`, `retry`, `walk` and `journey` (running each kind of job);
+//! `prepare` then `drive` make up [`run`]; `abort` judges the `abort` thresholds while it
+//! runs.
 
 mod abort;
 mod body;
@@ -41,6 +42,7 @@ pub mod memory;
 mod multi;
 mod newcomers;
 mod outage;
+mod pacer;
 mod payloads;
 mod prepare;
 mod primitives;

@@ -45,8 +45,9 @@ pub async fn sleep_until(ctx: &Context, deadline: Instant) -> bool {
             return true;
         }
         if deadline - now <= NAP {
+            // The pacer, not tokio's 1 ms timer: a start is measured late from this instant.
             tokio::select! {
-                () = tokio::time::sleep_until(deadline.into()) => return !ctx.stopping(),
+                () = super::pacer::until(deadline) => return !ctx.stopping(),
                 () = ctx.stopped() => return false,
             }
         }
@@ -58,14 +59,7 @@ pub async fn sleep_until(ctx: &Context, deadline: Instant) -> bool {
 }
 
 /// What kind of job starts, for the counters of late drops and starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    Arrival,
-    Reaction,
-    Retry,
-    /// A parked journey's next step (its journey is already in flight).
-    Step,
-}
+pub(super) use crate::metrics::StartKind as Kind;
 
 /// Starts a job at its intended time; `claimed` is when a slot took it from the queue.
 /// Returns the start instant, or `None` when the run stopped first or the job (not a
@@ -96,31 +90,25 @@ pub(super) async fn start(ctx: &Context, intended: Instant, claimed: Instant, ki
     let lateness = started.saturating_duration_since(intended);
     let slot_wait = claimed.saturating_duration_since(intended).min(lateness);
     let late = lateness > ctx.limits.lateness_budget;
-    let at = ctx.replay_clock(started);
-    ctx.recorder.set_slots_busy(at, ctx.slots_busy.load(Ordering::Relaxed));
-    if matches!(kind, Kind::Arrival | Kind::Step) {
-        // Slots sized for responses of `SLOT_LATENCY_S` and held by much slower ones ran
-        // out because of the target: a wait for a slot is then the target's doing.
-        let held_by_slow = ctx.outstanding_mean_age().as_secs_f64() > SLOW_RESPONSE_S;
-        let wait = crate::metrics::SlotWait { wait_us: micros(slot_wait), held_by_slow };
-        ctx.recorder.record_on_time(at, wait, micros(lateness - slot_wait), late);
-    }
-    match kind {
-        Kind::Arrival if late => ctx.recorder.record_dropped(at),
-        Kind::Reaction if late => ctx.recorder.record_reaction_dropped(at),
-        Kind::Retry if late => ctx.recorder.record_retry(false),
-        Kind::Arrival => ctx.recorder.record_start(at, micros(lateness)),
-        Kind::Retry => ctx.recorder.record_retry(true),
-        Kind::Reaction | Kind::Step => {}
-    }
-    if late && kind != Kind::Step {
-        return None;
-    }
-    if kind != Kind::Step {
-        let journeys_open = ctx.journeys_open.fetch_add(1, Ordering::Relaxed) + 1;
-        ctx.recorder.set_journeys_open(at, journeys_open);
-    }
-    Some(started)
+    // Slots sized for responses of `SLOT_LATENCY_S` and held by much slower ones ran out
+    // because of the target: a wait for a slot is then the target's doing. Only arrivals
+    // and steps are judged on time, so only they pay for the look.
+    let judged = matches!(kind, Kind::Arrival | Kind::Step);
+    let held_by_slow = judged && ctx.outstanding_mean_age().as_secs_f64() > SLOW_RESPONSE_S;
+    // A journey opens when a job other than a step starts in time.
+    let opens = kind != Kind::Step && !late;
+    let journeys_open = opens.then(|| ctx.journeys_open.fetch_add(1, Ordering::Relaxed) + 1);
+    ctx.recorder.record_job_start(&crate::metrics::JobStart {
+        at: ctx.replay_clock(started),
+        kind,
+        slots_busy: ctx.slots_busy.load(Ordering::Relaxed),
+        slot: crate::metrics::SlotWait { wait_us: micros(slot_wait), held_by_slow },
+        runtime_lag_us: micros(lateness - slot_wait),
+        lateness_us: micros(lateness),
+        late,
+        journeys_open,
+    });
+    (!late || kind == Kind::Step).then_some(started)
 }
 
 /// A journey or reaction ends. Only starts can raise the maximum, so the recorder is not

@@ -7,8 +7,10 @@
 //! - [`histogram`]: the shared HDR configuration (µs, `[1 µs, 1 h]`, 3 digits) and encodings.
 //! - [`interval`]: the per-interval series; each closed interval keeps only its counters,
 //!   summary statistics and V2-deflate-encoded histograms.
+//! - `closer`: closes full intervals on a thread of its own, off the recording thread.
 //! - [`run`]: [`RunMetrics`], the plain data a finished run hands to `report`.
 //! - [`ontime`]: start lateness by cause, the evidence of a run's validity.
+//! - [`start`]: [`JobStart`], what a job's start records, in one call.
 //! - [`chat`]: live rooms: delivery latency of chat messages to members, streams.
 //! - [`hlog`]: standard HdrHistogram interval logs from a [`RunMetrics`].
 //! - [`export`]: the running totals a live metrics scrape reads, latencies in fixed buckets.
@@ -16,6 +18,7 @@
 //! - [`openmetrics`]: those totals as OpenMetrics text for Prometheus (`run --metrics-listen`).
 
 pub mod chat;
+mod closer;
 pub mod export;
 pub mod histogram;
 pub mod hlog;
@@ -25,6 +28,7 @@ pub mod ontime;
 pub mod openmetrics;
 pub mod recorder;
 pub mod run;
+pub mod start;
 mod state;
 
 use std::time::Duration;
@@ -37,6 +41,7 @@ pub use interval::{ActionInterval, EncodedHistogram, IntervalMetrics};
 pub use ontime::{OnTime, SlotWait};
 pub use recorder::{LiveStats, Recorder};
 pub use run::{ActionMetrics, JourneyMetrics, RequestMetrics, RunMetrics, StepMetrics};
+pub use start::{JobStart, StartKind};
 
 /// Why a request failed, as coarse classes that thresholds and reports can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -16,6 +16,7 @@ use std::time::Duration;
 use super::interval::TagLayout;
 use super::ontime::SlotWait;
 use super::run::RunMetrics;
+use super::start::JobStart;
 pub use super::state::LiveStats;
 use super::state::State;
 use super::{Delays, ErrorClass, MetricsConfig, StepKey, action_index};
@@ -28,8 +29,16 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// A recorder that closes full intervals on a `stampede-intervals` thread (see
+    /// `closer`), so the recording thread is not stalled once per interval.
     pub fn new(config: MetricsConfig) -> Self {
-        Recorder { state: Arc::new(Mutex::new(State::new(config))) }
+        Recorder { state: Arc::new(Mutex::new(State::new(config, true))) }
+    }
+
+    /// A recorder that closes every interval in place, on the thread whose record opened
+    /// the next one: what [`Recorder::new`] records, without the thread.
+    pub fn closing_in_place(config: MetricsConfig) -> Self {
+        Recorder { state: Arc::new(Mutex::new(State::new(config, false))) }
     }
 
     /// A request ended at `at`; `step` is `None` for requests outside journeys (reactions).
@@ -86,6 +95,11 @@ impl Recorder {
     pub fn record_on_time(&self, at: Duration, slot: SlotWait, runtime_lag_us: u64, late: bool) {
         let mut state = self.lock();
         state.advance(at).on_time.record(slot, runtime_lag_us, late);
+    }
+
+    /// A scheduled start came due: every counter it moves, under one lock (see [`JobStart`]).
+    pub fn record_job_start(&self, start: &JobStart) {
+        self.lock().record_job_start(start);
     }
 
     /// A newcomer arrival started `lateness_us` after its intended start.

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::metrics::histogram::{self, Stats};
-use crate::metrics::{IntervalMetrics, StepMetrics};
+use crate::metrics::{IntervalMetrics, RunMetrics, StepMetrics};
 
 const S: Duration = Duration::from_secs(1);
 
@@ -248,4 +248,63 @@ fn chat_deliveries_streams_and_members() {
     let second = &m.intervals[1];
     let tagged = second.histograms.iter().find(|h| h.tag == "chat.delivery").expect("tagged");
     assert_eq!(histogram::decode(&tagged.bytes).expect("decodes").len(), 100);
+}
+
+/// A fixed pseudo-random run of `records` requests and starts over `span`, with quiet
+/// stretches that leave empty intervals, recorded into `r`.
+fn seeded_run(r: &Recorder, records: u64, span: Duration) {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let step_ns = span.as_nanos() as u64 / records;
+    for i in 0..records {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        // Every seventh second is left empty.
+        let at = Duration::from_nanos(i * step_ns);
+        if at.as_secs() % 7 == 3 {
+            continue;
+        }
+        let action = [Action::Signup, Action::CreatePost, Action::ViewFeed][(x % 3) as usize];
+        let step = Some(StepKey { journey: (x % 2) as u16, step: ((x >> 3) % 2) as u16 });
+        let delays =
+            crate::metrics::Delays { service_us: x % 40_000, response_us: x % 90_000, own_us: x % 60_000 };
+        let outcome = if x.is_multiple_of(50) { Err(ErrorClass::Status5xx) } else { Ok(()) };
+        r.record_request(at, action, step, delays, outcome);
+        r.record_start(at, (x >> 20) % 3_000);
+        if x.is_multiple_of(5) {
+            r.record_journey(at, (x % 2) as u16, x % 200_000, !x.is_multiple_of(3), 0);
+        }
+    }
+}
+
+#[test]
+fn intervals_closed_on_the_thread_or_in_place_are_the_same() {
+    let config = |n| MetricsConfig {
+        interval: ms(100),
+        journeys: vec![
+            ("cat-tax".to_string(), vec![Action::Signup, Action::CreatePost]),
+            ("lurker".to_string(), vec![Action::ViewFeed, Action::ViewFeed]),
+        ],
+        planned_per_interval: vec![n; 300],
+    };
+    // Two records per interval close intervals faster than the thread encodes them: the
+    // queue fills and some close in place, in between those it queued.
+    for (records, span) in [(20_000, Duration::from_secs(30)), (600, Duration::from_secs(30))] {
+        let (threaded, in_place) = (Recorder::new(config(7)), Recorder::closing_in_place(config(7)));
+        seeded_run(&threaded, records, span);
+        seeded_run(&in_place, records, span);
+        let (a, b) = (threaded.finish(), in_place.finish());
+        assert_eq!(a.intervals.len(), 300);
+        assert!(a.intervals.iter().any(|i| i.histograms.is_empty()), "some intervals are empty");
+        assert_eq!(a.intervals, b.intervals, "{records} records");
+        let index: Vec<u64> = a.intervals.iter().map(|i| i.index).collect();
+        assert_eq!(index, (0..300).collect::<Vec<_>>());
+        assert_eq!(a.requests(), b.requests());
+        let hlog = |m: &RunMetrics| {
+            let mut out = Vec::new();
+            crate::metrics::hlog::write(m, std::time::UNIX_EPOCH, &mut out).expect("writes");
+            out
+        };
+        assert_eq!(hlog(&a), hlog(&b));
+    }
 }

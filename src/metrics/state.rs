@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::chat::ChatMetrics;
+use super::closer::Closer;
 use super::histogram::{LazyHistogram, Stats};
 use super::interval::{IntervalMetrics, OpenInterval, TagLayout};
 use super::ontime::OnTime;
@@ -73,11 +74,14 @@ pub(super) struct State {
     /// Members connected to a room stream now.
     pub(super) members: u64,
     pub(super) open: OpenInterval,
-    pub(super) closed: Vec<IntervalMetrics>,
+    /// Closes full intervals (on a thread of its own) and keeps their summaries.
+    closer: Closer,
 }
 
 impl State {
-    pub(super) fn new(config: MetricsConfig) -> Self {
+    /// The state of a run described by `config`; `threaded` closes full intervals on a
+    /// thread of their own (see [`Closer`]), else in place.
+    pub(super) fn new(config: MetricsConfig, threaded: bool) -> Self {
         let names: Vec<String> = config.journeys.iter().map(|(n, _)| n.clone()).collect();
         let tags = TagLayout::new(&names);
         let mut steps = Vec::new();
@@ -108,8 +112,10 @@ impl State {
             })
             .collect();
         let open = OpenInterval::new(tags.len());
+        let width = config.interval.max(MIN_INTERVAL);
         State {
-            width: config.interval.max(MIN_INTERVAL),
+            width,
+            closer: Closer::new(tags.clone(), width, threaded),
             tags,
             planned_per_interval: config.planned_per_interval,
             planned_cumulative,
@@ -136,7 +142,6 @@ impl State {
             chat: ChatMetrics::default(),
             members: 0,
             open,
-            closed: Vec::new(),
         }
     }
 
@@ -164,9 +169,9 @@ impl State {
 
     /// Everything recorded so far, with the open interval summarised (not closed, so
     /// recording may continue) and the series padded to the end of the plan.
-    pub(super) fn finish(&self) -> RunMetrics {
-        let state = self;
-        let mut intervals = state.closed.clone();
+    pub(super) fn finish(&mut self) -> RunMetrics {
+        let mut intervals = self.closer.all().to_vec();
+        let state = &*self;
         let open = state.open.index;
         intervals.push(state.open.summarize(&state.tags, state.width, state.planned(open)));
         let planned_len = u64::try_from(state.planned_per_interval.len()).unwrap_or(u64::MAX);
@@ -210,14 +215,13 @@ impl State {
         let index =
             u64::try_from(at.as_nanos() / self.width.as_nanos()).unwrap_or(u64::MAX).min(MAX_INTERVAL_INDEX);
         if index > self.open.index {
-            let closing = self.open.index;
-            let summary = self.open.summarize(&self.tags, self.width, self.planned(closing));
-            self.closed.push(summary);
+            let fresh = self.closer.fresh(index);
+            let full = std::mem::replace(&mut self.open, fresh);
+            let closing = full.index;
+            self.closer.close(full, self.planned(closing));
             for gap in closing + 1..index {
-                let empty = IntervalMetrics::empty(gap, self.width, self.planned(gap));
-                self.closed.push(empty);
+                self.closer.push_empty(IntervalMetrics::empty(gap, self.width, self.planned(gap)));
             }
-            self.open.reset(index);
         }
         self
     }
