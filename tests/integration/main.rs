@@ -32,6 +32,7 @@ mod segments;
 mod sessions;
 mod shapes;
 mod spirit;
+mod spirit_skeleton;
 mod stuck;
 mod targets;
 mod tls;

@@ -22,14 +22,14 @@ use crate::util::{read_report, repo_root, stampede};
 
 /// A Spirit started by tests/spirit/start.sh; stopped by stop.sh on drop, even when the
 /// test fails.
-struct Spirit {
+pub(crate) struct Spirit {
     dir: PathBuf,
     port: u16,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Spirit {
-    fn start(dir: &Path) -> Spirit {
+    pub(crate) fn start(dir: &Path) -> Spirit {
         let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
         let output = Command::new(repo_root().join("tests/spirit/start.sh"))
             .arg(dir)
@@ -51,7 +51,7 @@ impl Spirit {
     }
 
     /// Runs a tests/spirit script against this instance; its stdout.
-    fn script(&self, name: &str, args: &[&str]) -> String {
+    pub(crate) fn script(&self, name: &str, args: &[&str]) -> String {
         let output = Command::new(repo_root().join("tests/spirit").join(name))
             .arg(&self.dir)
             .args(args)
@@ -73,7 +73,7 @@ impl Drop for Spirit {
 }
 
 /// Installs Spirit (a no-op when cached); `Err(reason)` only when PyPI is unreachable.
-fn install() -> Result<PathBuf, String> {
+pub(crate) fn install() -> Result<PathBuf, String> {
     let dir = std::env::var_os("STAMPEDE_SPIRIT_DIR").map(PathBuf::from).unwrap_or_else(|| {
         PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/tmp".into()))
             .join(".cache/stampede/spirit")
@@ -115,20 +115,20 @@ fn scenario(dir: &Path) -> PathBuf {
     path
 }
 
-fn action<'a>(report: &'a Value, name: &str) -> &'a Value {
+pub(crate) fn action<'a>(report: &'a Value, name: &str) -> &'a Value {
     report["actions"]
         .as_array()
         .and_then(|a| a.iter().find(|x| x["name"] == name))
         .unwrap_or_else(|| panic!("no action {name} in the report"))
 }
 
-fn errors(action: &Value) -> u64 {
+pub(crate) fn errors(action: &Value) -> u64 {
     action["errors"].as_object().map_or(0, |classes| classes.values().filter_map(Value::as_u64).sum())
 }
 
 /// The counts of `tests/spirit/manage.sh count` (`{"topics": {handle: n}, …}`) summed over
 /// the accounts whose handle starts with `prefix` (`n` natives, `c` newcomers).
-fn sum(counts: &Value, table: &str, prefix: &str) -> u64 {
+pub(crate) fn sum(counts: &Value, table: &str, prefix: &str) -> u64 {
     let per_user: BTreeMap<String, u64> =
         serde_json::from_value(counts[table].clone()).expect("per-user counts");
     per_user.iter().filter(|(handle, _)| handle.starts_with(prefix)).map(|(_, n)| n).sum()

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::credentials;
+use super::csrf;
 use super::filter::Exchange;
 use super::generated::{Action, Generated};
 use super::request::{Draft, Templater, Use};
@@ -26,9 +27,13 @@ pub fn assemble(exchanges: &[Exchange]) -> Generated {
     let mut action_of = Vec::with_capacity(exchanges.len());
     let mut keys: BTreeMap<String, usize> = BTreeMap::new();
     let (mut uses, mut bearer) = (Vec::with_capacity(exchanges.len()), BTreeSet::new());
+    let mut fixed_csrf = None;
     for index in 0..exchanges.len() {
-        let draft = Templater { responses: &responses, secrets: &secrets, sources: &mut sources }
+        let mut draft = Templater { responses: &responses, secrets: &secrets, sources: &mut sources }
             .draft(exchanges, index);
+        if let Some(csrf::Rewrite::Fixed(cookie)) = csrf::apply(&mut draft, &exchanges[index]) {
+            fixed_csrf = Some(cookie);
+        }
         uses.push(draft.uses.clone());
         bearer.extend((draft.headers.iter()).filter(|(name, _)| name == "authorization").filter_map(
             |(_, value)| value.strip_prefix("Bearer {{@")?.strip_suffix("}}")?.parse::<usize>().ok(),
@@ -73,6 +78,12 @@ pub fn assemble(exchanges: &[Exchange]) -> Generated {
         actions: Vec::new(),
         notes: Vec::new(),
     };
+    if let Some(cookie) = fixed_csrf {
+        generated.notes.push(format!(
+            "signing up and logging in send their own CSRF pair (a fixed `{cookie}` cookie and the same\n  \
+             value in the form), which a double-submit check such as Django's accepts"
+        ));
+    }
     let post_creator = post_creator(&actions, &action_of, &sources, health);
     let recorded =
         Recorded { exchanges, action_of: &action_of, sources: &sources, uses: &uses, bearer: &bearer };
@@ -280,13 +291,27 @@ fn push_new(list: &mut Vec<String>, item: String) {
     }
 }
 
-/// Cookies a request sent are kept by the action whose answer set them first.
+/// Cookies a request sent are kept by the action whose answer gave them the value sent
+/// (Django sets `csrftoken` on the login page and again, rotated, on the login: the login
+/// keeps it); a value no answer carried, by the first answer that set the name.
 fn keep_cookies(actions: &mut [Action], action_of: &[usize], exchanges: &[Exchange], health: Option<usize>) {
     let sent: Vec<(usize, String)> = (actions.iter())
         .flat_map(|a| a.draft.sent_cookies.iter().map(|c| (a.draft.exchange, c.clone())))
         .collect();
     for (exchange, cookie) in sent {
-        let setter = (0..exchange).find(|&e| exchanges[e].set_cookies.iter().any(|(n, _)| *n == cookie));
+        let value = super::model::header(&exchanges[exchange].headers, "cookie").and_then(|header| {
+            let sent =
+                ::cookie::Cookie::split_parse(header.to_string()).flatten().find(|c| c.name() == cookie);
+            sent.map(|c| c.value().to_string())
+        });
+        let sets = |e: usize, same_value: bool| {
+            exchanges[e]
+                .set_cookies
+                .iter()
+                .any(|(n, v)| *n == cookie && (!same_value || Some(v) == value.as_ref()))
+        };
+        let setter =
+            (0..exchange).find(|&e| sets(e, true)).or_else(|| (0..exchange).find(|&e| sets(e, false)));
         if let Some(setter) = setter.map(|e| action_of[e]).filter(|a| Some(*a) != health) {
             push_new(&mut actions[setter].cookies, cookie);
         }

@@ -105,10 +105,18 @@ fn exchange(entry: Entry, url: &Url) -> Exchange {
         Some(query) => format!("{}?{query}", url.path()),
         None => url.path().to_string(),
     };
-    let (mime, body_text, params) = match entry.request.post_data {
+    let (mime, body_text, mut params) = match entry.request.post_data {
         Some(data) => (data.mime_type, data.text, data.params),
         None => (String::new(), None, Vec::new()),
     };
+    // A script's multipart body is recorded as text only (the boundary in `mime` is
+    // case-sensitive: parsed before the type is lower-cased).
+    if params.is_empty()
+        && mime.to_ascii_lowercase().starts_with("multipart/form-data")
+        && let Some(text) = &body_text
+    {
+        params = super::multipart::parse(&mime, text);
+    }
     let response = entry.response;
     let mut set_cookies: Vec<(String, String)> =
         response.cookies.into_iter().map(|c| (c.name, c.value)).collect();

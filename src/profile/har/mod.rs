@@ -2,20 +2,24 @@
 //!
 //! The data flow, one file per stage: [`model`] reads the HAR (size-limited, `file:line:
 //! column` when malformed) → [`filter`] keeps the main origin's dynamic requests and counts
-//! what it leaves out → [`request`] turns each into a template ([`credentials`] replaces
-//! what the user typed, [`sources`] finds where each value sent came from) → [`assemble`]
-//! groups the requests into actions ([`shape`]: ids generalised) and gives every value
-//! from a response its placeholder → [`naming`] names the actions → [`emit`] writes YAML.
+//! what it leaves out ([`multipart`] reads the bodies a script sent) → [`request`] turns
+//! each into a template ([`credentials`] replaces what the user typed, [`sources`] finds
+//! where each value sent came from) and [`csrf`] writes the CSRF tokens as the cookie they
+//! echo → [`assemble`] groups the requests into actions ([`shape`]: ids generalised) and
+//! gives every value from a response its placeholder → [`naming`] names the actions →
+//! [`emit`] writes YAML.
 //!
 //! The output is a skeleton: what the recording shows is written, what it cannot show
 //! (which journeys use which action, a field's meaning) is listed in the file's header.
 
 pub mod assemble;
 pub mod credentials;
+pub mod csrf;
 pub mod emit;
 pub mod filter;
 pub mod generated;
 pub mod model;
+pub mod multipart;
 pub mod naming;
 pub mod request;
 pub mod shape;

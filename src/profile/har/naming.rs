@@ -41,13 +41,28 @@ fn builtin(action: &Action, creates_post: bool) -> Option<&'static str> {
     }
     let writes = post || draft.method == "PUT";
     match (action.picks, verb) {
-        (Some(Role::Post), Some("comment")) if post => Some("comment"),
+        (Some(Role::Post), Some("comment")) if post && carries_text(&draft.body) => Some("comment"),
         (Some(Role::Post), Some("like")) if writes => Some("like"),
         (Some(Role::Post), _) if get && ends_with_target => Some("view_post"),
         (Some(Role::User), Some("follow")) if writes => Some("follow"),
         (Some(Role::User), _) if get && ends_with_target => Some("view_user"),
         (None, Some("feed")) if get => Some("view_feed"),
         _ => None,
+    }
+}
+
+/// Whether `body` sends free text (`{{text}}`): a comment does, a bookmark or a like
+/// posted to a `/comment/…` path does not.
+fn carries_text(body: &BodyDraft) -> bool {
+    let text = |value: &str| value.contains("{{text}}");
+    match body {
+        BodyDraft::Json(json) | BodyDraft::Graphql { variables: Some(json), .. } => text(&json.to_string()),
+        BodyDraft::Form(fields) => fields.iter().any(|(_, v)| text(v)),
+        BodyDraft::Multipart(parts) => {
+            parts.iter().any(|p| matches!(p, PartDraft::Value { value, .. } if text(value)))
+        }
+        BodyDraft::Generated { kind, .. } => *kind == "text",
+        BodyDraft::None | BodyDraft::Graphql { .. } => false,
     }
 }
 
@@ -85,6 +100,10 @@ pub fn assign(actions: &mut [Action], post_creator: Option<usize>) {
         }
     }
     for action in actions.iter_mut().filter(|a| a.name.is_empty()) {
+        // A second way of signing up (the built-in name is taken) still adds the account.
+        if action.draft.account.is_signup() && action.draft.method == "POST" && action.creates.is_none() {
+            action.creates = Some(Role::User);
+        }
         let (method, path) = action.shape.split_once(' ').unwrap_or(("get", &action.shape));
         let mut name = shape::action_name(method, path);
         if let BodyDraft::Graphql { query, .. } = &action.draft.body {

@@ -262,8 +262,16 @@ impl Templater<'_> {
         }
         if mime.contains("x-www-form-urlencoded") {
             let fields = credentials::fields(exchange);
+            // A short number in an HTML form is a choice the page offered (a category of a
+            // `<select>`), fixed for the platform: kept as recorded, as the header says,
+            // rather than read from a page the replayed action does not open.
+            let choice = |v: &str| v.len() < super::sources::DISTINCTIVE_CHARS && shape::is_id(v);
             return BodyDraft::Form(
-                fields.iter().map(|(k, v)| (k.clone(), self.field(k, v, before, uses))).collect(),
+                (fields.iter())
+                    .map(|(k, v)| {
+                        (k.clone(), if choice(v) { v.clone() } else { self.field(k, v, before, uses) })
+                    })
+                    .collect(),
             );
         }
         let text = exchange.body_text.as_deref().unwrap_or("");

@@ -237,3 +237,78 @@ fn recordings_with_nothing_to_replay_are_refused_clearly() {
     let output = generate(&path, &options()).expect_err("static only");
     assert!(output.to_string().contains("static assets"), "{output}");
 }
+
+/// Every CSRF token and session id spirit.har holds: cookies set, form fields sent (form
+/// bodies and the multipart bodies of the page's scripts).
+fn spirit_tokens() -> Vec<String> {
+    let text = std::fs::read_to_string(fixture("spirit.har")).expect("fixture");
+    let mut tokens = Vec::new();
+    let patterns = [
+        r"(?:csrftoken|sessionid)=([A-Za-z0-9]{16,})",
+        r"csrfmiddlewaretoken=([A-Za-z0-9]{16,})",
+        r#"name=\\"csrfmiddlewaretoken\\"\\r\\n\\r\\n([A-Za-z0-9]{16,})"#,
+        r#""value": ?"([A-Za-z0-9]{32,})""#,
+    ];
+    for pattern in patterns {
+        let regex = regex::Regex::new(pattern).expect("a valid regex");
+        tokens.extend(regex.captures_iter(&text).map(|c| c[1].to_string()));
+    }
+    tokens.sort();
+    tokens.dedup();
+    tokens
+}
+
+#[test]
+fn the_spirit_skeleton_is_the_committed_fixture_without_recorded_tokens() {
+    let output = generate(&fixture("spirit.har"), &Options { origin: None, name: "spirit".into() })
+        .expect("a profile");
+    let expected = std::fs::read_to_string(fixture("spirit.generated.yaml")).expect("fixture");
+    // To regenerate: stampede profile from-har tests/fixtures/har/spirit.har --out tests/fixtures/har/spirit.generated.yaml
+    assert!(
+        output.yaml == expected,
+        "from-har's output differs from spirit.generated.yaml:\n{}",
+        output.yaml
+    );
+    let tokens = spirit_tokens();
+    // Two logins' cookies and the masked tokens of each page: the test would pass vacuously without them.
+    assert!(tokens.len() >= 10, "{tokens:?}");
+    for token in &tokens {
+        assert!(!expected.contains(token.as_str()), "a recorded token is left: {token}");
+    }
+    crate::profile::parse(Path::new("spirit.generated.yaml"), &expected).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn the_spirit_skeleton_takes_csrf_from_the_session_and_names_the_comment() {
+    let yaml = std::fs::read_to_string(fixture("spirit.generated.yaml")).expect("fixture");
+    let action = |name: &str| {
+        let start = yaml.find(&format!("\n  {name}:")).unwrap_or_else(|| panic!("no {name}:\n{yaml}"));
+        let rest = &yaml[start + 1..];
+        let end = rest[1..].find("\n  ").map_or(rest.len(), |e| e + 1);
+        rest[..end].split("\n    ").skip(1).collect::<Vec<_>>().join("\n")
+    };
+    let login = action("login");
+    assert!(login.contains("anonymous: true"), "{login}");
+    assert!(
+        login.contains("headers: { \"cookie\": \"csrftoken=StampedeReplayCsrfStampedeReplay\" }"),
+        "{login}"
+    );
+    assert!(login.contains("\"csrfmiddlewaretoken\": \"StampedeReplayCsrfStampedeReplay\""), "{login}");
+    assert!(login.contains("\"username\": \"{{handle}}\", \"password\": \"{{password}}\""), "{login}");
+    // Django rotates the token on login: the login keeps the cookie later forms echo.
+    assert!(login.contains("cookies: [csrftoken, sessionid]"), "{login}");
+    let create_post = action("create_post");
+    assert!(create_post.contains("\"csrfmiddlewaretoken\": \"{{cookie.csrftoken}}\""), "{create_post}");
+    let comment = action("comment");
+    assert!(comment.contains("path: \"/comment/{{target_post.topic_id}}/publish/\""), "{comment}");
+    assert!(comment.contains("\"comment\": \"{{text}}\""), "{comment}");
+    // The bookmark button's script posts multipart: parsed, its token the cookie's, not a comment.
+    let bookmark = action("post_comment_bookmark_create");
+    assert!(bookmark.contains("picks: post"), "{bookmark}");
+    assert!(
+        bookmark.contains("{ name: \"csrfmiddlewaretoken\", value: \"{{cookie.csrftoken}}\" }"),
+        "{bookmark}"
+    );
+    // Nothing reads a page's masked token any more.
+    assert!(!yaml.contains("csrfmiddlewaretoken: {"), "{yaml}");
+}
