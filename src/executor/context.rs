@@ -153,7 +153,7 @@ impl Context {
     /// A request of this run to its target, with the journey's values in `lookup`.
     pub fn call<'a>(
         &'a self,
-        client: &'a reqwest::Client,
+        client: &'a crate::net::Sender,
         request: &'a crate::profile::Request,
         lookup: &'a (dyn Fn(&str) -> Option<String> + Sync),
         body_size: usize,

@@ -72,7 +72,7 @@ async fn attack(
     completed: Arc<AtomicBool>,
     slots: usize,
     base_url: &str,
-    client: reqwest::Client,
+    client: crate::net::Sender,
 ) -> Result<(), ExecutorError> {
     let goose_error = |e: goose::GooseError| ExecutorError::Goose(e.to_string());
     let mut cfg = GooseConfiguration::default();

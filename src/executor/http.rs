@@ -11,9 +11,15 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::Client;
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE};
+use http_body_util::BodyExt as _;
+use hyper::body::Incoming;
 
 use crate::metrics::ErrorClass;
+use crate::net::Sender;
+use crate::net::sender::Body;
+use crate::net::wire::{self, WireError};
 use crate::profile::Request;
 
 pub use super::payloads::Payloads;
@@ -30,7 +36,7 @@ pub struct Exchange {
 
 /// Where a request goes and with what.
 pub struct Call<'a> {
-    pub client: &'a Client,
+    pub client: &'a Sender,
     pub base_url: &'a str,
     pub request: &'a Request,
     pub lookup: &'a (dyn Fn(&str) -> Option<String> + Sync),
@@ -40,60 +46,87 @@ pub struct Call<'a> {
     pub max_body_bytes: usize,
 }
 
-/// Renders `call` into a request, without a timeout (the caller decides how long).
-pub fn build(call: &Call<'_>) -> reqwest::RequestBuilder {
+/// Renders `call` into a request ready for the wire.
+pub async fn build(call: &Call<'_>) -> Result<http::Request<Body>, WireError> {
+    let (mut request, body) = render(call)?;
+    // Apart from `render`: its lookups borrow values that must not live across an await.
+    *request.body_mut() = Body::new(body.finish().await);
+    Ok(request)
+}
+
+fn render(call: &Call<'_>) -> Result<(http::Request<Body>, super::body::Rendered), WireError> {
     let request = call.request;
     // `{{now}}` is the request's own time, whatever the caller's values are.
     let lookup =
         |name: &str| if name == "now" { Some(crate::profile::template::now()) } else { (call.lookup)(name) };
     let lookup: &dyn Fn(&str) -> Option<String> = &lookup;
     let path = request.path.render(lookup);
-    // The base URL is parsed once (see `target_url`); a URL that cannot parse goes to
-    // reqwest as text, which reports it as the request's error as before.
-    let mut builder = match super::target_url::join(call.base_url, &path) {
-        Ok(url) => call.client.request(request.method.clone(), url),
-        Err(_) => call.client.request(request.method.clone(), format!("{}{}", call.base_url, path)),
-    };
+    // The base URL is parsed once (see `target_url`).
+    let url = super::target_url::join(call.base_url, &path)
+        .map_err(|e| WireError::Url { url: format!("{}{path}", call.base_url), why: e.to_string() })?;
+    let mut built = wire::request(request.method.clone(), &url, Body::default())?;
     for (name, value) in &request.headers {
-        builder = builder.header(name, value.render(lookup));
+        wire::header(&mut built, name, value.render(lookup))?;
     }
     if let Some(cookies) = crate::profile::cookies::header(&request.send_cookies, lookup) {
-        builder = builder.header(reqwest::header::COOKIE, cookies);
+        wire::header(&mut built, &COOKIE, cookies)?;
     }
-    super::body::attach(builder, &request.body, lookup, call.payloads, call.body_size)
+    let body =
+        super::body::render(&request.body, lookup, call.payloads, call.body_size, call.client.reqwest());
+    if let Some(content_type) = &body.content_type {
+        built.headers_mut().entry(CONTENT_TYPE).or_insert_with(|| content_type.clone());
+    }
+    Ok((built, body))
 }
+
+/// Sends `call` and opens its response (for streams read as they come).
+pub async fn open(call: &Call<'_>) -> Result<http::Response<Incoming>, ErrorClass> {
+    let request = build(call).await.map_err(|_| ErrorClass::Other)?;
+    call.client.send(request).await.map_err(|e| classify(&e))
+}
+
+/// The next data of `body`: `None` at its end (trailers are skipped).
+pub async fn chunk(body: &mut Incoming) -> Result<Option<Bytes>, hyper::Error> {
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            return Ok(Some(data));
+        }
+    }
+    Ok(None)
+}
+
+/// A GET of `url` answered (any status) within `timeout`, or the error why not.
+pub async fn probe(
+    client: &Sender,
+    url: &str,
+    timeout: Duration,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let url = url::Url::parse(url)?;
+    let request = wire::request(http::Method::GET, &url, Body::default())?;
+    tokio::time::timeout(timeout, client.send(request)).await??;
+    Ok(())
+}
+
+/// A response's status, the values its headers carry (`None` when a rule misses) and its
+/// body (`None` when larger than allowed).
+type Answer = (u16, Option<(Vec<u8>, Option<Vec<(String, String)>>)>);
 
 /// Sends `call` and waits at most its timeout for the whole response.
 pub async fn send(call: Call<'_>) -> Exchange {
     let request = call.request;
-    let builder = build(&call).timeout(call.timeout);
+    let built = build(&call).await;
     let started = Instant::now();
-    let keep = request.reads_body();
-    let result = async {
-        let response = builder.send().await?;
-        let status = response.status().as_u16();
-        let kept = crate::profile::cookies::keep(&request.keep_cookies, response.headers());
-        let from_headers = super::extract::from_headers(&request.extract, response.headers());
-        // Both or neither: a missing header fails like a missing cookie.
-        let cookies = kept.zip(from_headers).map(|(mut cookies, values)| {
-            cookies.extend(values);
-            cookies
-        });
-        let body = read_capped(response, call.max_body_bytes, keep).await?;
-        Ok::<_, reqwest::Error>((status, body.map(|body| (body, cookies))))
-    }
-    .await;
-    let service = started.elapsed();
-    match result {
-        Err(error) => {
-            Exchange { service, outcome: Err(classify(&error)), extracted: Vec::new(), status: None }
+    let result = match built {
+        Err(_) => Err(ErrorClass::Other),
+        Ok(built) => {
+            tokio::time::timeout(call.timeout, answer(&call, built)).await.unwrap_or(Err(ErrorClass::Timeout))
         }
-        Ok((status, None)) => Exchange {
-            service,
-            outcome: Err(ErrorClass::BodyTooLarge),
-            extracted: Vec::new(),
-            status: Some(status),
-        },
+    };
+    let service = started.elapsed();
+    let failed = |class, status| Exchange { service, outcome: Err(class), extracted: Vec::new(), status };
+    match result {
+        Err(class) => failed(class, None),
+        Ok((status, None)) => failed(ErrorClass::BodyTooLarge, Some(status)),
         Ok((status, Some((body, cookies)))) => {
             if !request.is_success(status) {
                 let class = match status {
@@ -101,48 +134,57 @@ pub async fn send(call: Call<'_>) -> Exchange {
                     500..=599 => ErrorClass::Status5xx,
                     _ => ErrorClass::Other,
                 };
-                return Exchange {
-                    service,
-                    outcome: Err(class),
-                    extracted: Vec::new(),
-                    status: Some(status),
-                };
+                return failed(class, Some(status));
             }
-            let failed = request.fail_if.as_deref().is_some_and(|pointer| carries(&body, pointer));
-            match (super::extract::from_body(&request.extract, &body), cookies, failed) {
+            let failed_rule = request.fail_if.as_deref().is_some_and(|pointer| carries(&body, pointer));
+            match (super::extract::from_body(&request.extract, &body), cookies, failed_rule) {
                 (Some(mut extracted), Some(cookies), false) => {
                     extracted.extend(cookies);
                     Exchange { service, outcome: Ok(()), extracted, status: Some(status) }
                 }
-                _ => Exchange {
-                    service,
-                    outcome: Err(ErrorClass::BadBody),
-                    extracted: Vec::new(),
-                    status: Some(status),
-                },
+                _ => failed(ErrorClass::BadBody, Some(status)),
             }
         }
     }
 }
 
-/// Reads `response`'s body chunk by chunk, keeping it only when `keep`; `None` once it
-/// is larger than `max_bytes` (announced or counted), with the rest left unread.
+/// The exchange itself: sent, headers read, body read under the cap.
+async fn answer(call: &Call<'_>, built: http::Request<Body>) -> Result<Answer, ErrorClass> {
+    let request = call.request;
+    let response = call.client.send(built).await.map_err(|e| classify(&e))?;
+    let status = response.status().as_u16();
+    let kept = crate::profile::cookies::keep(&request.keep_cookies, response.headers());
+    let from_headers = super::extract::from_headers(&request.extract, response.headers());
+    // Both or neither: a missing header fails like a missing cookie.
+    let cookies = kept.zip(from_headers).map(|(mut cookies, values)| {
+        cookies.extend(values);
+        cookies
+    });
+    let body = read_capped(response, call.max_body_bytes, request.reads_body()).await;
+    Ok((status, body.map_err(|e| classify(&e))?.map(|body| (body, cookies))))
+}
+
+/// Reads `response`'s body frame by frame, keeping it only when `keep`; `None` once it is
+/// larger than `max_bytes` (announced or counted), with the rest left unread (dropping an
+/// unfinished body closes its connection instead of returning it to the pool).
 async fn read_capped(
-    mut response: reqwest::Response,
+    response: http::Response<Incoming>,
     max_bytes: usize,
     keep: bool,
-) -> Result<Option<Vec<u8>>, reqwest::Error> {
-    if response.content_length().is_some_and(|n| n > max_bytes as u64) {
+) -> Result<Option<Vec<u8>>, hyper::Error> {
+    let announced = response.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max_bytes as u64) {
         return Ok(None);
     }
+    let mut incoming = response.into_body();
     let (mut body, mut seen) = (Vec::new(), 0usize);
-    while let Some(chunk) = response.chunk().await? {
-        seen = seen.saturating_add(chunk.len());
+    while let Some(data) = chunk(&mut incoming).await? {
+        seen = seen.saturating_add(data.len());
         if seen > max_bytes {
             return Ok(None);
         }
         if keep {
-            body.extend_from_slice(&chunk);
+            body.extend_from_slice(&data);
         }
     }
     Ok(Some(body))
@@ -153,20 +195,20 @@ fn carries(body: &[u8], pointer: &str) -> bool {
     serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|json| json.pointer(pointer).is_some())
 }
 
-/// Maps a client error to its class: the cause chain tells TLS failures (which reqwest
-/// reports as connect errors) and resets from other I/O errors.
-pub fn classify(error: &reqwest::Error) -> ErrorClass {
-    if error.is_timeout() {
-        return ErrorClass::Timeout;
-    }
+/// Maps a client error to its class by its cause chain: TLS failures (which the client
+/// reports as connect errors) first, then connections never made, then resets.
+pub fn classify(error: &(dyn std::error::Error + 'static)) -> ErrorClass {
     if crate::net::tls::failure(error).is_some() {
         return ErrorClass::Tls;
     }
-    if error.is_connect() {
-        return ErrorClass::Connect;
-    }
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(cause) = source {
+        if cause.downcast_ref::<crate::net::SendError>().is_some_and(crate::net::SendError::is_connect) {
+            return ErrorClass::Connect;
+        }
+        if cause.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_timeout) {
+            return ErrorClass::Timeout;
+        }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
             if matches!(io.kind(), ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof) {
@@ -239,18 +281,31 @@ mod tests {
         addr
     }
 
+    /// The run's sender for a loopback target, without redirects.
+    fn sender() -> Sender {
+        let config = crate::net::NetConfig::default();
+        let destination = config.policy.check("https://127.0.0.1/", &[]).expect("loopback");
+        crate::net::client::build(&config, &destination, Duration::from_secs(20), false).expect("sender").0
+    }
+
+    async fn failure(sender: &Sender, url: &str) -> crate::net::SendError {
+        let url = url::Url::parse(url).expect("url");
+        let request = wire::request(http::Method::GET, &url, Body::default()).expect("request");
+        sender.send(request).await.expect_err("fails")
+    }
+
     #[tokio::test]
-    async fn handshake_failures_from_reqwest_are_the_tls_class() {
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
+    async fn handshake_failures_are_the_tls_class() {
+        let sender = sender();
         let untrusted = untrusted_tls_server().await;
-        let error = client.get(format!("https://{untrusted}/")).send().await.expect_err("untrusted");
-        assert!(error.is_connect(), "reqwest calls it a connect error: {error:?}");
+        let error = failure(&sender, &format!("https://{untrusted}/")).await;
+        assert!(error.is_connect(), "hyper calls it a connect error: {error:?}");
         assert_eq!(classify(&error), ErrorClass::Tls, "{error:?}");
         let why = crate::net::tls::explain(&error).expect("explained");
         assert!(why.starts_with("certificate signed by unknown authority"), "{why}");
 
         let plain = plain_http_server().await;
-        let error = client.get(format!("https://{plain}/")).send().await.expect_err("not TLS");
+        let error = failure(&sender, &format!("https://{plain}/")).await;
         assert_eq!(classify(&error), ErrorClass::Tls, "{error:?}");
         let why = crate::net::tls::explain(&error).expect("explained");
         assert!(why.contains("does not speak TLS"), "{why}");
@@ -259,7 +314,7 @@ mod tests {
         let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = closed.local_addr().expect("addr").port();
         drop(closed);
-        let error = client.get(format!("https://127.0.0.1:{port}/")).send().await.expect_err("refused");
+        let error = failure(&sender, &format!("https://127.0.0.1:{port}/")).await;
         assert_eq!(classify(&error), ErrorClass::Connect, "{error:?}");
     }
 }

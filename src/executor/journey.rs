@@ -15,7 +15,7 @@ use crate::plan::newcomer::{self, stream};
 use crate::scenario::Action;
 
 /// Runs newcomer `arrival`'s journey; `claimed` is when a slot took the job.
-pub async fn newcomer(ctx: &Arc<Context>, client: &reqwest::Client, arrival: Arrival, claimed: Instant) {
+pub async fn newcomer(ctx: &Arc<Context>, client: &crate::net::Sender, arrival: Arrival, claimed: Instant) {
     let intended = ctx.t0 + Duration::from_nanos(arrival.replay_offset_ns);
     let Some(_started) = start(ctx, intended, claimed, Kind::Arrival).await else { return };
     let walk = Walk::new(ctx, (arrival.index, arrival.real_t_s), intended, 0);
@@ -23,7 +23,7 @@ pub async fn newcomer(ctx: &Arc<Context>, client: &reqwest::Client, arrival: Arr
 }
 
 /// Runs a native's reaction.
-pub async fn reaction(ctx: &Context, client: &reqwest::Client, job: ReactionJob, claimed: Instant) {
+pub async fn reaction(ctx: &Context, client: &crate::net::Sender, job: ReactionJob, claimed: Instant) {
     let intended = ctx.t0 + Duration::from_nanos(job.intended_ns);
     let Some(_started) = start(ctx, intended, claimed, Kind::Reaction).await else { return };
     let mut rng = newcomer::rng_for(ctx.seed, stream::REACTION, job.seq);
@@ -58,7 +58,7 @@ pub async fn reaction(ctx: &Context, client: &reqwest::Client, job: ReactionJob,
 }
 
 /// Runs a newcomer's journey again after it was turned away at the first step.
-pub async fn retry(ctx: &Arc<Context>, client: &reqwest::Client, job: RetryJob, claimed: Instant) {
+pub async fn retry(ctx: &Arc<Context>, client: &crate::net::Sender, job: RetryJob, claimed: Instant) {
     let intended = ctx.t0 + Duration::from_nanos(job.intended_ns);
     let Some(_started) = start(ctx, intended, claimed, Kind::Retry).await else { return };
     let real_t_s = job.real_t_ms as f64 / 1e3;

@@ -24,7 +24,7 @@ use crate::profile::{Multi, Part};
 /// send to the last answer, the first failure's class, every extracted value.
 pub(super) async fn perform(
     ctx: &Context,
-    client: &reqwest::Client,
+    client: &crate::net::Sender,
     multi: &Multi,
     timing: Timing,
     vars: &Vars,
@@ -59,7 +59,7 @@ pub(super) async fn perform(
 /// One request of the action, recorded under its part.
 async fn one(
     ctx: &Context,
-    client: &reqwest::Client,
+    client: &crate::net::Sender,
     part: &Part,
     timing: Timing,
     vars: &Vars,

@@ -13,7 +13,7 @@ use super::setup::{self, SetupSummary};
 use super::signals::Interrupts;
 use super::{ExecutorError, memory, outage};
 use crate::metrics::{MetricsConfig, Recorder};
-use crate::net::client::Wire;
+use crate::net::Wire;
 use crate::plan::Plan;
 use crate::plan::slots::SlotBudget;
 use crate::population::Population;
@@ -26,7 +26,7 @@ const REACTION_QUEUE_CAP: usize = 200_000;
 /// A replay ready to drive: its context, and what driving and the outcome need besides.
 pub(super) struct Prepared {
     pub ctx: Arc<Context>,
-    pub client: reqwest::Client,
+    pub client: crate::net::Sender,
     pub wire: Arc<Wire>,
     pub interrupts: Interrupts,
     pub injector: Arc<outage::Injector>,
@@ -45,7 +45,7 @@ pub(super) struct Prepared {
 
 /// The client, once the target passed the policy and the health check.
 struct Connected {
-    client: reqwest::Client,
+    client: crate::net::Sender,
     wire: Arc<Wire>,
     interrupts: Interrupts,
     payloads: Payloads,
@@ -73,7 +73,7 @@ pub(super) async fn prepare(config: RunConfig) -> Result<Prepared, ExecutorError
     };
     let injector = Arc::new(
         outage::Injector::prepare(
-            &client,
+            client.reqwest(),
             &base_url,
             &config.profile,
             config.admin_token.as_deref(),

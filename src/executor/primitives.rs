@@ -229,7 +229,7 @@ pub(super) fn apply(
 /// the journey's schedule and its own delay from readiness. Returns the exchange.
 pub(super) async fn request(
     ctx: &Context,
-    client: &reqwest::Client,
+    client: &crate::net::Sender,
     action: Action,
     step: Option<StepKey>,
     timing: Timing,

@@ -89,7 +89,7 @@ impl Drop for Held {
 
 /// Starts the stay's task, which holds no slot; `vars` are the journey's values (token,
 /// ids) at the join.
-pub fn spawn(ctx: &Arc<Context>, client: &reqwest::Client, vars: &Vars, stay: Stay) {
+pub fn spawn(ctx: &Arc<Context>, client: &crate::net::Sender, vars: &Vars, stay: Stay) {
     let mut vars = vars.clone();
     vars.set_text("room", &stay.room);
     ctx.dispatch().hold();
@@ -101,7 +101,7 @@ pub fn spawn(ctx: &Arc<Context>, client: &reqwest::Client, vars: &Vars, stay: St
     });
 }
 
-async fn run(ctx: Arc<Context>, client: reqwest::Client, vars: Vars, stay: Stay) {
+async fn run(ctx: Arc<Context>, client: crate::net::Sender, vars: Vars, stay: Stay) {
     let talker = (!stay.messages.is_empty()).then(|| {
         let (ctx, client, vars) = (ctx.clone(), client.clone(), vars.clone());
         let (messages, until) = (stay.messages, stay.until);
@@ -136,7 +136,7 @@ async fn run(ctx: Arc<Context>, client: reqwest::Client, vars: Vars, stay: Stay)
 /// `send_chat` request timed by `timing` (`None` when the profile cannot chat).
 pub async fn send_chat(
     ctx: &Context,
-    client: &reqwest::Client,
+    client: &crate::net::Sender,
     vars: &Vars,
     step: Option<StepKey>,
     timing: Timing,
@@ -150,7 +150,7 @@ pub async fn send_chat(
 }
 
 /// Reads the member's event stream until `until`, a stop or a break.
-async fn listen(ctx: &Context, client: &reqwest::Client, vars: &Vars, until: Instant) {
+async fn listen(ctx: &Context, client: &crate::net::Sender, vars: &Vars, until: Instant) {
     let Some(request) = ctx.profile.room_events.as_ref() else { return };
     let lookup = |name: &str| vars.get(name);
     let call = ctx.call(client, request, &lookup, 0);
@@ -158,20 +158,21 @@ async fn listen(ctx: &Context, client: &reqwest::Client, vars: &Vars, until: Ins
     // Connected = the first byte of the stream (the platform's greeting or first event),
     // within the request timeout; the stream itself has no timeout.
     let connect = async {
-        let mut response = http::build(&call).send().await.map_err(|e| http::classify(&e))?;
+        let response = http::open(&call).await?;
         let status = response.status().as_u16();
         if !request.is_success(status) {
             return Err(if status >= 500 { ErrorClass::Status5xx } else { ErrorClass::Status4xx });
         }
-        let first = response.chunk().await.map_err(|e| http::classify(&e))?;
-        Ok((response, first.ok_or(ErrorClass::Reset)?))
+        let mut body = response.into_body();
+        let first = http::chunk(&mut body).await.map_err(|e| http::classify(&e))?;
+        Ok((body, first.ok_or(ErrorClass::Reset)?))
     };
     let opened = tokio::select! {
         opened = tokio::time::timeout(ctx.limits.request_timeout, connect) => opened.unwrap_or(Err(ErrorClass::Timeout)),
         () = ctx.aborted() => return,
     };
     let at = |ctx: &Context| ctx.replay_clock(Instant::now());
-    let (mut response, first) = match opened {
+    let (mut body, first) = match opened {
         Ok(opened) => opened,
         Err(class) => {
             ctx.recorder.record_stream_open(at(ctx), Err(class));
@@ -188,7 +189,7 @@ async fn listen(ctx: &Context, client: &reqwest::Client, vars: &Vars, until: Ins
             break;
         }
         tokio::select! {
-            chunk = response.chunk() => match chunk {
+            chunk = http::chunk(&mut body) => match chunk {
                 Ok(Some(bytes)) => broken = !events.feed(&bytes, |event| observe(ctx, &event)),
                 Ok(None) | Err(_) => broken = true,
             },

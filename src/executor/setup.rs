@@ -56,7 +56,7 @@ pub enum SetupError {
 
 /// Checks that the target answers its health request (or accepts a connection).
 pub async fn preflight(
-    client: &reqwest::Client,
+    client: &crate::net::Sender,
     base_url: &str,
     profile: &Profile,
     payloads: &Payloads,
@@ -85,19 +85,19 @@ pub async fn preflight(
                 }
                 (Err(ErrorClass::Tls), None) => {
                     // Ask once more for the error itself: a TLS failure must say why.
-                    let error = client.get(base_url).timeout(timeout).send().await.err();
-                    let why = error.as_ref().and_then(|e| crate::net::tls::explain(e));
+                    let error = http::probe(client, base_url, timeout).await.err();
+                    let why = error.as_deref().and_then(|e| crate::net::tls::explain(e));
                     let why = why.unwrap_or_else(|| "the handshake failed".to_string());
                     Err(SetupError::Tls { url: base_url.to_string(), why })
                 }
                 (Err(class), None) => Err(unreachable(format!("{} error", class.name()))),
             }
         }
-        None => match client.get(base_url).timeout(timeout).send().await {
-            Ok(_) => Ok(()),
-            Err(e) => match crate::net::tls::explain(&e) {
+        None => match http::probe(client, base_url, timeout).await {
+            Ok(()) => Ok(()),
+            Err(e) => match crate::net::tls::explain(&*e) {
                 Some(why) => Err(SetupError::Tls { url: base_url.to_string(), why }),
-                None => Err(unreachable(crate::net::error_chain(&e))),
+                None => Err(unreachable(crate::net::error_chain(&*e))),
             },
         },
     }
@@ -328,7 +328,7 @@ fn extracted(values: &[(String, String)], name: &str) -> String {
 /// Where setup requests go, and the run's payload material.
 #[derive(Debug, Clone, Copy)]
 pub struct Endpoint<'a> {
-    pub client: &'a reqwest::Client,
+    pub client: &'a crate::net::Sender,
     pub base_url: &'a str,
     pub profile: &'a Profile,
     pub payloads: &'a Payloads,

@@ -70,7 +70,7 @@ type JobFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 pub(super) async fn group(
     ctx: &Arc<Context>,
     completed: &AtomicBool,
-    client: &reqwest::Client,
+    client: &crate::net::Sender,
     groups: &Groups,
 ) {
     let capacity = groups.take();
@@ -130,7 +130,7 @@ pub(super) async fn group(
 }
 
 /// Runs one claimed job; `claimed` is when its slot took it from the queue.
-async fn run_job(ctx: &Arc<Context>, client: &reqwest::Client, job: Job, claimed: Instant) {
+async fn run_job(ctx: &Arc<Context>, client: &crate::net::Sender, job: Job, claimed: Instant) {
     // Busy until the job ends or parks (see `primitives::start` for the wait before).
     ctx.slots_busy.fetch_add(1, Ordering::Relaxed);
     let run = async move {

@@ -93,7 +93,7 @@ impl Walk {
 
     /// Runs steps until the journey ends, or parks it in the dispatch heap before a long
     /// think time (then the slot is free again).
-    pub async fn run(mut self: Box<Self>, ctx: &Arc<Context>, client: &reqwest::Client) {
+    pub async fn run(mut self: Box<Self>, ctx: &Arc<Context>, client: &crate::net::Sender) {
         while self.k < self.steps.len() {
             let think = crate::units::duration_from_secs(self.steps[self.k].think_s);
             if !self.thought && !think.is_zero() {
@@ -122,7 +122,7 @@ impl Walk {
 
     /// Resumes a parked walk claimed by a slot at `claimed`: starts its step when it is
     /// ready, measuring how late (and why), then runs on.
-    pub async fn resume(self: Box<Self>, ctx: &Arc<Context>, client: &reqwest::Client, claimed: Instant) {
+    pub async fn resume(self: Box<Self>, ctx: &Arc<Context>, client: &crate::net::Sender, claimed: Instant) {
         if primitives::start(ctx, self.ready, claimed, Kind::Step).await.is_none() {
             let mut walk = self;
             walk.stop_here();
@@ -138,7 +138,7 @@ impl Walk {
     }
 
     /// Runs step `k`; false when the journey ends here.
-    async fn step(&mut self, ctx: &Arc<Context>, client: &reqwest::Client) -> bool {
+    async fn step(&mut self, ctx: &Arc<Context>, client: &crate::net::Sender) -> bool {
         let k = self.k;
         self.k += 1;
         self.thought = false;
@@ -191,7 +191,7 @@ impl Walk {
     async fn chat(
         &mut self,
         ctx: &Context,
-        client: &reqwest::Client,
+        client: &crate::net::Sender,
         room: Option<&str>,
         key: StepKey,
         timing: Timing,

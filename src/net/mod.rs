@@ -1,5 +1,6 @@
 //! The client's network edge: which targets may receive load ([`policy`]), how the HTTP
-//! client reaches them ([`tls`], [`connect_to`], [`client`]) and what it saw on the wire
+//! client reaches them ([`tls`], [`connect_to`], [`connector`], [`client`], [`sender`],
+//! [`wire`]) and what it saw on the wire
 //! (connections opened, the protocol spoken), for the report.
 //!
 //! Ground floor: this module imports only std, crates and [`crate::units`]-level helpers,
@@ -8,17 +9,21 @@
 
 pub mod client;
 pub mod connect_to;
+pub mod connector;
 pub mod policy;
+pub mod sender;
 pub mod tls;
+pub mod wire;
 
 use std::net::SocketAddr;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use client::Wire;
 pub use connect_to::ConnectTo;
+pub use connector::Wire;
 pub use policy::{Destination, HostPattern, Policy, PolicyError, is_loopback};
+pub use sender::{SendError, Sender};
 pub use tls::TlsSettings;
 
 /// Which HTTP version the client speaks.

@@ -2,11 +2,12 @@
 //! anything connects, and the explanation of a failed handshake in words a user can act
 //! on ("certificate signed by unknown authority: pass --ca-cert").
 //!
-//! Verification uses the system's roots (reqwest's rustls platform verifier) plus every
-//! `--ca-cert`; `--insecure` turns it off and is recorded in the report. The server name
-//! sent (SNI) and checked is the URL's host, also under `--connect-to`.
+//! Verification uses the system's roots (rustls-platform-verifier, as reqwest did) plus
+//! every `--ca-cert`; `--insecure` turns it off and is recorded in the report. The server
+//! name sent (SNI) and checked is the URL's host, also under `--connect-to`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
@@ -63,6 +64,76 @@ impl TlsSettings {
     }
 }
 
+/// The client's rustls configuration for `settings` (ALPN is the connector's to set).
+pub fn client_config(settings: &TlsSettings) -> Result<rustls::ClientConfig, super::NetError> {
+    let failed = |why: String| super::NetError::Client(format!("TLS: {why}"));
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| failed(e.to_string()))?
+        .dangerous();
+    let builder = if settings.insecure {
+        builder.with_custom_certificate_verifier(Arc::new(NoVerifier(provider)))
+    } else {
+        let roots = settings.roots.iter().map(|der| CertificateDer::from(der.clone()));
+        let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider)
+            .map_err(|e| failed(e.to_string()))?;
+        builder.with_custom_certificate_verifier(Arc::new(verifier))
+    };
+    match &settings.identity_pem {
+        None => Ok(builder.with_no_client_auth()),
+        Some(pem) => {
+            // Both parts were checked when the files were read (`load`).
+            let certs = CertificateDer::pem_slice_iter(pem)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| failed(format!("--client-cert: {e:?}")))?;
+            let key =
+                PrivateKeyDer::from_pem_slice(pem).map_err(|e| failed(format!("--client-key: {e:?}")))?;
+            builder.with_client_auth_cert(certs, key).map_err(|e| failed(format!("--client-cert: {e}")))
+        }
+    }
+}
+
+/// `--insecure`: any certificate passes; signatures are still checked to be well formed
+/// by the provider's algorithms so the handshake itself stays sound.
+#[derive(Debug)]
+struct NoVerifier(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for NoVerifier {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &rustls_pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls_pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
 fn read(flag: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
     std::fs::read(path).map_err(|e| TlsError::File { flag, path: path.to_path_buf(), why: e.to_string() })
 }
@@ -95,7 +166,7 @@ pub fn explain(error: &(dyn std::error::Error + 'static)) -> Option<String> {
 }
 
 /// The TLS error in `error`'s cause chain, when the request failed in the handshake (the
-/// `tls` error class): reqwest reports those as connect errors, so look before it does.
+/// `tls` error class): clients report those as connect errors, so look before they do.
 pub fn failure<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
     let mut cause = Some(error);
     while let Some(current) = cause {
@@ -108,7 +179,7 @@ pub fn failure<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a r
 }
 
 /// The rustls error `error` is or carries. `io::Error` hides its payload from `source()`,
-/// and a failed handshake reaches reqwest as one io::Error inside another
+/// and a failed handshake reaches the client as one io::Error inside another
 /// (`Custom { Other, Custom { InvalidData, rustls::Error } }`): look inside, level by level.
 fn rustls_in<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
     if let Some(tls) = error.downcast_ref::<rustls::Error>() {
