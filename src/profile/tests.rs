@@ -37,7 +37,17 @@ fn the_bluesky_profile_writes_records_reads_them_back_and_declares_appview_reads
         Action::ALL.into_iter().filter(|a| profile.request(*a).is_some()).map(Action::name).collect();
     assert_eq!(
         supported,
-        ["signup", "login", "upload_media", "create_post", "follow", "comment", "like", "view_post", "view_user"]
+        [
+            "signup",
+            "login",
+            "upload_media",
+            "create_post",
+            "follow",
+            "comment",
+            "like",
+            "view_post",
+            "view_user"
+        ]
     );
     assert!(profile.unsupported_reason(Action::ViewFeed).is_some_and(|r| r.contains("AppView")));
     for action in [Action::JoinRoom, Action::SendChat] {

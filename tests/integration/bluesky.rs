@@ -223,7 +223,7 @@ fn a_rednote_replay_against_a_local_bluesky_pds_writes_every_record() {
 fn replay_the_pds_reads(pds: &Pds) {
     let out = tempfile::tempdir().expect("tempdir");
     let scenario = out.path().join("reads.yaml");
-    let steps: String = ["view_post", "view_user", "list_records", "describe_repo", "open_profile"]
+    let steps: String = ["view_post", "view_user", "list_records", "repo_status", "open_profile"]
         .iter()
         .map(|name| format!("      - {{ action: {name}, pick: uniform }}\n"))
         .collect();
@@ -244,14 +244,14 @@ fn replay_the_pds_reads(pds: &Pds) {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     let report = crate::util::read_report(&out.path().join("report"));
-    for name in ["view_post", "view_user", "list_records", "describe_repo", "open_profile"] {
+    for name in ["view_post", "view_user", "list_records", "repo_status", "open_profile"] {
         let a = action(&report, name);
         assert!(a["requests"].as_u64().unwrap_or(0) > 0, "{name} has requests: {a}");
         assert_eq!(errors(a), 0, "{name} has no errors: {}", a["errors"]);
     }
     // Each request of the parallel group is recorded too, under ACTION/REQUEST.
     let parts = report["parts"].as_array().expect("parts");
-    for part in ["open_profile/repo", "open_profile/posts", "open_profile/follows"] {
+    for part in ["open_profile/profile", "open_profile/posts", "open_profile/follows"] {
         let entry = parts.iter().find(|p| p["name"] == part).unwrap_or_else(|| panic!("no part {part}"));
         assert!(entry["requests"].as_u64().unwrap_or(0) > 0 && errors(entry) == 0, "{part}: {entry}");
     }

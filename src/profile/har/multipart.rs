@@ -74,7 +74,8 @@ mod tests {
             "Content-Disposition: form-data; name=\"note\"\r\n\r\ntwo\r\nlines",
         ]);
         let params = parse(MIME, &text);
-        let fields: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = params
+        type Field<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+        let fields: Vec<Field> = params
             .iter()
             .map(|p| (p.name.as_str(), p.value.as_deref(), p.file_name.as_deref(), p.content_type.as_deref()))
             .collect();

@@ -169,7 +169,7 @@ fn django() -> Vec<E<'static>> {
                 ("Cookie", "csrftoken=Ck1234567890abcdefXYZ; sessionid=Sess0123456789abcdef"),
                 ("X-CSRFToken", "Ck1234567890abcdefXYZ"),
             ],
-            body: Some(("application/x-www-form-urlencoded", "comment=Nice+one+rin")),
+            body: Some(("application/x-www-form-urlencoded", "comment=Nice+one+there")),
             status: 302,
             response_headers: &[("Location", "/comment/5/find/")],
             response: (HTML, ""),
@@ -208,7 +208,8 @@ fn django_forms_become_cookies_regex_extracts_and_redirect_answers() {
         "  comment:    # POST /comment/{id}/publish/, recorded once",
         "path: \"/comment/{{target_post.topic_id}}/publish/\"",
         "headers: { \"x-csrftoken\": \"{{cookie.csrftoken}}\" }",
-        "form: { \"comment\": \"Nice one {{handle}}\" }",
+        // Typed text, so a POST to /comment/… is the built-in comment (a bookmark is not).
+        "form: { \"comment\": \"{{text}}\" }",
     ] {
         assert!(yaml.contains(expected), "{expected}\n{yaml}");
     }
@@ -281,11 +282,13 @@ fn the_spirit_skeleton_is_the_committed_fixture_without_recorded_tokens() {
 #[test]
 fn the_spirit_skeleton_takes_csrf_from_the_session_and_names_the_comment() {
     let yaml = std::fs::read_to_string(fixture("spirit.generated.yaml")).expect("fixture");
+    // The lines of one action's body (indented by four), without the indent.
     let action = |name: &str| {
-        let start = yaml.find(&format!("\n  {name}:")).unwrap_or_else(|| panic!("no {name}:\n{yaml}"));
-        let rest = &yaml[start + 1..];
-        let end = rest[1..].find("\n  ").map_or(rest.len(), |e| e + 1);
-        rest[..end].split("\n    ").skip(1).collect::<Vec<_>>().join("\n")
+        let head = format!("  {name}:");
+        let mut lines = yaml.lines().skip_while(|l| !l.starts_with(&head));
+        assert!(lines.next().is_some(), "no {name}:\n{yaml}");
+        let body: Vec<&str> = lines.take_while(|l| l.starts_with("    ")).map(|l| &l[4..]).collect();
+        body.join("\n")
     };
     let login = action("login");
     assert!(login.contains("anonymous: true"), "{login}");
