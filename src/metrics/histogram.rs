@@ -42,17 +42,34 @@ pub fn new() -> Result<Histogram<u64>, HistogramError> {
     Histogram::new_with_bounds(LOWEST_US, HIGHEST_US, SIGFIG).map_err(HistogramError::Create)
 }
 
+/// An empty histogram with stampede's precision that grows to the largest value recorded
+/// (never past [`HIGHEST_US`], as [`record_saturating`] clamps): one sized for an hour holds
+/// ~23,500 counters (~184 KiB) where a tag whose values stay under 10 s needs ~15,000 and one
+/// under 10 ms ~6,000. The run's recorders hold one per tag and interval, so this is most of
+/// the metrics' memory.
+pub fn new_growing() -> Result<Histogram<u64>, HistogramError> {
+    let mut histogram =
+        Histogram::new_with_bounds(LOWEST_US, 2 * LOWEST_US, SIGFIG).map_err(HistogramError::Create)?;
+    histogram.auto(true);
+    Ok(histogram)
+}
+
 /// Records `value_us`, clamped to [`HIGHEST_US`]: a request slower than an hour is still a
-/// (very slow) request, never a panic or a lost sample.
+/// (very slow) request, never a panic or a lost sample. A growing histogram grows to hold
+/// it (hdrhistogram's own saturating record would clamp it to the current top instead).
 pub fn record_saturating(histogram: &mut Histogram<u64>, value_us: u64) {
-    histogram.saturating_record(value_us.min(HIGHEST_US));
+    let value_us = value_us.min(HIGHEST_US);
+    if histogram.record(value_us).is_err() {
+        histogram.saturating_record(value_us);
+    }
 }
 
 /// A histogram allocated on first record.
 ///
-/// Each histogram with these bounds holds ~22 k counters (~180 KiB), so tags that never see
-/// traffic (most actions in most journeys) should not pay for one. Allocation happens once
-/// per tag, never per record.
+/// A histogram sized for an hour holds ~23 k counters (~184 KiB), so tags that never see
+/// traffic (most actions in most journeys) should not pay for one, and the one made grows
+/// only as wide as its values ([`new_growing`]). Allocation happens on the first record and
+/// when a value exceeds the width so far (a few times per tag), never per record.
 #[derive(Debug, Clone, Default)]
 pub struct LazyHistogram(Option<Histogram<u64>>);
 
@@ -62,7 +79,7 @@ impl LazyHistogram {
         if self.0.is_none() {
             // Creation only fails on invalid constant bounds (checked by a test); the
             // value is then dropped rather than panicking on the executor's hot path.
-            self.0 = new().ok();
+            self.0 = new_growing().ok();
         }
         if let Some(histogram) = &mut self.0 {
             record_saturating(histogram, value_us);
@@ -122,6 +139,9 @@ impl Stats {
 /// First four bytes of a V2 deflate encoding (HdrHistogram's `V2CompressedEncodingCookieBase`
 /// with the word size 8 in bits 4–7), as hdrhistogram's `V2DeflateSerializer` writes them.
 const V2_COMPRESSED_COOKIE: u32 = 0x1c84_9314;
+/// Where a V2 header holds the highest trackable value (big-endian u64), after the cookie,
+/// payload length, normalizing offset, significant digits and lowest value.
+const HIGHEST_FIELD: std::ops::Range<usize> = 24..32;
 
 thread_local! {
     /// One zlib compressor per thread, reset between histograms: a new one allocates and
@@ -137,6 +157,17 @@ pub fn encode(histogram: &Histogram<u64>) -> Result<Vec<u8>, HistogramError> {
     V2Serializer::new()
         .serialize(histogram, &mut raw)
         .map_err(V2DeflateSerializeError::InternalSerializationError)?;
+    // The header names the histogram's top; a growing one's depends on its largest value so
+    // far (and on an interval's reuse of a wider one), which must not change a report's
+    // bytes: every histogram is written as the one-hour histogram of the same counts (the
+    // counts' positions depend only on the lowest value and the precision).
+    // (One wider than an hour, grown to hold the clamped top value, holds nothing above it.)
+    if histogram.high() != HIGHEST_US
+        && histogram.lowest_equivalent(histogram.max()) <= HIGHEST_US
+        && raw.len() >= HIGHEST_FIELD.end
+    {
+        raw[HIGHEST_FIELD].copy_from_slice(&HIGHEST_US.to_be_bytes());
+    }
     let mut bytes = Vec::with_capacity(8 + raw.len() / 2 + 64);
     bytes.extend_from_slice(&V2_COMPRESSED_COOKIE.to_be_bytes());
     bytes.extend_from_slice(&[0; 4]);
@@ -162,9 +193,13 @@ pub fn encode(histogram: &Histogram<u64>) -> Result<Vec<u8>, HistogramError> {
     Ok(bytes)
 }
 
-/// Decodes bytes produced by [`encode`] (or any V2 / V2 deflate encoder).
+/// Decodes bytes produced by [`encode`] (or any V2 / V2 deflate encoder). The result grows
+/// when more is added to it: an encoded histogram is only as wide as its largest value
+/// ([`new_growing`]), so a sum that starts from one must widen for the next.
 pub fn decode(bytes: &[u8]) -> Result<Histogram<u64>, HistogramError> {
-    Ok(Deserializer::new().deserialize(&mut Cursor::new(bytes))?)
+    let mut histogram: Histogram<u64> = Deserializer::new().deserialize(&mut Cursor::new(bytes))?;
+    histogram.auto(true);
+    Ok(histogram)
 }
 
 /// [`encode`] then base64 (standard alphabet, padded), as `.hlog` lines and `report.json` hold it.
@@ -270,6 +305,50 @@ mod tests {
         lazy.reset();
         assert_eq!(lazy.count(), 0);
         assert!(lazy.get().is_some());
+    }
+
+    #[test]
+    fn a_growing_histogram_is_small_until_values_need_more_and_keeps_every_value() {
+        let mut growing = new_growing().expect("valid bounds");
+        let mut fixed = new().expect("valid bounds");
+        for v in [3, 70, 900, 12_000] {
+            record_saturating(&mut growing, v);
+            record_saturating(&mut fixed, v);
+        }
+        assert!(growing.distinct_values() < fixed.distinct_values() / 2);
+        for v in [450_000, 9_000_000, HIGHEST_US, u64::MAX] {
+            record_saturating(&mut growing, v);
+            record_saturating(&mut fixed, v);
+        }
+        assert_eq!(growing.len(), fixed.len());
+        assert_eq!(Stats::of(Some(&growing)), Stats::of(Some(&fixed)));
+        assert_eq!(encode(&growing).expect("encodes"), encode(&fixed).expect("encodes"));
+        assert!(growing.equivalent(growing.max(), HIGHEST_US));
+    }
+
+    #[test]
+    fn a_growing_histogram_is_written_as_the_fixed_one_with_the_same_counts() {
+        let (mut growing, mut fixed) = (new_growing().expect("bounds"), new().expect("bounds"));
+        for v in [1, 2, 5_000, 77_777] {
+            record_saturating(&mut growing, v);
+            record_saturating(&mut fixed, v);
+        }
+        assert!(growing.high() < HIGHEST_US);
+        let bytes = encode(&growing).expect("encodes");
+        assert_eq!(bytes, encode(&fixed).expect("encodes"));
+        assert_eq!(decode(&bytes).expect("decodes"), fixed);
+    }
+
+    #[test]
+    fn a_decoded_narrow_histogram_widens_when_a_wider_one_is_added() {
+        let mut narrow = new_growing().expect("valid bounds");
+        record_saturating(&mut narrow, 500);
+        let mut wide = new_growing().expect("valid bounds");
+        record_saturating(&mut wide, 30_000_000);
+        let mut sum = decode(&encode(&narrow).expect("encodes")).expect("decodes");
+        sum.add(decode(&encode(&wide).expect("encodes")).expect("decodes")).expect("widens");
+        assert_eq!(sum.len(), 2);
+        assert!(sum.equivalent(sum.max(), 30_000_000));
     }
 
     #[test]
