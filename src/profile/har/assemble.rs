@@ -10,6 +10,7 @@ use super::credentials;
 use super::csrf;
 use super::filter::Exchange;
 use super::generated::{Action, Generated};
+use super::posts::{self, creates_user};
 use super::request::{Draft, Templater, Use};
 use super::shape;
 use super::sources::{How, Responses, Source};
@@ -84,10 +85,22 @@ pub fn assemble(exchanges: &[Exchange]) -> Generated {
              value in the form), which a double-submit check such as Django's accepts"
         ));
     }
-    let post_creator = post_creator(&actions, &action_of, &sources, health);
+    let creators = posts::creators(
+        &actions,
+        &posts::Uses { action_of: &action_of, sources: &sources, uses: &uses },
+        health,
+    );
     let recorded =
         Recorded { exchanges, action_of: &action_of, sources: &sources, uses: &uses, bearer: &bearer };
-    resolve(&mut actions, &recorded, post_creator, health, &mut generated);
+    resolve(&mut actions, &recorded, &creators, health, &mut generated);
+    // Another post creator adds posts only if it extracts every post field, as create_post does.
+    for &a in creators.iter().skip(1) {
+        let extracts = |field: &String| actions[a].extract.iter().any(|(n, _)| n == field);
+        if generated.post_fields.iter().all(extracts) {
+            actions[a].creates = Some(Role::Post);
+        }
+    }
+    let post_creator = creators.first().copied();
     align_accounts(&mut actions, &responses);
     keep_cookies(&mut actions, &action_of, exchanges, health);
     authorization(&mut actions, &mut generated);
@@ -118,38 +131,6 @@ fn shape_of(draft: &Draft) -> String {
     format!("{} {generalised}", draft.method)
 }
 
-/// Whether action `a` answered with a user's account (signup or login).
-fn creates_user(action: &Action) -> bool {
-    action.draft.account.is_signup() || action.draft.account.is_login()
-}
-
-/// The first POST (not an account, not an upload) whose answer names what a later action's
-/// path acts on: the request that creates posts.
-fn post_creator(
-    actions: &[Action],
-    action_of: &[usize],
-    sources: &[Source],
-    health: Option<usize>,
-) -> Option<usize> {
-    (0..actions.len()).find(|&a| {
-        let candidate = &actions[a];
-        let upload =
-            matches!(candidate.draft.body, super::request::BodyDraft::Generated { kind: "image", .. });
-        candidate.draft.method == "POST"
-            && Some(a) != health
-            && !creates_user(candidate)
-            && !upload
-            && actions.iter().enumerate().any(|(b, other)| {
-                b != a
-                    && other
-                        .draft
-                        .uses
-                        .iter()
-                        .any(|u| u.in_path && action_of[sources[u.source].exchange] == a)
-            })
-    })
-}
-
 /// What every recorded request sent, for [`resolve`]: the uses of response values (of
 /// each occurrence, not only the templates: a login's token is used after it) and the
 /// sources used as bearer tokens.
@@ -166,7 +147,7 @@ struct Recorded<'a> {
 fn resolve(
     actions: &mut [Action],
     recorded: &Recorded<'_>,
-    post_creator: Option<usize>,
+    post_creators: &[usize],
     health: Option<usize>,
     generated: &mut Generated,
 ) {
@@ -186,7 +167,14 @@ fn resolve(
                 replacements.push((u.source, u.value.clone()));
                 continue;
             }
-            let group = if creates_user(&actions[a]) { "user".to_string() } else { a.to_string() };
+            // Posts' fields share names, whichever action created the post.
+            let group = if creates_user(&actions[a]) {
+                "user".to_string()
+            } else if post_creators.contains(&a) {
+                "post".to_string()
+            } else {
+                a.to_string()
+            };
             let field = (names.entry((group, format!("{:?}", source.how))))
                 .or_insert_with(|| {
                     let wanted = if recorded.bearer.contains(&u.source) {
@@ -215,7 +203,7 @@ fn resolve(
                     actions[b].picks = Some(Role::User);
                     push_new(&mut generated.user_fields, field.clone());
                     format!("target_user.{field}")
-                } else if Some(a) == post_creator && picks.is_none_or(|p| p == Role::Post) {
+                } else if post_creators.contains(&a) && picks.is_none_or(|p| p == Role::Post) {
                     actions[b].picks = Some(Role::Post);
                     push_new(&mut generated.post_fields, field.clone());
                     format!("target_post.{field}")

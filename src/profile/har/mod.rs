@@ -5,9 +5,9 @@
 //! what it leaves out ([`multipart`] reads the bodies a script sent) → [`request`] turns
 //! each into a template ([`credentials`] replaces what the user typed, [`sources`] finds
 //! where each value sent came from) and [`csrf`] writes the CSRF tokens as the cookie they
-//! echo → [`assemble`] groups the requests into actions ([`shape`]: ids generalised) and
-//! gives every value from a response its placeholder → [`naming`] names the actions →
-//! [`emit`] writes YAML.
+//! echo → [`assemble`] groups the requests into actions ([`shape`]: ids generalised,
+//! [`posts`]: which create posts) and gives every value from a response its placeholder →
+//! [`naming`] names the actions → [`emit`] writes YAML.
 //!
 //! The output is a skeleton: what the recording shows is written, what it cannot show
 //! (which journeys use which action, a field's meaning) is listed in the file's header.
@@ -21,6 +21,7 @@ pub mod generated;
 pub mod model;
 pub mod multipart;
 pub mod naming;
+pub mod posts;
 pub mod request;
 pub mod shape;
 pub mod sources;

@@ -219,6 +219,78 @@ fn django_forms_become_cookies_regex_extracts_and_redirect_answers() {
     assert!(!yaml.contains("Sess0123456789abcdef") && !yaml.contains("secret-pass-1"), "{yaml}");
 }
 
+/// A request like `E` with a form or JSON body answered by a redirect or JSON.
+fn post<'a>(
+    url: &'a str,
+    body: (&'a str, &'a str),
+    status: u16,
+    location: &'a [(&'a str, &'a str)],
+    answer: &'a str,
+) -> E<'a> {
+    let cookies = &[("Cookie", "csrftoken=Ck1234567890abcdefXYZ; sessionid=Sess0123456789abcdef")];
+    E {
+        method: "POST",
+        url,
+        headers: cookies,
+        body: Some(body),
+        status,
+        response_headers: location,
+        response: ("application/json", answer),
+    }
+}
+
+fn get(url: &str) -> E<'_> {
+    let cookies = &[("Cookie", "csrftoken=Ck1234567890abcdefXYZ; sessionid=Sess0123456789abcdef")];
+    E {
+        method: "GET",
+        url,
+        headers: cookies,
+        body: None,
+        status: 200,
+        response_headers: &[],
+        response: (HTML, "<p>"),
+    }
+}
+
+#[test]
+fn a_second_way_of_making_what_view_post_opens_creates_posts() {
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let mut entries = django();
+    entries.extend([
+        // A private topic: made by another form, opened like the first.
+        post(
+            "http://127.0.0.1:8000/topic/private/publish/",
+            (FORM, "title=Secret+plans+here&comment=psst+now"),
+            302,
+            &[("Location", "/topic/18/secret-plans-here/")],
+            "",
+        ),
+        get("http://127.0.0.1:8000/topic/18/secret-plans-here/"),
+        // The comment's id is opened too, but the comment acts on a topic: not a post.
+        get("http://127.0.0.1:8000/comment/5/find/"),
+        // A room's id is used in later paths, but never by what opens posts.
+        post(
+            "http://127.0.0.1:8000/api/rooms",
+            ("application/json", r#"{"name":"lobby"}"#),
+            201,
+            &[],
+            r#"{"id":4242}"#,
+        ),
+        post("http://127.0.0.1:8000/api/rooms/4242/join", ("application/json", "{}"), 200, &[], "{}"),
+    ]);
+    let yaml = generate_text(&entries);
+    let private =
+        "  post_topic_private_publish:    # POST /topic/private/publish/, recorded once\n    creates: post\n";
+    assert!(yaml.contains(private), "{yaml}");
+    assert_eq!(yaml.matches("creates:").count(), 1, "only the private topic: {yaml}");
+    // Its posts carry the same fields as create_post's, so view_post can open either.
+    assert!(yaml.contains("post_fields: [topic_id, topic_slug]"), "{yaml}");
+    assert_eq!(yaml.matches("topic_id: { header: \"location\"").count(), 2, "{yaml}");
+    assert!(yaml.contains("  create_post:    # POST /topic/publish/"), "{yaml}");
+    assert!(yaml.contains("  view_post:    # GET /topic/{id}/{id}/, recorded 2×"), "{yaml}");
+    crate::profile::parse(Path::new("t.yaml"), &yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+}
+
 #[test]
 fn recordings_with_nothing_to_replay_are_refused_clearly() {
     let dir = tempfile::tempdir().expect("tempdir");
