@@ -60,13 +60,28 @@ fn render(call: &Call<'_>) -> Result<(http::Request<Body>, super::body::Rendered
     let lookup =
         |name: &str| if name == "now" { Some(crate::profile::template::now()) } else { (call.lookup)(name) };
     let lookup: &dyn Fn(&str) -> Option<String> = &lookup;
-    let path = request.path.render(lookup);
-    // The base URL is parsed once (see `target_url`).
-    let url = super::target_url::join(call.base_url, &path)
-        .map_err(|e| WireError::Url { url: format!("{}{path}", call.base_url), why: e.to_string() })?;
-    let mut built = wire::request(request.method.clone(), &url, Body::default())?;
-    for (name, value) in &request.headers {
-        wire::header(&mut built, name, value.render(lookup))?;
+    // Parts without placeholders were built before the run for this base (see `prebuilt`).
+    let prebuilt = (request.prebuilt.base == call.base_url).then_some(&request.prebuilt);
+    let uri = match prebuilt.and_then(|p| p.uri.clone()) {
+        Some(uri) => uri,
+        None => {
+            let path = request.path.render(lookup);
+            // The base URL is parsed once (see `target_url`).
+            let url = super::target_url::join(call.base_url, &path).map_err(|e| WireError::Url {
+                url: format!("{}{path}", call.base_url),
+                why: e.to_string(),
+            })?;
+            wire::uri(&url)?
+        }
+    };
+    let mut built = wire::request_to(request.method.clone(), uri, Body::default());
+    for (i, (name, value)) in request.headers.iter().enumerate() {
+        match prebuilt.and_then(|p| p.headers.get(i)).and_then(Option::as_ref) {
+            Some(fixed) => {
+                built.headers_mut().append(name.clone(), fixed.clone());
+            }
+            None => wire::header(&mut built, name, value.render(lookup))?,
+        }
     }
     if let Some(cookies) = crate::profile::cookies::header(&request.send_cookies, lookup) {
         wire::header(&mut built, &COOKIE, cookies)?;

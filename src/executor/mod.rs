@@ -44,6 +44,7 @@ mod newcomers;
 mod outage;
 mod pacer;
 mod payloads;
+mod prebuilt;
 mod prepare;
 mod primitives;
 mod progress;

@@ -53,7 +53,9 @@ struct Connected {
 }
 
 /// Checks, connects, sets the natives up and builds the context of `config`'s replay.
-pub(super) async fn prepare(config: RunConfig) -> Result<Prepared, ExecutorError> {
+pub(super) async fn prepare(mut config: RunConfig) -> Result<Prepared, ExecutorError> {
+    // The same base URL `connect` gives every call.
+    super::prebuilt::bind(&mut config.profile, config.base_url.trim_end_matches('/'));
     crate::plan::accounts::check(&config.plan).map_err(ExecutorError::NewcomerAccounts)?;
     if config.plan.scenario.newcomer_accounts.is_some() && config.profile.request(Action::Login).is_none() {
         return Err(setup::SetupError::NoLoginForAccounts.into());

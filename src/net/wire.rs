@@ -2,7 +2,9 @@
 //! executor joined from the run's base (see `executor::target_url`) becomes hyper's `Uri`
 //! with its scheme and authority taken from this thread's cache, so only the path and
 //! query are copied per request; headers are the profile's compiled names with rendered
-//! values.
+//! values. A path or header value without placeholders skips even that: the executor
+//! builds it once before the run (its `prebuilt` module) and hands the `Uri` to
+//! [`request_to`].
 //!
 //! A value that is no valid header, or a URL hyper cannot carry, fails this request alone
 //! (a [`WireError`]), as reqwest did when it sent such a request.
@@ -34,10 +36,15 @@ pub enum WireError {
 
 /// A request for `url` with `body` and no headers yet.
 pub fn request(method: Method, url: &Url, body: Body) -> Result<Request<Body>, WireError> {
+    Ok(request_to(method, uri(url)?, body))
+}
+
+/// A request for `uri` (one built before, see [`uri`]) with `body` and no headers yet.
+pub fn request_to(method: Method, uri: Uri, body: Body) -> Request<Body> {
     let mut request = Request::new(body);
     *request.method_mut() = method;
-    *request.uri_mut() = uri(url)?;
-    Ok(request)
+    *request.uri_mut() = uri;
+    request
 }
 
 /// Adds header `name: value` to `request`, without copying `value`.

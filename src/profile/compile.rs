@@ -237,6 +237,7 @@ fn compile_request(
         fail_if: spec.fail_if.clone(),
         keep_cookies,
         send_cookies: if spec.anonymous { Vec::new() } else { cookies::sent(&known.cookies) },
+        prebuilt: super::Prebuilt::default(),
     })
 }
 

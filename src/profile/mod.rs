@@ -20,7 +20,7 @@ pub mod template;
 use std::path::{Path, PathBuf};
 
 use reqwest::Method;
-use reqwest::header::HeaderName;
+use reqwest::header::{HeaderName, HeaderValue};
 
 pub use body::{Body, FormPart, FormPartValue};
 pub use custom::Roles;
@@ -61,6 +61,22 @@ pub struct Request {
     /// Cookies sent back in a `Cookie` header, as (cookie name, journey value name) pairs
     /// (the profile's kept cookies; none for anonymous requests).
     pub send_cookies: Vec<(String, String)>,
+    /// What of the request is the same every time it goes to one target, built before the
+    /// run (empty until then).
+    pub prebuilt: Prebuilt,
+}
+
+/// The parts of a [`Request`] without placeholders, built once for the run's target (by
+/// `executor::prebuilt::bind`) so that each request builds only what its placeholders
+/// make vary. A part left `None` is built per request, as if nothing were prebuilt.
+#[derive(Debug, Clone, Default)]
+pub struct Prebuilt {
+    /// The base URL these parts were built for: a call to another base ignores them.
+    pub base: String,
+    /// The whole URI, when the path has no placeholders.
+    pub uri: Option<http::Uri>,
+    /// The value of each of [`Request::headers`] (same order) that has no placeholders.
+    pub headers: Vec<Option<HeaderValue>>,
 }
 
 impl Request {
@@ -120,6 +136,16 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// Every request of the profile: actions, their parts, the health check, rooms'.
+    pub fn requests_mut(&mut self) -> impl Iterator<Item = &mut Request> {
+        let parts = self.multi.iter_mut().flat_map(|(_, m)| m.parts.iter_mut().map(|p| &mut p.request));
+        (self.actions.iter_mut().flatten())
+            .chain(parts)
+            .chain(self.health.as_mut())
+            .chain(self.room_events.as_mut())
+            .chain(self.room_leave.as_mut())
+    }
+
     /// The request of `action`, or `None` when the profile does not support it.
     pub fn request(&self, action: Action) -> Option<&Request> {
         self.actions.get(action.index()).and_then(Option::as_ref)

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{repo_root, stampede};
+use crate::util::{repo_root, run_against_live_target};
 
 /// A PDS started by tests/pds/start.sh; stopped by stop.sh on drop, even when the test fails.
 struct Pds {
@@ -162,21 +162,11 @@ fn a_rednote_replay_against_a_local_bluesky_pds_writes_every_record() {
     let out = tempfile::tempdir().expect("tempdir");
     // 57 newcomers over 20 s plus 8 natives with 2 posts each: below the PDS's knee for
     // this mix (measured: p99 < 0.6 s here, seconds at 1.7× the sample; README).
-    let output = stampede()
-        .args(["run", "--quiet", "--replay-in", "20s", "--sample", "0.00003", "--profile", "bluesky-pds"])
-        // This test checks correctness, not speed: CI runs other tests beside it, so a
-        // starved PDS may be slow, and a slow answer must not become a timeout error.
-        .args(["--request-timeout", "120s", "--drain", "120s"])
-        .args(["--target", &pds.base, "--out"])
-        .arg(out.path())
-        .arg(repo_root().join("scenarios/rednote-2025-01.yaml"))
-        .output()
-        .expect("stampede runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    // Correctness, not speed: the scenario's latency thresholds may fail on a starved PDS
-    // (exit 1); nothing else may.
-    let code = output.status.code();
-    assert!(matches!(code, Some(0 | 1)), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let scenario = repo_root().join("scenarios/rednote-2025-01.yaml");
+    let replay = ["--replay-in", "20s", "--sample", "0.00003", "--profile", "bluesky-pds"];
+    // Correctness, not speed: CI runs other tests beside this one, so the scenario's
+    // latency thresholds may fail on a starved PDS (exit 1); nothing else may.
+    run_against_live_target(&pds.base, &scenario, out.path(), &replay, &[0, 1]);
     let report = crate::util::read_report(out.path());
     assert_eq!(report["interrupted"], false);
     for verdict in report["verdicts"].as_array().expect("verdicts") {
@@ -234,15 +224,7 @@ fn replay_the_pds_reads(pds: &Pds) {
          journeys:\n  - name: reader\n    weight: 1\n    steps:\n{steps}target: bluesky-pds\n"
     );
     std::fs::write(&scenario, yaml).expect("scenario written");
-    let output = stampede()
-        .args(["run", "--quiet", "--request-timeout", "120s", "--drain", "120s"])
-        .args(["--target", &pds.base, "--out"])
-        .arg(out.path().join("report"))
-        .arg(&scenario)
-        .output()
-        .expect("stampede runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    run_against_live_target(&pds.base, &scenario, &out.path().join("report"), &[] as &[&str], &[0]);
     let report = crate::util::read_report(&out.path().join("report"));
     for name in ["view_post", "view_user", "list_records", "repo_status", "open_profile"] {
         let a = action(&report, name);

@@ -18,7 +18,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::util::{read_report, repo_root, stampede};
+use crate::util::{read_report, repo_root, run_against_live_target};
 
 /// A Spirit started by tests/spirit/start.sh; stopped by stop.sh on drop, even when the
 /// test fails.
@@ -145,16 +145,7 @@ fn replayed_sessions_against_a_local_spirit_forum_write_every_topic_and_reply() 
     let csv = work.path().join("natives.csv");
     spirit.script("manage.sh", &["accounts", &NATIVES.to_string(), &csv.to_string_lossy(), "n"]);
     let out = work.path().join("run");
-    let output = stampede()
-        .args(["run", "--quiet"])
-        // Correctness, not speed: a starved forum may be slow, never a timeout error.
-        .args(["--request-timeout", "120s", "--drain", "120s", "--target", &spirit.base, "--out"])
-        .arg(&out)
-        .arg(scenario(work.path()))
-        .output()
-        .expect("stampede runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    run_against_live_target(&spirit.base, &scenario(work.path()), &out, &[] as &[&str], &[0]);
     assert!(!String::from_utf8_lossy(&std::fs::read(&csv).expect("csv")).is_empty());
     let report = read_report(&out);
     assert_eq!(report["interrupted"], false);

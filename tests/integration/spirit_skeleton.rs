@@ -11,12 +11,13 @@
 //! Skipped visibly, like tests/integration/spirit.rs, only when Spirit cannot be installed
 //! because PyPI is unreachable (and never under `CI=true` or `STAMPEDE_REQUIRE_SPIRIT=1`).
 
+use std::ffi::OsStr;
 use std::path::Path;
 
 use serde_json::Value;
 
 use crate::spirit::{Spirit, action, errors, install, sum};
-use crate::util::{read_report, repo_root, stampede};
+use crate::util::{read_report, repo_root, run_against_live_target, stampede};
 
 const NATIVES: u64 = 4;
 /// Accounts provisioned for newcomers: more than the plan's arrivals (12).
@@ -67,17 +68,8 @@ fn the_unedited_skeleton_of_the_spirit_recording_logs_in_posts_and_replies() {
     csv("natives.csv", NATIVES, "n");
     csv("newcomers.csv", NEWCOMER_ACCOUNTS, "c");
     let out = work.path().join("run");
-    let output = stampede()
-        .args(["run", "--quiet", "--request-timeout", "120s", "--drain", "120s"])
-        .args(["--target", &spirit.base, "--profile"])
-        .arg(&profile)
-        .arg("--out")
-        .arg(&out)
-        .arg(scenario(work.path()))
-        .output()
-        .expect("stampede runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let profile_flag = [OsStr::new("--profile"), profile.as_os_str()];
+    run_against_live_target(&spirit.base, &scenario(work.path()), &out, &profile_flag, &[0]);
     let report = read_report(&out);
     assert_eq!(report["interrupted"], false);
     let requests = |name: &str| action(&report, name)["requests"].as_u64().unwrap_or(0);

@@ -2,7 +2,7 @@
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -39,6 +39,36 @@ pub fn no_chat_to_judge(verdict: &serde_json::Value) -> bool {
     let name = verdict["name"].as_str().unwrap_or_default();
     let message = verdict["message"].as_str().unwrap_or_default();
     name.starts_with("chat.delivery") && message.contains("nothing to judge")
+}
+
+/// Runs `stampede run --quiet` of `scenario` against a live third-party platform at
+/// `target` (a Spirit forum, a Bluesky PDS), writing the run to `out`, with `extra` flags
+/// (a profile, a replay span). These tests check correctness, not speed: a starved platform
+/// may be slow, so requests and the drain get 120 s and a slow answer never becomes a
+/// timeout error. Panics, showing stdout and stderr, unless the exit code is in `exit_codes`.
+pub fn run_against_live_target<S: AsRef<OsStr>>(
+    target: &str,
+    scenario: &Path,
+    out: &Path,
+    extra: &[S],
+    exit_codes: &[i32],
+) {
+    let output = stampede()
+        .args(["run", "--quiet", "--request-timeout", "120s", "--drain", "120s"])
+        .args(["--target", target])
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .arg(scenario)
+        .output()
+        .expect("stampede runs");
+    assert!(
+        output.status.code().is_some_and(|code| exit_codes.contains(&code)),
+        "stampede run exited with {}, not one of {exit_codes:?}\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// The rule for tests of third-party software (a Bluesky PDS, Prometheus, another
