@@ -9,6 +9,7 @@
 # usage: tests/bench/spirit.sh [DIR]   (needs tests/spirit/setup.sh and a release build)
 #   SPIRIT_WORKERS=2  SPIRIT_HASH=default|low  SAMPLE=0.00003 (×1)  FROM=0.5  TO=8
 #   PRECISION=25%  BUDGET=12m  SPIRIT_PORT=8791  STAMPEDE=target/release/stampede
+#   SLO="login.response.p99 < 2s" (added to the scenario's thresholds; several: separate with ;)
 #   SCALE=sample|compress: what grows between steps. `compress` keeps SAMPLE and shortens
 #   the replay from REPLAY_IN (default 20s) ÷ FROM onwards: at a small rate a larger sample
 #   replayed slowly has enough requests in every phase to be judged, where a tiny sample
@@ -32,10 +33,13 @@ read -r natives newcomers < <($bin plan scenarios/rednote-2025-01.yaml --replay-
   python3 -c 'import json,sys; p=json.load(sys.stdin); print(p["natives"] + 2, p["total_arrivals"] + 10)')
 tests/spirit/scenario.sh "$DIR" "$out" "$natives" "$newcomers" >/dev/null
 echo "provisioned $natives natives and $newcomers newcomers (SPIRIT_HASH=$SPIRIT_HASH, $SPIRIT_WORKERS workers)"
+slos=()
+IFS=';' read -ra exprs <<< "${SLO:-login.response.p99 < 2s}"
+for e in "${exprs[@]}"; do slos+=(--slo "$e"); done
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 $bin capacity "$out/rednote-spirit.yaml" --target "http://127.0.0.1:$SPIRIT_PORT" \
   --replay-in "$REPLAY_IN" --sample "$SAMPLE" --scale "$SCALE" --from "$FROM" --to "$TO" --precision "${PRECISION:-25%}" \
-  --budget "${BUDGET:-12m}" --slo "login.response.p99 < 2s" --out "$out/capacity" || true
+  --budget "${BUDGET:-12m}" "${slos[@]}" --out "$out/capacity" || true
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$out/capacity/capacity.json" <<'PY'
 import json, sys
