@@ -111,7 +111,7 @@ fn json(value: &serde_json::Value) -> Rendered {
 fn generated(kind: GeneratedBody, payloads: &Payloads, size: usize) -> Bytes {
     match kind {
         GeneratedBody::Image => payloads.image(size),
-        GeneratedBody::Text => Bytes::from(payloads.text(size)),
+        GeneratedBody::Text => payloads.text_body(size),
     }
 }
 

@@ -46,7 +46,7 @@ pub async fn reaction(ctx: &Context, client: &crate::net::Sender, job: ReactionJ
     };
     if let Some(pick) = pick {
         let size = DEFAULT_TEXT_LEN as usize + rng.random_range(0..40);
-        vars.set_text("text", &ctx.payloads.text(size));
+        vars.set_text("text", ctx.payloads.text(size));
         let timing = Timing { intended, ready: intended };
         if let Some(exchange) = request(ctx, client, spec.action, None, timing, &vars, size).await
             && exchange.outcome.is_ok()

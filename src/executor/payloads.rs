@@ -17,7 +17,7 @@ pub struct Payloads {
     /// Pseudo-random bytes starting with a PNG signature; replaced by a longer one (with the
     /// same prefix) when a larger image is asked for. Bodies in flight keep the old one alive.
     image: Arc<Mutex<Bytes>>,
-    /// Printable text.
+    /// Printable ASCII words, so that any prefix is text and a character is a byte.
     text: Bytes,
 }
 
@@ -44,8 +44,15 @@ impl Payloads {
         image.slice(..bytes)
     }
 
-    pub fn text(&self, chars: usize) -> String {
-        String::from_utf8_lossy(&self.text[..chars.min(self.text.len())]).into_owned()
+    /// The first `chars` characters of the run's text (at most 64 Ki), borrowed.
+    pub fn text(&self, chars: usize) -> &str {
+        // ASCII only (see `new`), so every prefix is valid UTF-8.
+        std::str::from_utf8(&self.text[..chars.min(self.text.len())]).unwrap_or_default()
+    }
+
+    /// The same text as [`Self::text`] as a body, without a copy.
+    pub fn text_body(&self, chars: usize) -> Bytes {
+        self.text.slice(..chars.min(self.text.len()))
     }
 }
 
@@ -72,6 +79,15 @@ mod tests {
         assert_eq!(large_first.image(3 << 20), large);
         assert_eq!(large_first.image(1_000), small);
         assert_eq!(&small[..8], b"\x89PNG\r\n\x1a\n");
+    }
+
+    #[test]
+    fn text_is_a_prefix_whatever_the_size() {
+        let payloads = Payloads::new(1);
+        assert_eq!(payloads.text(12), "cat tax hell");
+        assert_eq!(payloads.text_body(12), payloads.text(12).as_bytes());
+        assert_eq!(payloads.text(usize::MAX).len(), 64 << 10);
+        assert!(payloads.text(64 << 10).is_ascii());
     }
 
     #[test]

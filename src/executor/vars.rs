@@ -17,7 +17,8 @@ impl Vars {
     }
 
     pub(super) fn set_text(&mut self, name: &str, text: &str) {
-        self.set(name, serde_json::Value::String(text.to_string()).to_string());
+        // Straight to JSON text: a `Value` on the way cost an extra copy per step.
+        self.set(name, serde_json::to_string(text).unwrap_or_default());
     }
 
     pub(super) fn get(&self, name: &str) -> Option<String> {
@@ -27,7 +28,35 @@ impl Vars {
     /// Loads a stored record's fields under `prefix` (`""` for the journey's own user).
     pub(super) fn load(&mut self, prefix: &str, names: &[String], values: Vec<String>) {
         for (name, value) in names.iter().zip(values) {
-            self.set(&format!("{prefix}{name}"), value);
+            // Found without building `prefix + name`: a journey loads the same few names
+            // again at every pick, so only the first load of a name allocates it.
+            let same = |n: &str| {
+                n.len() == prefix.len() + name.len() && n.starts_with(prefix) && n.ends_with(name.as_str())
+            };
+            match self.values.iter_mut().find(|(n, _)| same(n)) {
+                Some(slot) => slot.1 = value,
+                None => self.values.push((format!("{prefix}{name}"), value)),
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_replace_their_own_prefixed_names_only() {
+        let names = ["id".to_string(), "handle".to_string()];
+        let mut vars = Vars::default();
+        vars.set_text("handle", "me \"quoted\"");
+        vars.load("target_user.", &names, vec!["1".into(), "\"ana\"".into()]);
+        vars.load("target_user.", &names, vec!["2".into(), "\"bo\"".into()]);
+        vars.load("target_post.", &names[..1], vec!["9".into()]);
+        assert_eq!(vars.get("target_user.id").as_deref(), Some("2"));
+        assert_eq!(vars.get("target_user.handle").as_deref(), Some("\"bo\""));
+        assert_eq!(vars.get("target_post.id").as_deref(), Some("9"));
+        assert_eq!(vars.get("handle").as_deref(), Some(r#""me \"quoted\"""#));
+        assert_eq!(vars.values.len(), 4, "{:?}", vars.values);
     }
 }

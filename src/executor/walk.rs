@@ -150,7 +150,7 @@ impl Walk {
         };
         let size = body_size(spec, &mut self.rng);
         if spec.action != Action::UploadMedia {
-            self.vars.set_text("text", &ctx.payloads.text(size));
+            self.vars.set_text("text", ctx.payloads.text(size));
         }
         let key = StepKey { journey: self.j as u16, step: planned.step as u16 };
         let timing = Timing { intended: self.step_intended, ready: self.ready };

@@ -74,6 +74,9 @@ pub(super) struct State {
     /// Members connected to a room stream now.
     pub(super) members: u64,
     pub(super) open: OpenInterval,
+    /// Where the open interval ends on the replay clock: a record before it (nearly every
+    /// record) is placed without a division.
+    open_until: Duration,
     /// Closes full intervals (on a thread of its own) and keeps their summaries.
     closer: Closer,
 }
@@ -115,6 +118,7 @@ impl State {
         let width = config.interval.max(MIN_INTERVAL);
         State {
             width,
+            open_until: width,
             closer: Closer::new(tags.clone(), width, threaded),
             tags,
             planned_per_interval: config.planned_per_interval,
@@ -212,6 +216,9 @@ impl State {
     /// `self` for chaining.
     pub(super) fn advance(&mut self, at: Duration) -> &mut Self {
         self.latest = self.latest.max(at);
+        if at < self.open_until {
+            return self;
+        }
         let index =
             u64::try_from(at.as_nanos() / self.width.as_nanos()).unwrap_or(u64::MAX).min(MAX_INTERVAL_INDEX);
         if index > self.open.index {
@@ -223,6 +230,8 @@ impl State {
                 self.closer.push_empty(IntervalMetrics::empty(gap, self.width, self.planned(gap)));
             }
         }
+        let next = u32::try_from(self.open.index.saturating_add(1)).unwrap_or(u32::MAX);
+        self.open_until = self.width.saturating_mul(next);
         self
     }
 
