@@ -191,7 +191,9 @@ async fn read_capped(
     if announced.is_some_and(|n| n > max_bytes as u64) {
         return Ok(None);
     }
-    let mut incoming = response.into_body();
+    // The head holds the connection's lease (see `net::h1`): dropped after the body is
+    // read, it returns a connection that can take the next request at once.
+    let (head, mut incoming) = response.into_parts();
     let (mut body, mut seen) = (Vec::new(), 0usize);
     while let Some(data) = chunk(&mut incoming).await? {
         seen = seen.saturating_add(data.len());
@@ -202,6 +204,7 @@ async fn read_capped(
             body.extend_from_slice(&data);
         }
     }
+    drop(head);
     Ok(Some(body))
 }
 

@@ -1,13 +1,18 @@
-//! The run's load path: hyper-util's pooled client over the run's [`Connector`], with
-//! redirects followed by tower-http when the profile asks for it. Requests arrive already
-//! built (see [`super::wire`]); the response comes back with its body unread, so the caller
-//! reads it frame by frame under its own size cap and timeout.
+//! The run's load path: HTTP/1.1 to plain-http origins on our own pool of hyper
+//! connections ([`super::h1`]), everything else (TLS, HTTP/2) on hyper-util's pooled
+//! client over the run's [`Connector`], with redirects followed by tower-http when the
+//! profile asks for it (a redirect may change lanes). Requests arrive already built (see
+//! [`super::wire`]); the response comes back with its body unread, so the caller reads it
+//! frame by frame under its own size cap and timeout.
 //!
 //! reqwest's layers over hyper cost about half of the instructions of each request
 //! (callgrind), hence hyper directly. reqwest remains for calls off the load path (the
 //! outage injector's admin requests), built from the same settings.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use http::header::{ACCEPT, HeaderValue, USER_AGENT};
 use http::{Request, Response, Uri};
@@ -20,6 +25,7 @@ use tower_http::follow_redirect::policy::{Action, And, Attempt, FilterCredential
 
 use super::connect_to::ConnectTo;
 use super::connector::Connector;
+use super::h1;
 use super::{HttpVersion, NetConfig};
 
 /// A request body: whole bytes (generated payloads are slices of one shared buffer), so a
@@ -41,8 +47,44 @@ pub struct Sender {
 #[derive(Clone)]
 enum Inner {
     /// A 3xx is the response (web forms answer with one).
-    Direct(Pooled),
-    Following(FollowRedirect<Pooled, And<Hops, FilterCredentials>>),
+    Direct(Lanes),
+    Following(FollowRedirect<Lanes, And<Hops, FilterCredentials>>),
+}
+
+/// Where a request goes by its URI: plain http to our HTTP/1.1 pool (unless the run
+/// speaks h2c), the rest to hyper-util's client.
+#[derive(Clone)]
+struct Lanes {
+    /// `None` with `--http2` (h2c by prior knowledge needs hyper-util's h2 client).
+    h1: Option<Arc<h1::Pool>>,
+    pooled: Pooled,
+}
+
+impl Lanes {
+    async fn send(&self, request: Request<Body>) -> Result<Response<Incoming>, SendError> {
+        match &self.h1 {
+            Some(pool) if request.uri().scheme() == Some(&http::uri::Scheme::HTTP) => {
+                pool.send(request).await
+            }
+            _ => self.pooled.request(request).await.map_err(SendError::Pooled),
+        }
+    }
+}
+
+impl tower::Service<Request<Body>> for Lanes {
+    type Response = Response<Incoming>;
+    type Error = SendError;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Incoming>, SendError>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), SendError>> {
+        // Both lanes take requests at any time (they open connections as needed).
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        let lanes = self.clone();
+        Box::pin(async move { lanes.send(request).await })
+    }
 }
 
 impl std::fmt::Debug for Sender {
@@ -57,13 +99,28 @@ impl std::fmt::Debug for Sender {
 /// Why an exchange failed before its response headers arrived; its `source()` chain holds
 /// hyper's, the I/O and the TLS errors that tell what happened.
 #[derive(Debug, thiserror::Error)]
-#[error("error sending request")]
-pub struct SendError(#[source] hyper_util::client::legacy::Error);
+pub enum SendError {
+    /// From hyper-util's client (TLS and HTTP/2).
+    #[error("error sending request")]
+    Pooled(#[source] hyper_util::client::legacy::Error),
+    /// No connection could be opened (refused, unreachable).
+    #[error("error sending request: could not connect")]
+    Connect(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The connection failed during the exchange.
+    #[error("error sending request")]
+    Exchange(#[source] hyper::Error),
+    #[error("error sending request: the URL has no host")]
+    NoAuthority,
+}
 
 impl SendError {
     /// Whether no connection could be opened (refused, unreachable, TLS handshake).
     pub fn is_connect(&self) -> bool {
-        self.0.is_connect()
+        match self {
+            SendError::Pooled(e) => e.is_connect(),
+            SendError::Connect(_) => true,
+            SendError::Exchange(_) | SendError::NoAuthority => false,
+        }
     }
 }
 
@@ -81,16 +138,17 @@ impl Sender {
         if config.version == HttpVersion::Http2 {
             builder.http2_only(true);
         }
-        let pooled = builder.build(connector);
+        let h1 = (config.version != HttpVersion::Http2).then(|| h1::Pool::new(connector.clone()));
+        let lanes = Lanes { h1, pooled: builder.build(connector) };
         let inner = if follow_redirects {
             let hops = Hops {
                 left: MAX_REDIRECTS,
                 allowed: Arc::new((config.policy.clone(), config.connect_to.clone())),
             };
-            let policy = hops.and::<_, Body, hyper_util::client::legacy::Error>(FilterCredentials::new());
-            Inner::Following(FollowRedirect::with_policy(pooled, policy))
+            let policy = hops.and::<_, Body, SendError>(FilterCredentials::new());
+            Inner::Following(FollowRedirect::with_policy(lanes, policy))
         } else {
-            Inner::Direct(pooled)
+            Inner::Direct(lanes)
         };
         Self { inner, fallback }
     }
@@ -103,8 +161,8 @@ impl Sender {
             .or_insert(HeaderValue::from_static(concat!("stampede/", env!("CARGO_PKG_VERSION"))));
         headers.entry(ACCEPT).or_insert(HeaderValue::from_static("*/*"));
         match &self.inner {
-            Inner::Direct(client) => client.request(request).await.map_err(SendError),
-            Inner::Following(service) => service.clone().oneshot(request).await.map_err(SendError),
+            Inner::Direct(lanes) => lanes.send(request).await,
+            Inner::Following(service) => service.clone().oneshot(request).await,
         }
     }
 
