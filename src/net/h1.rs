@@ -27,7 +27,7 @@ use hyper::client::conn::http1::{self, SendRequest};
 use tower::ServiceExt as _;
 
 use super::connector::Connector;
-use super::sender::{Body, SendError};
+use super::message::{Body, SendError};
 
 /// Idle connections kept per origin at most; more are closed when they come back. A run
 /// never has more requests in flight than worker slots, so this only bounds a pathology.

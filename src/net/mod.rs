@@ -1,5 +1,5 @@
 //! The client's network edge: which targets may receive load ([`policy`]), how the HTTP
-//! client reaches them ([`tls`], [`connect_to`], [`connector`], [`client`], [`sender`], [`h1`],
+//! client reaches them ([`tls`], [`connect_to`], [`connector`], [`client`], [`sender`], [`h1`], [`message`],
 //! [`wire`]) and what it saw on the wire
 //! (connections opened, the protocol spoken), for the report.
 //!
@@ -11,6 +11,7 @@ pub mod client;
 pub mod connect_to;
 pub mod connector;
 pub mod h1;
+pub mod message;
 pub mod policy;
 pub mod sender;
 pub mod tls;
