@@ -33,6 +33,11 @@ use super::message::{Body, SendError};
 /// never has more requests in flight than worker slots, so this only bounds a pathology.
 const MAX_IDLE_PER_ORIGIN: usize = 16_384;
 
+/// Origins pooled at most: a run's target, and the few hosts its redirects may reach.
+/// Further origins (a target redirecting to ever new loopback ports) get a connection per
+/// request, so the list stays short and its scan cheap whatever a target answers.
+const MAX_ORIGINS: usize = 32;
+
 /// Plain-http HTTP/1.1 connections, pooled per origin.
 pub struct Pool {
     connector: Connector,
@@ -98,7 +103,9 @@ impl Pool {
         };
         // An `Authority` holds only characters a header value accepts.
         let host = HeaderValue::try_from(text).unwrap_or_else(|_| HeaderValue::from_static(""));
-        origins.push(Origin { authority: authority.clone(), host: host.clone(), idle: Vec::new() });
+        if origins.len() < MAX_ORIGINS {
+            origins.push(Origin { authority: authority.clone(), host: host.clone(), idle: Vec::new() });
+        }
         host
     }
 

@@ -146,3 +146,18 @@ async fn the_host_header_omits_port_80_and_keeps_others() {
     assert_eq!(host("127.0.0.1:8080"), "127.0.0.1:8080");
     assert_eq!(host("[::1]:9000"), "[::1]:9000");
 }
+
+#[tokio::test]
+async fn origins_beyond_the_cap_are_served_but_not_pooled() {
+    let wire = Arc::new(Wire::new(false));
+    let pool = pool(&wire);
+    for port in 0..MAX_ORIGINS + 10 {
+        let _ = pool.host(&format!("127.0.0.1:{}", 10_000 + port).parse().expect("authority"));
+    }
+    assert_eq!(pool.lock().len(), MAX_ORIGINS);
+    // One more origin still gets its exchange, on a connection that is then dropped.
+    let (addr, _) = server(false).await;
+    assert_eq!(exchange(&pool, &format!("http://{addr}/")).await.expect("answered"), "ok");
+    assert_eq!(pool.idle(&addr.to_string()), 0);
+    assert_eq!(pool.lock().len(), MAX_ORIGINS);
+}
