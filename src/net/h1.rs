@@ -152,21 +152,21 @@ pub struct Lease {
 }
 
 struct Lent {
-    sender: Mutex<Option<SendRequest<Body>>>,
+    /// Taken once, by the drop.
+    sender: Option<SendRequest<Body>>,
     pool: Arc<Pool>,
     authority: Authority,
 }
 
 impl Lease {
     fn new(sender: SendRequest<Body>, pool: Arc<Pool>, authority: Authority) -> Self {
-        Self { _lent: Arc::new(Lent { sender: Mutex::new(Some(sender)), pool, authority }) }
+        Self { _lent: Arc::new(Lent { sender: Some(sender), pool, authority }) }
     }
 }
 
 impl Drop for Lent {
     fn drop(&mut self) {
-        let taken = self.sender.get_mut().unwrap_or_else(PoisonError::into_inner).take();
-        let Some(mut sender) = taken else { return };
+        let Some(mut sender) = self.sender.take() else { return };
         if sender.is_closed() {
             return;
         }

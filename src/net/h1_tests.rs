@@ -46,9 +46,11 @@ async fn server(close_after_one: bool) -> (std::net::SocketAddr, Arc<Mutex<Vec<S
     (addr, seen)
 }
 
-fn pool(wire: &Arc<Wire>) -> Arc<Pool> {
+/// A pool and the wire its connections are counted in.
+fn pool() -> (Arc<Pool>, Arc<Wire>) {
+    let wire = Arc::new(Wire::new(false));
     let config = crate::net::NetConfig::default();
-    Pool::new(connector::build(&config, wire.clone()).expect("connector"))
+    (Pool::new(connector::build(&config, wire.clone()).expect("connector")), wire)
 }
 
 fn get(url: &str) -> Request<Body> {
@@ -67,8 +69,7 @@ async fn exchange(pool: &Arc<Pool>, url: &str) -> Result<String, SendError> {
 #[tokio::test]
 async fn one_connection_serves_requests_one_after_another_in_origin_form() {
     let (addr, seen) = server(false).await;
-    let wire = Arc::new(Wire::new(false));
-    let pool = pool(&wire);
+    let (pool, wire) = pool();
     for i in 0..5 {
         let body = exchange(&pool, &format!("http://{addr}/feed?page={i}")).await.expect("answered");
         assert_eq!(body, "ok");
@@ -83,8 +84,7 @@ async fn one_connection_serves_requests_one_after_another_in_origin_form() {
 #[tokio::test]
 async fn a_connection_the_server_closed_while_idle_is_replaced_not_failed() {
     let (addr, seen) = server(true).await;
-    let wire = Arc::new(Wire::new(false));
-    let pool = pool(&wire);
+    let (pool, wire) = pool();
     for _ in 0..4 {
         exchange(&pool, &format!("http://{addr}/")).await.expect("answered despite the close");
         // Let the close reach the client, as an idle timeout would between requests.
@@ -97,8 +97,7 @@ async fn a_connection_the_server_closed_while_idle_is_replaced_not_failed() {
 #[tokio::test]
 async fn concurrent_requests_open_connections_and_all_come_back() {
     let (addr, _) = server(false).await;
-    let wire = Arc::new(Wire::new(false));
-    let pool = pool(&wire);
+    let (pool, wire) = pool();
     let url = format!("http://{addr}/");
     let done = AtomicUsize::new(0);
     let all = (0..8).map(|_| async {
@@ -115,8 +114,7 @@ async fn concurrent_requests_open_connections_and_all_come_back() {
 #[tokio::test]
 async fn a_response_dropped_unread_gives_its_connection_back_once_ready() {
     let (addr, _) = server(false).await;
-    let wire = Arc::new(Wire::new(false));
-    let pool = pool(&wire);
+    let (pool, wire) = pool();
     // Dropped with its body (2 bytes, already read by hyper) and head together.
     drop(pool.send(get(&format!("http://{addr}/"))).await.expect("answered"));
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
@@ -132,14 +130,14 @@ async fn nothing_listening_is_a_connect_error() {
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = closed.local_addr().expect("addr");
     drop(closed);
-    let pool = pool(&Arc::new(Wire::new(false)));
+    let (pool, _) = pool();
     let error = exchange(&pool, &format!("http://{addr}/")).await.expect_err("refused");
     assert!(error.is_connect(), "{error:?}");
 }
 
 #[tokio::test]
 async fn the_host_header_omits_port_80_and_keeps_others() {
-    let pool = pool(&Arc::new(Wire::new(false)));
+    let (pool, _) = pool();
     let host = |text: &str| pool.host(&text.parse().expect("authority"));
     assert_eq!(host("example.test:80"), "example.test");
     assert_eq!(host("example.test"), "example.test");
@@ -149,8 +147,7 @@ async fn the_host_header_omits_port_80_and_keeps_others() {
 
 #[tokio::test]
 async fn origins_beyond_the_cap_are_served_but_not_pooled() {
-    let wire = Arc::new(Wire::new(false));
-    let pool = pool(&wire);
+    let (pool, _) = pool();
     for port in 0..MAX_ORIGINS + 10 {
         let _ = pool.host(&format!("127.0.0.1:{}", 10_000 + port).parse().expect("authority"));
     }
