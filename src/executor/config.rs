@@ -74,4 +74,7 @@ pub struct RunConfig {
     pub recorder: crate::metrics::Recorder,
     /// Thresholds judged live on the run so far; the first to fail stops the run.
     pub abort: Vec<crate::scenario::Threshold>,
+    /// The caller's stop (as a first Ctrl-C), latched so that one made during the
+    /// caller's own set-up is not lost.
+    pub stop: Option<super::StopRequest>,
 }

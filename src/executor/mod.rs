@@ -66,7 +66,7 @@ pub use context::StopReason;
 pub use outage::OutageRecord;
 pub use prepare::recorder_for;
 pub use setup::SetupSummary;
-pub use signals::{Interrupts, interrupt};
+pub use signals::{Interrupts, StopRequest, StopTrigger, stop_request};
 
 use crate::metrics::RunMetrics;
 use crate::scenario::Action;

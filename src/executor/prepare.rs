@@ -138,7 +138,7 @@ async fn connect(config: &RunConfig) -> Result<Connected, ExecutorError> {
     let destination =
         net.policy.check(&config.base_url, &net.connect_to).map_err(crate::net::NetError::from)?;
     // Before anything that takes time, so that Ctrl-C during setup is ours too.
-    let mut interrupts = Interrupts::listen();
+    let mut interrupts = Interrupts::listen().with_request(config.stop.clone());
     // The previous replay of this process (a capacity search's last step) left goose's
     // process-global killswitch fired: clear it before anything reads it.
     goose::reset_killswitch();

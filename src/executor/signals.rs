@@ -23,11 +23,36 @@ use super::context::{Context, StopReason};
 /// SIGINTs received by this process so far, counted by the `ctrlc` handler.
 static SIGINTS: OnceLock<watch::Sender<u64>> = OnceLock::new();
 
-/// The signals that stop a run, counted from the moment [`Interrupts::listen`] was called.
+/// The signals that stop a run, counted from the moment [`Interrupts::listen`] was called,
+/// and the caller's [`StopRequest`] if any.
 #[derive(Debug)]
 pub struct Interrupts {
     sigint: watch::Receiver<u64>,
     sigterm: Option<Sigterm>,
+    /// Taken once it has fired: it stays set, and a second look must not see it again.
+    requested: Option<watch::Receiver<bool>>,
+}
+
+/// A stop asked for by the code that started the run (`replay::run`'s shutdown future).
+/// Latched, unlike a signal: it counts even when it was made before the run began
+/// listening (a capacity step's Ctrl-C during the embedded platform's start).
+#[derive(Debug, Clone)]
+pub struct StopRequest(watch::Receiver<bool>);
+
+/// Makes its [`StopRequest`]; dropping it unfired means no stop.
+#[derive(Debug)]
+pub struct StopTrigger(watch::Sender<bool>);
+
+impl StopTrigger {
+    pub fn fire(&self) {
+        self.0.send_replace(true);
+    }
+}
+
+/// A stop request and the trigger that makes it.
+pub fn stop_request() -> (StopTrigger, StopRequest) {
+    let (sender, receiver) = watch::channel(false);
+    (StopTrigger(sender), StopRequest(receiver))
 }
 
 impl Interrupts {
@@ -48,17 +73,34 @@ impl Interrupts {
         let mut sigint = sender.subscribe();
         // Only signals from now on count (a library may run several replays).
         sigint.mark_unchanged();
-        Self { sigint, sigterm: listen_sigterm() }
+        Self { sigint, sigterm: listen_sigterm(), requested: None }
     }
 
-    /// Resolves with the signal's name at the next SIGINT or SIGTERM.
+    /// Also stops at `request`, even one made before this listener started.
+    pub fn with_request(mut self, request: Option<StopRequest>) -> Self {
+        self.requested = request.map(|r| r.0);
+        self
+    }
+
+    /// Resolves with the signal's name at the next SIGINT or SIGTERM, or at the request.
+    /// The request counts only as the first stop: after any stop it is dropped, so that a
+    /// Ctrl-C seen both here and by the caller (who then requests a stop) is one Ctrl-C.
     pub async fn next(&mut self) -> &'static str {
-        tokio::select! {
+        let name = tokio::select! {
             Ok(()) = self.sigint.changed() => "SIGINT",
             Some(()) = next_sigterm(&mut self.sigterm) => "SIGTERM",
+            Some(()) = next_request(&mut self.requested) => "a shutdown request",
             else => std::future::pending().await,
-        }
+        };
+        self.requested = None;
+        name
     }
+}
+
+/// Resolves when the request is (or already was) made; `None` when it never will be.
+async fn next_request(requested: &mut Option<watch::Receiver<bool>>) -> Option<()> {
+    let receiver = requested.as_mut()?;
+    receiver.wait_for(|stop| *stop).await.ok().map(|_| ())
 }
 
 #[cfg(unix)]
@@ -89,14 +131,6 @@ fn listen_sigterm() -> Option<Sigterm> {
 #[cfg(not(unix))]
 async fn next_sigterm(_: &mut Option<Sigterm>) -> Option<()> {
     None
-}
-
-/// Stops the replay running in this process as a first Ctrl-C would (a program's shutdown,
-/// see `replay::run`); a no-op before any replay has started listening.
-pub fn interrupt() {
-    if let Some(sender) = SIGINTS.get() {
-        sender.send_modify(|count| *count += 1);
-    }
 }
 
 /// First signal: soft stop. Second: abandon in-flight requests at once.
@@ -132,5 +166,35 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         text.clone()
     } else {
         "a panic without a message".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A request made before the listener started stops it once, and only once: the
+    /// second look (watch_signals' "abandon now") waits for a real second signal.
+    #[tokio::test]
+    async fn a_request_made_before_listening_is_seen_once() {
+        let (trigger, request) = stop_request();
+        trigger.fire();
+        let mut interrupts = Interrupts::listen().with_request(Some(request));
+        let first = tokio::time::timeout(Duration::from_secs(5), interrupts.next()).await;
+        assert_eq!(first, Ok("a shutdown request"));
+        let second = tokio::time::timeout(Duration::from_millis(50), interrupts.next()).await;
+        assert!(second.is_err(), "{second:?}");
+    }
+
+    /// A trigger dropped unfired is no stop.
+    #[tokio::test]
+    async fn a_dropped_trigger_stops_nothing() {
+        let (trigger, request) = stop_request();
+        drop(trigger);
+        let mut interrupts = Interrupts::listen().with_request(Some(request));
+        let next = tokio::time::timeout(Duration::from_millis(50), interrupts.next()).await;
+        assert!(next.is_err(), "{next:?}");
     }
 }

@@ -34,6 +34,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Replayed, ReplayError> {
     let started_at = config.start_at.unwrap_or_else(time::OffsetDateTime::now_utc);
+    let (trigger, stop) = executor::stop_request();
     let mut embedded = None;
     let mut admin_token = config.admin_token.clone();
     let (base_url, target_text) = match &config.target {
@@ -88,10 +89,11 @@ pub async fn run(
         net: config.net,
         recorder,
         abort: config.abort,
+        stop: Some(stop),
     };
     let stopper = tokio::spawn(async move {
         shutdown.await;
-        executor::interrupt();
+        trigger.fire();
     });
     let outcome = executor::run(executor_config).await;
     stopper.abort();

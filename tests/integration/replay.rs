@@ -12,9 +12,9 @@ use stampede::scenario::{Overrides, load};
 
 use crate::util::repo_root;
 
-#[test]
-fn a_replay_called_from_code_returns_a_complete_report() {
-    // 40 newcomers/s for 6 s, signups refused from 2 s to 3 s by an injected outage.
+/// The outage fixture's plan (40 newcomers/s for 6 s, signups refused from 2 s to 3 s by
+/// an injected outage) and a library configuration replaying it on the embedded platform.
+fn outage_config() -> Config {
     let file = repo_root().join("tests/fixtures/outage.yaml");
     let scenario = load(&file, &Overrides::default()).unwrap_or_else(|problems| panic!("{problems}"));
     let profile = stampede::profile::load(
@@ -23,9 +23,7 @@ fn a_replay_called_from_code_returns_a_complete_report() {
     )
     .unwrap_or_else(|problems| panic!("{problems}"));
     let plan = Plan::new(scenario);
-    let planned: u64 = plan.series().iter().map(|i| i.arrivals).sum();
-    let scenario = plan.scenario.clone();
-    let config = Config {
+    Config {
         limits: Limits {
             max_in_flight: 256,
             lateness_budget: Duration::from_secs(5),
@@ -49,7 +47,14 @@ fn a_replay_called_from_code_returns_a_complete_report() {
         net: stampede::net::NetConfig::default(),
         metrics: None,
         abort: Vec::new(),
-    };
+    }
+}
+
+#[test]
+fn a_replay_called_from_code_returns_a_complete_report() {
+    let config = outage_config();
+    let planned: u64 = config.plan.series().iter().map(|i| i.arrivals).sum();
+    let scenario = config.plan.scenario.clone();
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let replayed = runtime.block_on(replay::run(config, std::future::pending())).expect("the replay runs");
     let mut report = replayed.report;
@@ -82,4 +87,28 @@ fn a_replay_called_from_code_returns_a_complete_report() {
     gate.judge(&mut report).expect("judged");
     let names: Vec<&str> = report.verdicts.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(names, ["all.error_rate < 1% during before", "signup.error_rate > 10% during signup-down"]);
+}
+
+/// A shutdown that resolves before the replay has started listening for stops (here: at
+/// once, while the embedded platform starts) still stops it: during its set-up, or as soon
+/// as it starts. A capacity search's Ctrl-C right after a step is this case; it used to be
+/// lost, and the next step ran in full.
+#[test]
+fn a_shutdown_before_the_replay_listens_still_stops_it() {
+    use stampede::executor::ExecutorError;
+    let config = outage_config();
+    let planned: u64 = config.plan.series().iter().map(|i| i.arrivals).sum();
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    match runtime.block_on(replay::run(config, std::future::ready(()))) {
+        Err(replay::ReplayError::Executor(ExecutorError::Interrupted(name, when))) => {
+            assert_eq!(name, "a shutdown request", "{when}");
+        }
+        Ok(replayed) => {
+            let run = &replayed.report.run;
+            assert!(run.interrupted, "ran in full: {:?}", run.interrupt_reason);
+            assert_eq!(run.interrupt_reason.as_deref(), Some("interrupted by a shutdown request"));
+            assert!(replayed.report.arrivals.started < planned / 2, "{:?}", replayed.report.arrivals);
+        }
+        Err(error) => panic!("{error}"),
+    }
 }
