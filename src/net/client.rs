@@ -24,7 +24,7 @@ pub fn build(
     let wire = Arc::new(Wire::new(config.version == HttpVersion::Http2));
     let connector = super::connector::build(config, wire.clone())?;
     let fallback = fallback(config, destination, timeout, follow_redirects, &wire)?;
-    Ok((Sender::new(config, connector, follow_redirects, fallback), wire))
+    Ok((Sender::new(config, connector, follow_redirects, fallback, timeout), wire))
 }
 
 /// reqwest with the same settings, for the calls off the load path.

@@ -50,7 +50,7 @@ async fn server(close_after_one: bool) -> (std::net::SocketAddr, Arc<Mutex<Vec<S
 fn pool() -> (Arc<Pool>, Arc<Wire>) {
     let wire = Arc::new(Wire::new(false));
     let config = crate::net::NetConfig::default();
-    (Pool::new(connector::build(&config, wire.clone()).expect("connector")), wire)
+    (Pool::new(connector::build(&config, wire.clone()).expect("connector"), Duration::from_secs(10)), wire)
 }
 
 fn get(url: &str) -> Request<Body> {
@@ -157,4 +157,41 @@ async fn origins_beyond_the_cap_are_served_but_not_pooled() {
     assert_eq!(exchange(&pool, &format!("http://{addr}/")).await.expect("answered"), "ok");
     assert_eq!(pool.idle(&addr.to_string()), 0);
     assert_eq!(pool.lock().len(), MAX_ORIGINS);
+}
+
+#[tokio::test]
+async fn a_request_that_gives_up_waiting_leaves_its_opening_to_the_next() {
+    let (addr, _) = server(false).await;
+    let (pool, wire) = pool();
+    let url = format!("http://{addr}/");
+    // Polled once (it waits, its opening starts), then dropped as a timeout would.
+    {
+        use std::future::Future as _;
+        let mut send = std::pin::pin!(pool.send(get(&url)));
+        let first = std::future::poll_fn(|cx| std::task::Poll::Ready(send.as_mut().poll(cx))).await;
+        assert!(first.is_pending(), "still waiting when dropped");
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while pool.idle(&addr.to_string()) == 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(pool.idle(&addr.to_string()), 1, "the opening went idle");
+    exchange(&pool, &url).await.expect("answered");
+    assert_eq!(wire.opened(), 1, "the next request took it");
+}
+
+#[tokio::test]
+async fn every_request_waiting_on_a_refused_origin_gets_its_connect_error() {
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = closed.local_addr().expect("addr");
+    drop(closed);
+    let (pool, _) = pool();
+    let url = format!("http://{addr}/");
+    let all = (0..6).map(|_| exchange(&pool, &url));
+    let answers = tokio::time::timeout(Duration::from_secs(10), futures_util::future::join_all(all))
+        .await
+        .expect("no request is left waiting");
+    for answer in answers {
+        assert!(answer.as_ref().is_err_and(SendError::is_connect), "{answer:?}");
+    }
 }

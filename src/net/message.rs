@@ -20,6 +20,9 @@ pub enum SendError {
     Exchange(#[source] hyper::Error),
     #[error("error sending request: the URL has no host")]
     NoAuthority,
+    /// Waiting for a connection when the runtime shut down.
+    #[error("error sending request: shutting down")]
+    ShuttingDown,
 }
 
 impl SendError {
@@ -28,7 +31,7 @@ impl SendError {
         match self {
             SendError::Pooled(e) => e.is_connect(),
             SendError::Connect(_) => true,
-            SendError::Exchange(_) | SendError::NoAuthority => false,
+            SendError::Exchange(_) | SendError::NoAuthority | SendError::ShuttingDown => false,
         }
     }
 }

@@ -94,12 +94,14 @@ impl std::fmt::Debug for Sender {
 }
 
 impl Sender {
-    /// The sender of a run over `connector`; `fallback` serves calls off the load path.
+    /// The sender of a run over `connector`; `fallback` serves calls off the load path;
+    /// `connect_timeout` bounds opening a pooled HTTP/1.1 connection.
     pub fn new(
         config: &NetConfig,
         connector: Connector,
         follow_redirects: bool,
         fallback: reqwest::Client,
+        connect_timeout: std::time::Duration,
     ) -> Self {
         let mut builder = Client::builder(TokioExecutor::new());
         // Idle connections close after 90 s (hyper-util's default, needs a timer).
@@ -107,7 +109,8 @@ impl Sender {
         if config.version == HttpVersion::Http2 {
             builder.http2_only(true);
         }
-        let h1 = (config.version != HttpVersion::Http2).then(|| h1::Pool::new(connector.clone()));
+        let h1 =
+            (config.version != HttpVersion::Http2).then(|| h1::Pool::new(connector.clone(), connect_timeout));
         let lanes = Lanes { h1, pooled: builder.build(connector) };
         let inner = if follow_redirects {
             let hops = Hops {
