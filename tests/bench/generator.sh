@@ -109,7 +109,10 @@ if [ "${CALLGRIND:-1}" != 0 ] && command -v valgrind > /dev/null; then
   # A fixed run of 2,000 requests (200/s for 10 s; under valgrind the generator falls
   # behind, so no arrival is dropped for lateness: every request runs), and the same run at 100/s for 10 s (1,000 requests): the
   # difference divided by 1,000 is the instructions each added request costs, free of
-  # start-up and report writing.
+  # start-up. Not free of closing intervals and writing the report, which grow with the
+  # number of distinct latencies and so with timing (0.4k to 6.8k of the figure in three
+  # runs of one build): the request path's own count (a slot's job, and hyper's
+  # connection task, inclusive) is the figure to watch for regressions.
   for n in 1000 2000; do
     scenario $((n / 10)) 10s "$out/cg-$n.yaml"
     valgrind --tool=callgrind --callgrind-out-file="$out/callgrind-$n.out" "$bin" run "$out/cg-$n.yaml" \
@@ -126,6 +129,22 @@ def counts(n):
 (ir1, n1), (ir2, n2) = counts(1000), counts(2000)
 print(f"\ncallgrind: {n2:,} requests {ir2 / 1e6:,.0f} M instructions ({ir2 / n2:,.0f} Ir/request all in); "
       f"each added request {(ir2 - ir1) / max(n2 - n1, 1):,.0f} Ir ({n1:,} requests: {ir1 / 1e6:,.0f} M)")
+PATH_FUNCTIONS = ("stampede::executor::slots::run_job::{{closure}}",
+                  "hyper::proto::h1::dispatch::Dispatcher<D,Bs,I,T>::poll_catch")
+def path(n):
+    import subprocess
+    text = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--auto=no", "--threshold=100",
+                           f"{out}/callgrind-{n}.out"], capture_output=True, text=True).stdout
+    best = dict.fromkeys(PATH_FUNCTIONS, 0)
+    for line in text.splitlines():
+        m = re.match(r"\s*([\d,]+) \([^)]*\)\s+\S*?:?(\S.*?)(?: \[.*\])?$", line)
+        for name in PATH_FUNCTIONS:
+            if m and m.group(2).endswith(name):
+                best[name] = max(best[name], int(m.group(1).replace(",", "")))
+    return best
+p1, p2 = path(1000), path(2000)
+job, conn = ((p2[f] - p1[f]) / max(n2 - n1, 1) for f in PATH_FUNCTIONS)
+print(f"request path per added request: {job + conn:,.0f} Ir (a slot's job {job:,.0f}, hyper's connection task {conn:,.0f})")
 PY
 fi
 
