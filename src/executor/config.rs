@@ -76,5 +76,5 @@ pub struct RunConfig {
     pub abort: Vec<crate::scenario::Threshold>,
     /// The caller's stop (as a first Ctrl-C), latched so that one made during the
     /// caller's own set-up is not lost.
-    pub stop: Option<super::StopRequest>,
+    pub stop: super::StopRequest,
 }

@@ -77,8 +77,8 @@ impl Interrupts {
     }
 
     /// Also stops at `request`, even one made before this listener started.
-    pub fn with_request(mut self, request: Option<StopRequest>) -> Self {
-        self.requested = request.map(|r| r.0);
+    pub fn with_request(mut self, request: StopRequest) -> Self {
+        self.requested = Some(request.0);
         self
     }
 
@@ -181,7 +181,7 @@ mod tests {
     async fn a_request_made_before_listening_is_seen_once() {
         let (trigger, request) = stop_request();
         trigger.fire();
-        let mut interrupts = Interrupts::listen().with_request(Some(request));
+        let mut interrupts = Interrupts::listen().with_request(request);
         let first = tokio::time::timeout(Duration::from_secs(5), interrupts.next()).await;
         assert_eq!(first, Ok("a shutdown request"));
         let second = tokio::time::timeout(Duration::from_millis(50), interrupts.next()).await;
@@ -193,7 +193,7 @@ mod tests {
     async fn a_dropped_trigger_stops_nothing() {
         let (trigger, request) = stop_request();
         drop(trigger);
-        let mut interrupts = Interrupts::listen().with_request(Some(request));
+        let mut interrupts = Interrupts::listen().with_request(request);
         let next = tokio::time::timeout(Duration::from_millis(50), interrupts.next()).await;
         assert!(next.is_err(), "{next:?}");
     }

@@ -200,11 +200,7 @@ impl Pool {
         let mut origins = self.lock();
         let Some(origin) = origins.iter_mut().find(|o| o.authority == authority) else { return };
         origin.opening = origin.opening.saturating_sub(1);
-        if let Some(Ok((sender, _))) = hand(origin, opened)
-            && origin.idle.len() < MAX_IDLE_PER_ORIGIN
-        {
-            origin.idle.push(sender);
-        }
+        hand(origin, opened);
     }
 
     /// Opens a connection for `uri` and starts its task.
@@ -219,25 +215,27 @@ impl Pool {
     /// Takes `sender` back once it can send again.
     fn put(&self, authority: &Authority, sender: SendRequest<Body>) {
         let mut origins = self.lock();
-        if let Some(origin) = origins.iter_mut().find(|o| o.authority == *authority)
-            && let Some(Ok((sender, _))) = hand(origin, Ok((sender, true)))
-            && origin.idle.len() < MAX_IDLE_PER_ORIGIN
-        {
-            origin.idle.push(sender);
+        if let Some(origin) = origins.iter_mut().find(|o| o.authority == *authority) {
+            hand(origin, Ok((sender, true)));
         }
     }
 }
 
-/// Hands `handed` to `origin`'s oldest request still waiting; gives it back when none is.
-fn hand(origin: &mut Origin, mut handed: Handed) -> Option<Handed> {
+/// Hands `handed` to `origin`'s oldest request still waiting; when none is, a connection
+/// goes idle (up to [`MAX_IDLE_PER_ORIGIN`]) and a failed opening's error is dropped.
+fn hand(origin: &mut Origin, mut handed: Handed) {
     while let Some(waiter) = origin.waiters.pop_front() {
         match waiter.send(handed) {
-            Ok(()) => return None,
+            Ok(()) => return,
             // That request gave up waiting (timed out, stopped): the next one's turn.
             Err(back) => handed = back,
         }
     }
-    Some(handed)
+    if let Ok((sender, _)) = handed
+        && origin.idle.len() < MAX_IDLE_PER_ORIGIN
+    {
+        origin.idle.push(sender);
+    }
 }
 
 /// A pooled connection lent to one exchange; dropping it gives the connection back.

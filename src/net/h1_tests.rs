@@ -46,6 +46,12 @@ async fn server(close_after_one: bool) -> (std::net::SocketAddr, Arc<Mutex<Vec<S
     (addr, seen)
 }
 
+/// A loopback address nothing listens on (bound, then closed): connecting is refused.
+async fn refused() -> std::net::SocketAddr {
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    closed.local_addr().expect("addr")
+}
+
 /// A pool and the wire its connections are counted in.
 fn pool() -> (Arc<Pool>, Arc<Wire>) {
     let wire = Arc::new(Wire::new(false));
@@ -127,9 +133,7 @@ async fn a_response_dropped_unread_gives_its_connection_back_once_ready() {
 
 #[tokio::test]
 async fn nothing_listening_is_a_connect_error() {
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = closed.local_addr().expect("addr");
-    drop(closed);
+    let addr = refused().await;
     let (pool, _) = pool();
     let error = exchange(&pool, &format!("http://{addr}/")).await.expect_err("refused");
     assert!(error.is_connect(), "{error:?}");
@@ -182,9 +186,7 @@ async fn a_request_that_gives_up_waiting_leaves_its_opening_to_the_next() {
 
 #[tokio::test]
 async fn every_request_waiting_on_a_refused_origin_gets_its_connect_error() {
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = closed.local_addr().expect("addr");
-    drop(closed);
+    let addr = refused().await;
     let (pool, _) = pool();
     let url = format!("http://{addr}/");
     let all = (0..6).map(|_| exchange(&pool, &url));

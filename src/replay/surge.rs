@@ -89,7 +89,7 @@ pub async fn run(
         net: config.net,
         recorder,
         abort: config.abort,
-        stop: Some(stop),
+        stop,
     };
     let stopper = tokio::spawn(async move {
         shutdown.await;
